@@ -1,0 +1,84 @@
+"""Server-side session rules: idle lock after 30 minutes, re-login after 12 hours, MFA first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+
+POLL_HEADER = "X-Beatbook-Poll"
+MFA_EXEMPT_PREFIXES = (
+    "/accounts/login",
+    "/accounts/logout",
+    "/accounts/mfa",
+    "/healthz",
+    "/static/",
+)
+
+
+def _refuse(request: HttpRequest, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "session_expired", "detail": message}, status=401)
+    login_url = reverse("accounts:login") + "?" + urlencode({"next": request.get_full_path()})
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login_url
+        return response
+    return HttpResponseRedirect(login_url)
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and hasattr(request, "session"):
+            now = time.time()
+            session = request.session
+            last = session.get("last_activity", now)
+            started = session.get("auth_at", now)
+            if now - last > settings.BEATBOOK_SESSION_IDLE_SECONDS:
+                logout(request)
+                messages.info(
+                    request,
+                    "Your session was locked after 30 minutes without "
+                    "activity. Sign in again to continue.",
+                )
+                return _refuse(request, "Session locked after inactivity.")
+            if now - started > settings.BEATBOOK_SESSION_MAX_SECONDS:
+                logout(request)
+                messages.info(request, "Please sign in again: sessions last at most 12 hours.")
+                return _refuse(request, "Session too old; sign in again.")
+            session.setdefault("auth_at", now)
+            # Automatic refreshes (the board's polling) are not activity by the user.
+            if not request.headers.get(POLL_HEADER):
+                session["last_activity"] = now
+        return self.get_response(request)
+
+
+class MfaRequiredMiddleware:
+    """A password alone reaches nothing but the MFA pages (R02)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()  # type: ignore[attr-defined,union-attr]
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "mfa_required", "detail": "Complete the second factor first."},
+                    status=401,
+                )
+            return HttpResponseRedirect(reverse("accounts:mfa_setup"))
+        return self.get_response(request)

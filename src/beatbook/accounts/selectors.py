@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from beatbook.accounts.models import ApiToken, User
+from beatbook.accounts.services import token_hash
+
+
+def api_token_user(*, raw: str) -> tuple[User, ApiToken] | None:
+    token = ApiToken.objects.live().select_related("user").filter(key_hash=token_hash(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user, token
+
+
+def totp_device_for(*, user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def staff_list() -> QuerySet[User]:
+    return User.objects.filter(is_active=True).exclude(role="").select_related("team")

@@ -1,0 +1,329 @@
+"""REST API for calls: list, create (idempotent), read, and one endpoint per life-cycle step."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from beatbook.calls import services
+from beatbook.calls.choices import CallSource, CallStatus, Disposition, Division
+from beatbook.calls.models import Call
+from beatbook.calls.selectors import (
+    CallFilters,
+    call_get,
+    call_list,
+    call_type_get,
+    call_type_list,
+    unit_recommendations,
+)
+from beatbook.core.api import Pagination, idempotent_create
+from beatbook.core.permissions import request_user
+from beatbook.roster.selectors import unit_get
+
+
+class CallOutput(serializers.ModelSerializer):
+    call_type = serializers.CharField(source="call_type.code")
+    call_type_name = serializers.CharField(source="call_type.name")
+    beat = serializers.CharField(source="beat.name")
+    assigned_unit = serializers.CharField(source="assigned_unit.call_sign", default=None)
+    possible_duplicate_of = serializers.CharField(
+        source="possible_duplicate_of.number", default=None
+    )
+    merged_into = serializers.CharField(source="merged_into.number", default=None)
+
+    class Meta:
+        model = Call
+        fields = [
+            "id",
+            "number",
+            "call_type",
+            "call_type_name",
+            "source",
+            "status",
+            "priority",
+            "description",
+            "caller_name",
+            "caller_phone",
+            "caller_email",
+            "address_text",
+            "block_text",
+            "lat",
+            "lon",
+            "beat",
+            "h3_cell",
+            "needs_escalation",
+            "triage_reasons",
+            "assigned_unit",
+            "received_at",
+            "queued_at",
+            "dispatched_at",
+            "en_route_at",
+            "on_scene_at",
+            "closed_at",
+            "disposition",
+            "escalation_reason",
+            "referral_division",
+            "referral_note",
+            "close_note",
+            "possible_duplicate_of",
+            "merged_into",
+        ]
+        read_only_fields = fields
+
+
+class CallCollectionApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.MultipleChoiceField(choices=CallStatus.choices, required=False)
+        open = serializers.BooleanField(required=False, default=False)
+        call_type = serializers.CharField(required=False, max_length=16, default="")
+        beat = serializers.CharField(required=False, max_length=50, default="")
+        since = serializers.DateTimeField(required=False, default=None)
+        until = serializers.DateTimeField(required=False, default=None)
+        q = serializers.CharField(required=False, max_length=100, default="")
+
+    class InputSerializer(serializers.Serializer):
+        call_type = serializers.CharField(max_length=16)
+        source = serializers.ChoiceField(  # type: ignore[assignment]
+            choices=[CallSource.PHONE, CallSource.WALK_IN, CallSource.FIELD, CallSource.API]
+        )
+        description = serializers.CharField(max_length=4000)
+        address = serializers.CharField(
+            max_length=200, required=False, default="", allow_blank=True
+        )
+        lat = serializers.FloatField(required=False, default=None, min_value=-90, max_value=90)
+        lon = serializers.FloatField(required=False, default=None, min_value=-180, max_value=180)
+        caller_name = serializers.CharField(
+            max_length=150, required=False, default="", allow_blank=True
+        )
+        caller_phone = serializers.CharField(
+            max_length=40, required=False, default="", allow_blank=True
+        )
+        caller_email = serializers.EmailField(required=False, default="", allow_blank=True)
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if (attrs["lat"] is None) != (attrs["lon"] is None):
+                raise serializers.ValidationError("Give both lat and lon, or neither.")
+            if attrs["lat"] is None and not attrs["address"].strip():
+                raise serializers.ValidationError("Give an address or lat and lon.")
+            return attrs
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=CallOutput(many=True),
+        operation_id="calls_list",
+    )
+    def get(self, request: Request) -> Response:
+        params = self.FilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        filters = CallFilters(
+            status=sorted(d.get("status") or []),
+            open_only=d["open"],
+            call_type=d["call_type"],
+            beat=d["beat"],
+            since=d["since"],
+            until=d["until"],
+            text=d["q"],
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            call_list(viewer=request_user(request), filters=filters), request, view=self
+        )
+        return paginator.get_paginated_response(CallOutput(page, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: CallOutput},
+        operation_id="calls_create",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Repeat the same key to retry safely.",
+            )
+        ],
+    )
+    @idempotent_create
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        call_type = call_type_get(code=fields.pop("call_type"))
+        call = services.call_intake(actor=request_user(request), call_type=call_type, **fields)
+        return Response(CallOutput(call).data, status=201)
+
+
+class CallDetailApi(APIView):
+    @extend_schema(responses=CallOutput, operation_id="calls_retrieve")
+    def get(self, request: Request, call_id: int) -> Response:
+        return Response(CallOutput(call_get(viewer=request_user(request), call_id=call_id)).data)
+
+
+class CallStepApi(APIView):
+    """Base for one life-cycle step: validate input, call the service, return the call."""
+
+    class InputSerializer(serializers.Serializer):
+        pass
+
+    step: ClassVar[str] = ""  # the URL segment and schema name
+
+    def perform(self, request: Request, call: Call, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def post(self, request: Request, call_id: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        call = call_get(viewer=request_user(request), call_id=call_id)
+        self.perform(request, call, dict(data.validated_data))
+        return Response(CallOutput(call_get(viewer=request_user(request), call_id=call_id)).data)
+
+
+def _step(name: str, input_fields: dict[str, serializers.Field], perform: Any) -> type[CallStepApi]:
+    input_class = type(
+        f"{name.title().replace('-', '')}Input", (serializers.Serializer,), dict(input_fields)
+    )
+    api_class = type(
+        f"Call{name.title().replace('-', '')}Api",
+        (CallStepApi,),
+        {
+            "InputSerializer": input_class,
+            "step": name,
+            "perform": lambda self, request, call, data: perform(request, call, data),
+        },
+    )
+    api_class.post = extend_schema(  # type: ignore[attr-defined]
+        request=input_class,
+        responses=CallOutput,
+        operation_id=f"calls_{name.replace('-', '_')}",
+        summary=f"{name.replace('-', ' ').capitalize()} a call",
+    )(api_class.post)  # type: ignore[attr-defined]
+    return api_class
+
+
+def _dispatch(request: Request, call: Call, data: dict[str, Any]) -> Any:
+    unit = unit_get(viewer=request_user(request), unit_id=data["unit_id"])
+    return services.call_dispatch(actor=request_user(request), call=call, unit=unit)
+
+
+def _merge(request: Request, call: Call, data: dict[str, Any]) -> Any:
+    into = call_get(viewer=request_user(request), call_id=data["into_id"])
+    return services.call_merge(actor=request_user(request), call=call, into=into)
+
+
+def _reason() -> serializers.CharField:
+    return serializers.CharField(max_length=300)
+
+
+STEP_APIS = [
+    _step("dispatch", {"unit_id": serializers.IntegerField()}, _dispatch),
+    _step("en-route", {}, lambda r, c, d: services.call_en_route(actor=request_user(r), call=c)),
+    _step("on-scene", {}, lambda r, c, d: services.call_on_scene(actor=request_user(r), call=c)),
+    _step(
+        "clear",
+        {
+            "disposition": serializers.ChoiceField(choices=Disposition.choices),
+            "note": serializers.CharField(
+                max_length=500, required=False, default="", allow_blank=True
+            ),
+        },
+        lambda r, c, d: services.call_clear(actor=request_user(r), call=c, **d),
+    ),
+    _step(
+        "escalate",
+        {"reason": _reason()},
+        lambda r, c, d: services.call_escalate(actor=request_user(r), call=c, **d),
+    ),
+    _step(
+        "refer",
+        {
+            "division": serializers.ChoiceField(choices=Division.choices),
+            "note": serializers.CharField(
+                max_length=500, required=False, default="", allow_blank=True
+            ),
+        },
+        lambda r, c, d: services.call_refer(actor=request_user(r), call=c, **d),
+    ),
+    _step(
+        "cancel",
+        {"reason": _reason()},
+        lambda r, c, d: services.call_cancel(actor=request_user(r), call=c, **d),
+    ),
+    _step(
+        "unassign",
+        {"reason": _reason()},
+        lambda r, c, d: services.call_unassign(actor=request_user(r), call=c, **d),
+    ),
+    _step(
+        "override-triage",
+        {"reason": _reason()},
+        lambda r, c, d: services.call_triage_override(actor=request_user(r), call=c, **d),
+    ),
+    _step("merge", {"into_id": serializers.IntegerField()}, _merge),
+    _step(
+        "keep-apart",
+        {},
+        lambda r, c, d: services.call_duplicate_dismiss(actor=request_user(r), call=c),
+    ),
+    _step(
+        "note",
+        {"text": serializers.CharField(max_length=4000)},
+        lambda r, c, d: services.call_note_add(actor=request_user(r), call=c, **d),
+    ),
+]
+
+
+class RecommendationOutput(serializers.Serializer):
+    unit_id = serializers.IntegerField(source="unit.pk")
+    call_sign = serializers.CharField(source="unit.call_sign")
+    score = serializers.FloatField()
+    distance_m = serializers.FloatField(allow_null=True)
+    active_calls = serializers.IntegerField()
+    calls_today = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class CallRecommendationsApi(APIView):
+    @extend_schema(responses=RecommendationOutput(many=True), operation_id="calls_recommendations")
+    def get(self, request: Request, call_id: int) -> Response:
+        call = call_get(viewer=request_user(request), call_id=call_id)
+        return Response(RecommendationOutput(unit_recommendations(call=call), many=True).data)
+
+
+class CallTypeOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    apco_code = serializers.CharField()
+    priority = serializers.IntegerField()
+    target_minutes = serializers.IntegerField()
+    responder = serializers.CharField()
+    referral_division = serializers.CharField()
+    is_public = serializers.BooleanField()
+
+
+class CallTypeListApi(APIView):
+    @extend_schema(responses=CallTypeOutput(many=True), operation_id="call_types_list")
+    def get(self, request: Request) -> Response:
+        return Response(CallTypeOutput(call_type_list(), many=True).data)
+
+
+api_urlpatterns = [
+    path("", CallCollectionApi.as_view(), name="call_collection"),
+    path("types/", CallTypeListApi.as_view(), name="call_type_list"),
+    path("<int:call_id>/", CallDetailApi.as_view(), name="call_detail"),
+    path(
+        "<int:call_id>/recommendations/",
+        CallRecommendationsApi.as_view(),
+        name="call_recommendations",
+    ),
+    *[
+        path(f"<int:call_id>/{api.step}/", api.as_view(), name=f"call_{api.step}")
+        for api in STEP_APIS
+    ],
+]

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from beatbook.calls.choices import CallSource, CallStatus, Disposition, Division, Responder
+from beatbook.core.models import TimeStampedModel
+
+
+class CallType(TimeStampedModel):
+    """A kind of call the program handles, mapped to the APCO common incident type."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=100)
+    apco_code = models.CharField(max_length=16, help_text="APCO ANS 2.103 common incident type")
+    priority = models.PositiveSmallIntegerField(help_text="1 is most urgent, 4 least.")
+    target_minutes = models.PositiveIntegerField(help_text="Target from received to on scene.")
+    responder = models.CharField(max_length=8, choices=Responder.choices)
+    referral_division = models.CharField(max_length=24, choices=Division.choices, blank=True)
+    is_public = models.BooleanField(default=False, help_text="Residents may report it.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=4),
+                name="calls_calltype_priority_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    @property
+    def cso_may_respond(self) -> bool:
+        return self.responder != Responder.SWORN
+
+
+class CallQuerySet(models.QuerySet["Call"]):
+    def open(self) -> CallQuerySet:
+        return self.filter(status__in=CallStatus.open_values())
+
+    def active(self) -> CallQuerySet:
+        return self.filter(status__in=CallStatus.active_values())
+
+
+class Call(TimeStampedModel):
+    """A call for service: a request for a CSO, from a phone call, a walk-in, the field or a
+    resident, followed from receipt to its disposition."""
+
+    number = models.CharField(max_length=20, unique=True)
+    call_type = models.ForeignKey(CallType, on_delete=models.PROTECT, related_name="calls")
+    original_code = models.CharField(
+        max_length=32, blank=True, help_text="The source system's code, for imported calls."
+    )
+    source = models.CharField(max_length=10, choices=CallSource.choices)
+    status = models.CharField(
+        max_length=12, choices=CallStatus.choices, default=CallStatus.RECEIVED
+    )
+    priority = models.PositiveSmallIntegerField()
+    description = models.TextField(max_length=4000)
+    caller_name = models.CharField(max_length=150, blank=True)
+    caller_phone = models.CharField(max_length=40, blank=True)
+    caller_email = models.EmailField(blank=True)
+    address_text = models.CharField(max_length=200, blank=True)
+    block_text = models.CharField(max_length=200, blank=True)
+    lat = models.FloatField()
+    lon = models.FloatField()
+    beat = models.ForeignKey("places.Beat", on_delete=models.PROTECT, related_name="calls")
+    h3_cell = models.CharField(max_length=16)
+
+    needs_escalation = models.BooleanField(default=False)
+    triage_reasons = models.JSONField(default=list, blank=True)
+
+    assigned_unit = models.ForeignKey(
+        "roster.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    received_at = models.DateTimeField()
+    queued_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    en_route_at = models.DateTimeField(null=True, blank=True)
+    on_scene_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
+    escalation_reason = models.CharField(max_length=300, blank=True)
+    referral_division = models.CharField(max_length=24, choices=Division.choices, blank=True)
+    referral_note = models.CharField(max_length=500, blank=True)
+    close_note = models.CharField(max_length=500, blank=True)
+
+    possible_duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_calls"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "priority", "received_at"], name="calls_call_queue"),
+            models.Index(fields=["beat", "received_at"], name="calls_call_beat_time"),
+            models.Index(fields=["call_type", "received_at"], name="calls_call_type_time"),
+            models.Index(fields=["h3_cell"], name="calls_call_h3"),
+            models.Index(fields=["received_at"], name="calls_call_received"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(priority__gte=1, priority__lte=4),
+                name="calls_call_priority_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="cleared") | ~models.Q(disposition=""),
+                name="calls_call_cleared_has_disposition",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="escalated") | ~models.Q(escalation_reason=""),
+                name="calls_call_escalated_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in CallStatus.open_values()
+
+    @property
+    def minutes_waiting(self) -> int:
+        end = self.on_scene_at or self.closed_at or timezone.now()
+        return int((end - self.received_at).total_seconds() // 60)
+
+    @property
+    def is_past_target(self) -> bool:
+        """Not yet on scene and older than the call type's target (call_type is loaded)."""
+        return self.on_scene_at is None and self.minutes_waiting > self.call_type.target_minutes
+
+
+class CallNote(models.Model):
+    """A note added to a call by the CSO or dispatch; staff only."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    text = models.TextField(max_length=4000)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.call} note at {self.at:%H:%M}"

@@ -1,0 +1,304 @@
+"""Reads on calls: scoping by role and team, the board, duplicates and recommendations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from beatbook.calls.choices import CallStatus
+from beatbook.calls.models import Call, CallType
+from beatbook.core.actors import Actor
+from beatbook.core.exceptions import NotFound
+from beatbook.core.geo import distance_m
+from beatbook.core.history import history_for
+from beatbook.core.models import AuditEntry
+from beatbook.core.permissions import actor_role
+from beatbook.core.roles import READ_ALL_ROLES, Role
+from beatbook.roster.choices import UnitStatus
+from beatbook.roster.models import EmergencyAlarm, Unit
+
+CALL_RELATED = (
+    "call_type",
+    "beat",
+    "assigned_unit",
+    "assigned_unit__user",
+    "possible_duplicate_of",
+    "merged_into",
+)
+
+
+def call_scope(*, viewer: Actor) -> QuerySet[Call]:
+    """The one place where who-may-see-which-call is written."""
+    calls: QuerySet[Call] = Call.objects.all()
+    role = actor_role(viewer)
+    if role == "system" or role in READ_ALL_ROLES:
+        return calls
+    if role == Role.CSO:
+        mine = Q(assigned_unit__user=viewer) | Q(created_by=viewer)
+        team_id = getattr(viewer, "team_id", None)
+        if team_id:
+            mine |= Q(beat__teams__id=team_id)
+        return calls.filter(mine).distinct()
+    return calls.none()
+
+
+@dataclass(frozen=True)
+class CallFilters:
+    status: list[str] = field(default_factory=list)
+    call_type: str = ""
+    beat: str = ""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    open_only: bool = False
+    text: str = ""
+
+
+def call_list(*, viewer: Actor, filters: CallFilters | None = None) -> QuerySet[Call]:
+    calls = call_scope(viewer=viewer).select_related(*CALL_RELATED)
+    f = filters or CallFilters()
+    if f.status:
+        calls = calls.filter(status__in=f.status)
+    if f.open_only:
+        calls = calls.filter(status__in=CallStatus.open_values())
+    if f.call_type:
+        calls = calls.filter(call_type__code=f.call_type)
+    if f.beat:
+        calls = calls.filter(beat__name=f.beat)
+    if f.since:
+        calls = calls.filter(received_at__gte=f.since)
+    if f.until:
+        calls = calls.filter(received_at__lt=f.until)
+    if f.text:
+        calls = calls.filter(
+            Q(number__icontains=f.text)
+            | Q(description__icontains=f.text)
+            | Q(address_text__icontains=f.text)
+        )
+    return calls
+
+
+def call_get(*, viewer: Actor, call_id: int) -> Call:
+    call = call_scope(viewer=viewer).select_related(*CALL_RELATED).filter(pk=call_id).first()
+    if call is None:
+        raise NotFound("No such call.")
+    return call
+
+
+def call_get_by_number(*, viewer: Actor, number: str) -> Call:
+    call = call_scope(viewer=viewer).select_related(*CALL_RELATED).filter(number=number).first()
+    if call is None:
+        raise NotFound("No such call.")
+    return call
+
+
+def call_history(*, call: Call) -> QuerySet[AuditEntry]:
+    return history_for(call)
+
+
+def call_type_list(*, active_only: bool = True) -> QuerySet[CallType]:
+    types = CallType.objects.all()
+    return types.filter(is_active=True) if active_only else types
+
+
+def call_type_get(*, code: str) -> CallType:
+    call_type = CallType.objects.filter(code=code, is_active=True).first()
+    if call_type is None:
+        raise NotFound(f"No active call type {code!r}.")
+    return call_type
+
+
+def call_possible_duplicate(*, call: Call) -> Call | None:
+    """The nearest open call of the same type within the configured distance and time."""
+    meters = settings.BEATBOOK_CALLS_DUPLICATE_METERS
+    minutes = settings.BEATBOOK_CALLS_DUPLICATE_MINUTES
+    degrees = meters / 111_000 * 1.6  # a box wide enough at any latitude below 50°
+    candidates = (
+        Call.objects.open()
+        .exclude(pk=call.pk)
+        .filter(
+            call_type=call.call_type,
+            received_at__gte=call.received_at - dt.timedelta(minutes=minutes),
+            lat__range=(call.lat - degrees, call.lat + degrees),
+            lon__range=(call.lon - degrees, call.lon + degrees),
+        )
+        .only("number", "lat", "lon")
+    )
+    best, best_distance = None, meters
+    for other in candidates:
+        d = distance_m(call.lat, call.lon, other.lat, other.lon)
+        if d <= best_distance:
+            best, best_distance = other, d
+    return best
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    unit: Unit
+    eligible: bool
+    score: float
+    distance_m: float | None
+    active_calls: int
+    calls_today: int
+    reasons: list[str]
+
+
+def _workloads(unit_ids: list[int]) -> dict[int, tuple[int, int]]:
+    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = (
+        Call.objects.filter(assigned_unit_id__in=unit_ids)
+        .values("assigned_unit_id")
+        .annotate(
+            active=Count("id", filter=Q(status__in=CallStatus.active_values())),
+            today=Count("id", filter=Q(dispatched_at__gte=start_of_day)),
+        )
+    )
+    return {row["assigned_unit_id"]: (row["active"], row["today"]) for row in rows}
+
+
+def unit_recommendations(*, call: Call, limit: int = 5) -> list[Recommendation]:
+    """On-duty, available CSOs ranked by distance and workload, each with its reasons."""
+    if not call.call_type.cso_may_respond or call.needs_escalation:
+        return []
+    units = list(
+        Unit.objects.on_duty()
+        .filter(status=UnitStatus.AVAILABLE)
+        .select_related("user", "user__team")
+    )
+    team_beats = set(call.beat.teams.values_list("id", flat=True))
+    loads = _workloads([u.pk for u in units])
+    ranked: list[Recommendation] = []
+    for unit in units:
+        active, today = loads.get(unit.pk, (0, 0))
+        reasons: list[str] = []
+        if unit.lat is not None and unit.lon is not None:
+            distance: float | None = distance_m(unit.lat, unit.lon, call.lat, call.lon)
+            reasons.append(f"{distance / 1000:.1f} km away")  # type: ignore[operator]
+            score = distance / 1000  # type: ignore[operator]
+        else:
+            distance = None
+            reasons.append("position unknown")
+            score = 25.0
+        reasons.append("no active calls" if active == 0 else f"{active} active call(s)")
+        reasons.append(f"{today} call(s) today")
+        score += 2.0 * active + 0.2 * today
+        if unit.user.team_id in team_beats:
+            reasons.append(f"team covers beat {call.beat.name}")
+            score -= 0.5
+        ranked.append(Recommendation(unit, True, round(score, 2), distance, active, today, reasons))
+    ranked.sort(key=lambda r: (r.score, r.unit.call_sign))
+    return ranked[:limit]
+
+
+@dataclass(frozen=True)
+class BoardSnapshot:
+    flagged: list[Call]
+    queue: list[Call]
+    active: list[Call]
+    units: list[Any]
+    alarms: list[EmergencyAlarm]
+    now: dt.datetime
+
+
+def board_snapshot() -> BoardSnapshot:
+    """Everything the dispatch board shows, in a fixed number of queries."""
+    open_calls = list(
+        Call.objects.open().select_related(*CALL_RELATED).order_by("priority", "received_at")
+    )
+    units = list(
+        Unit.objects.select_related("user", "user__team").annotate(
+            on_duty=Count(
+                "user__shifts",
+                filter=Q(
+                    user__shifts__starts_at__lte=timezone.now(),
+                    user__shifts__ends_at__gt=timezone.now(),
+                ),
+            )
+        )
+    )
+    current: dict[int, Call] = {}
+    for call in open_calls:
+        if call.assigned_unit_id and call.status in CallStatus.active_values():
+            current.setdefault(call.assigned_unit_id, call)
+    for unit in units:
+        unit.current_call = current.get(unit.pk)  # type: ignore[attr-defined]
+    alarms = list(
+        EmergencyAlarm.objects.filter(acknowledged_at__isnull=True).select_related(
+            "unit", "unit__user"
+        )
+    )
+    return BoardSnapshot(
+        flagged=[c for c in open_calls if c.needs_escalation],
+        queue=[c for c in open_calls if c.status == CallStatus.QUEUED and not c.needs_escalation],
+        active=[c for c in open_calls if c.status in CallStatus.active_values()],
+        units=units,
+        alarms=alarms,
+        now=timezone.now(),
+    )
+
+
+def board_map_points(snapshot: BoardSnapshot) -> dict[str, Any]:
+    calls = [*snapshot.flagged, *snapshot.queue, *snapshot.active]
+    return {
+        "calls": [
+            {
+                "id": c.pk,
+                "number": c.number,
+                "lat": c.lat,
+                "lon": c.lon,
+                "status": c.status,
+                "type": c.call_type.name,
+                "priority": c.priority,
+                "flagged": c.needs_escalation,
+            }
+            for c in calls
+        ],
+        "units": [
+            {"id": u.pk, "call_sign": u.call_sign, "lat": u.lat, "lon": u.lon, "status": u.status}
+            for u in snapshot.units
+            if u.lat is not None
+        ],
+        "alarms": [
+            {"id": a.pk, "call_sign": a.unit.call_sign, "lat": a.lat, "lon": a.lon}
+            for a in snapshot.alarms
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class FieldView:
+    unit: Unit | None
+    current: Call | None
+    assigned: list[Call]
+    nearby_queue: list[Call]
+
+
+def field_view(*, user: Actor) -> FieldView:
+    """What a CSO's phone shows: the call being worked, the ones waiting for them."""
+    unit = Unit.objects.filter(user=user).first()  # type: ignore[misc]
+    if unit is None:
+        return FieldView(None, None, [], [])
+    mine = list(
+        Call.objects.active()
+        .filter(assigned_unit=unit)
+        .select_related(*CALL_RELATED)
+        .order_by("priority", "dispatched_at")
+    )
+    working = [c for c in mine if c.status in (CallStatus.EN_ROUTE, CallStatus.ON_SCENE)]
+    current = working[0] if working else (mine[0] if mine else None)
+    assigned = [c for c in mine if c != current]
+    team_id = getattr(user, "team_id", None)
+    nearby = (
+        Call.objects.filter(
+            status=CallStatus.QUEUED, needs_escalation=False, beat__teams__id=team_id
+        )
+        .select_related(*CALL_RELATED)
+        .order_by("priority", "received_at")[:10]
+        if team_id
+        else []
+    )
+    return FieldView(unit, current, assigned, list(nearby))

@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from beatbook.calls import forms as call_forms
+from beatbook.calls import services
+from beatbook.calls.choices import CallSource, CallStatus
+from beatbook.calls.models import Call
+from beatbook.calls.selectors import (
+    CallFilters,
+    board_map_points,
+    board_snapshot,
+    call_get,
+    call_history,
+    call_list,
+    field_view,
+    unit_recommendations,
+)
+from beatbook.core.exceptions import DomainError
+from beatbook.core.permissions import RoleRequiredMixin, request_user
+from beatbook.core.roles import ALL_STAFF_ROLES, BOARD_ROLES, DISPATCH_ROLES, FIELD_ROLES
+from beatbook.places.selectors import beats_for_patrol
+from beatbook.roster.selectors import patrol_open_for, unit_get
+
+
+class BoardView(RoleRequiredMixin, View):
+    allowed_roles = BOARD_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "calls/board.html", {"board": board_snapshot()})
+
+
+class BoardLiveView(RoleRequiredMixin, View):
+    """The board's live part, polled every few seconds without a page reload."""
+
+    allowed_roles = BOARD_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "calls/_board.html", {"board": board_snapshot()})
+
+
+class BoardMapView(RoleRequiredMixin, View):
+    allowed_roles = BOARD_ROLES
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        return JsonResponse(board_map_points(board_snapshot()))
+
+
+class CallIntakeView(RoleRequiredMixin, View):
+    allowed_roles = DISPATCH_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "calls/call_form.html", {"form": call_forms.CallIntakeForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = call_forms.CallIntakeForm(request.POST)
+        if form.is_valid():
+            try:
+                call = services.call_intake(actor=request_user(request), **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(_form_field(exc, form), exc.message)
+            else:
+                messages.success(request, f"{call.number} taken.")
+                return redirect("calls:call_detail", call_id=call.pk)
+        return render(request, "calls/call_form.html", {"form": form}, status=400)
+
+
+def _form_field(exc: DomainError, form: forms.Form) -> str | None:
+    name = getattr(exc, "field", None)
+    if name == "location":
+        return "address"
+    return name if name in form.fields else None
+
+
+class CallListView(RoleRequiredMixin, View):
+    allowed_roles = ALL_STAFF_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = call_forms.CallFilterForm(request.GET)
+        filters = CallFilters()
+        if form.is_valid():
+            d = form.cleaned_data
+            tz = timezone.get_current_timezone()
+            filters = CallFilters(
+                open_only=d["status"] == "open",
+                call_type=d["call_type"],
+                beat=d["beat"],
+                text=d["q"],
+                since=dt.datetime.combine(d["since"], dt.time(), tz) if d["since"] else None,
+                until=(
+                    dt.datetime.combine(d["until"], dt.time(), tz) + dt.timedelta(days=1)
+                    if d["until"]
+                    else None
+                ),
+            )
+        page = Paginator(call_list(viewer=request_user(request), filters=filters), 50).get_page(
+            request.GET.get("page")
+        )
+        return render(request, "calls/call_list.html", {"form": form, "page": page})
+
+
+class CallDetailView(RoleRequiredMixin, View):
+    allowed_roles = ALL_STAFF_ROLES
+
+    def get(self, request: HttpRequest, call_id: int) -> HttpResponse:
+        call = call_get(viewer=request_user(request), call_id=call_id)
+        can_dispatch = request_user(request).role in DISPATCH_ROLES
+        context = {
+            "call": call,
+            "history": call_history(call=call),
+            "notes": call.notes.select_related("author"),
+            "recommendations": (
+                unit_recommendations(call=call)
+                if can_dispatch and call.status == CallStatus.QUEUED
+                else []
+            ),
+            "can_dispatch": can_dispatch,
+            "is_assignee": bool(
+                call.assigned_unit and call.assigned_unit.user_id == request.user.pk
+            ),
+            "clear_form": call_forms.ClearForm(),
+            "refer_form": call_forms.ReferForm(),
+            "note_form": call_forms.NoteForm(),
+        }
+        return render(request, "calls/call_detail.html", context)
+
+
+def _dispatch(request: HttpRequest, call: Call, data: dict[str, Any]) -> Call:
+    unit = unit_get(viewer=request_user(request), unit_id=data["unit_id"])
+    return services.call_dispatch(actor=request_user(request), call=call, unit=unit)
+
+
+def _merge(request: HttpRequest, call: Call, data: dict[str, Any]) -> Call:
+    into = call_get(viewer=request_user(request), call_id=data["into_id"])
+    return services.call_merge(actor=request_user(request), call=call, into=into)
+
+
+# action name → (form class or None, service call)
+CALL_ACTIONS: dict[str, tuple[type[forms.Form] | None, Callable[..., Any]]] = {
+    "dispatch": (call_forms.DispatchForm, _dispatch),
+    "en-route": (None, lambda r, c, d: services.call_en_route(actor=request_user(r), call=c)),
+    "on-scene": (None, lambda r, c, d: services.call_on_scene(actor=request_user(r), call=c)),
+    "clear": (
+        call_forms.ClearForm,
+        lambda r, c, d: services.call_clear(actor=request_user(r), call=c, **d),
+    ),
+    "escalate": (
+        call_forms.ReasonForm,
+        lambda r, c, d: services.call_escalate(actor=request_user(r), call=c, **d),
+    ),
+    "refer": (
+        call_forms.ReferForm,
+        lambda r, c, d: services.call_refer(actor=request_user(r), call=c, **d),
+    ),
+    "cancel": (
+        call_forms.ReasonForm,
+        lambda r, c, d: services.call_cancel(actor=request_user(r), call=c, **d),
+    ),
+    "unassign": (
+        call_forms.ReasonForm,
+        lambda r, c, d: services.call_unassign(actor=request_user(r), call=c, **d),
+    ),
+    "override": (
+        call_forms.ReasonForm,
+        lambda r, c, d: services.call_triage_override(actor=request_user(r), call=c, **d),
+    ),
+    "merge": (call_forms.MergeForm, _merge),
+    "keep-apart": (
+        None,
+        lambda r, c, d: services.call_duplicate_dismiss(actor=request_user(r), call=c),
+    ),
+    "note": (
+        call_forms.NoteForm,
+        lambda r, c, d: services.call_note_add(actor=request_user(r), call=c, **d),
+    ),
+}
+
+
+class CallActionView(RoleRequiredMixin, View):
+    """Every step on a call from a button: validate the form, call the service, go back."""
+
+    allowed_roles = ALL_STAFF_ROLES
+
+    def post(self, request: HttpRequest, call_id: int, action: str) -> HttpResponse:
+        call = call_get(viewer=request_user(request), call_id=call_id)
+        if action not in CALL_ACTIONS:
+            return HttpResponse(status=404)
+        form_class, perform = CALL_ACTIONS[action]
+        data: dict[str, Any] = {}
+        if form_class is not None:
+            form = form_class(request.POST)
+            if not form.is_valid():
+                errors = "; ".join(
+                    f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()
+                )
+                messages.error(request, f"Not done: {errors}")
+                return self._back(request, call, status=400)
+            data = form.cleaned_data
+        try:
+            perform(request, call, data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return self._back(request, call, status=exc.http_status)
+        messages.success(request, f"{call.number}: {action.replace('-', ' ')} done.")
+        return self._back(request, call)
+
+    def _back(self, request: HttpRequest, call: Call, status: int = 302) -> HttpResponse:
+        target = request.POST.get("next") or reverse("calls:call_detail", args=[call.pk])
+        if not target.startswith("/") or target.startswith("//"):
+            target = reverse("calls:call_detail", args=[call.pk])
+        if status != 302 and not request.headers.get("HX-Request"):
+            # Back to the page with the message; the status still tells scripts it failed.
+            response = redirect(target)
+            response["X-Beatbook-Error"] = str(status)
+            return response
+        return redirect(target)
+
+
+class FieldHomeView(RoleRequiredMixin, View):
+    """The CSO's phone view."""
+
+    allowed_roles = FIELD_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        view = field_view(user=request_user(request))
+        patrol = patrol_open_for(unit=view.unit) if view.unit else None
+        return render(
+            request,
+            "calls/field.html",
+            {
+                "field": view,
+                "patrol": patrol,
+                "beats": beats_for_patrol(user=request_user(request)),
+                "clear_form": call_forms.ClearForm(),
+                "refer_form": call_forms.ReferForm(),
+                "note_form": call_forms.NoteForm(),
+                "field_form": call_forms.FieldCallForm(),
+            },
+        )
+
+
+class FieldCallCreateView(RoleRequiredMixin, View):
+    allowed_roles = FIELD_ROLES
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = call_forms.FieldCallForm(request.POST)
+        if form.is_valid():
+            try:
+                call = services.call_intake(
+                    actor=request_user(request),
+                    source=CallSource.FIELD,
+                    **form.cleaned_data,
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"{call.number} started; you are on scene.")
+        else:
+            messages.error(
+                request,
+                "Not started: "
+                + " ".join(" ".join(str(e) for e in v) for v in form.errors.values()),
+            )
+        return redirect("calls:field")

@@ -1,0 +1,258 @@
+"""Beatbook settings: one module, every value from the environment (12-factor)."""
+
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE
+
+from beatbook.config.env import env_bool, env_float, env_int, env_list, env_secret, env_str
+
+SRC_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = SRC_DIR.parent.parent
+VAR_DIR = Path(env_str("BEATBOOK_VAR_DIR", str(PROJECT_DIR / "var")))
+
+PLACEHOLDER_SECRET_KEY = "insecure-development-key-change-me-" + "x" * 20
+SECRET_KEY = env_secret("SECRET_KEY", PLACEHOLDER_SECRET_KEY)
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "beatbook.core",
+    "beatbook.accounts",
+    "beatbook.places",
+    "beatbook.roster",
+    "beatbook.calls",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "beatbook.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "beatbook.accounts.middleware.SessionTimeoutMiddleware",
+    "beatbook.accounts.middleware.MfaRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "beatbook.core.middleware.NoStoreForStaffMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "beatbook.config.urls"
+WSGI_APPLICATION = "beatbook.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [SRC_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "beatbook.core.context_processors.beatbook",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'beatbook.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 30000)}"
+        " -c idle_in_transaction_session_timeout=60000"
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the dispatch board read while a CSO's phone writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "beatbook.accounts.passwords.ContextWordValidator"},
+]
+
+# Sessions: 30-minute idle lock and 12-hour re-authentication, enforced server-side.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 1800
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+BEATBOOK_SESSION_IDLE_SECONDS = env_int("BEATBOOK_SESSION_IDLE_SECONDS", 1800)
+BEATBOOK_SESSION_MAX_SECONDS = env_int("BEATBOOK_SESSION_MAX_SECONDS", 12 * 3600)
+
+SECURE_COOKIES = env_bool("BEATBOOK_SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_COOKIES else "beatbook_session"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_COOKIES else "beatbook_csrftoken"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = env_bool("BEATBOOK_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEATBOOK_BEHIND_TLS_PROXY", False) else None
+)
+SECURE_HSTS_SECONDS = env_int("BEATBOOK_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Lockout (R01): 5 consecutive failures lock the username until an admin releases it.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = None
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "beatbook.accounts.views.lockout_response"
+AXES_VERBOSE = False
+BEATBOOK_LOGIN_IP_LIMIT = env_int("BEATBOOK_LOGIN_IP_LIMIT", 20)
+BEATBOOK_LOGIN_IP_WINDOW_SECONDS = env_int("BEATBOOK_LOGIN_IP_WINDOW_SECONDS", 900)
+
+OTP_TOTP_ISSUER = env_str("BEATBOOK_AGENCY_NAME", "Beatbook")
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Content security policy (R25): scripts only from this origin or with the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"] + env_list("BEATBOOK_MAP_TILE_ORIGINS", []),
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "beatbook.accounts.authentication.ApiTokenAuthentication",
+        "beatbook.accounts.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["beatbook.core.permissions.IsVerifiedStaff"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "beatbook.core.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "beatbook.core.api.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Beatbook API",
+    "DESCRIPTION": "Calls for service, dispatch and units for Community Service Officer programs.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["beatbook.core.permissions.IsVerifiedStaff"],
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("BEATBOOK_TASKS_BACKEND", "django_tasks_db.backend.DatabaseBackend")
+    }
+}
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "beatbook@example.org")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("BEATBOOK_TIME_ZONE", "America/Los_Angeles")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = VAR_DIR / "media"
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
+
+# Beatbook knobs
+BEATBOOK_AGENCY_NAME = env_str("BEATBOOK_AGENCY_NAME", "Beatbook Demo Agency")
+BEATBOOK_MAP_TILE_URL = env_str("BEATBOOK_MAP_TILE_URL", "")
+BEATBOOK_H3_RESOLUTION = env_int("BEATBOOK_H3_RESOLUTION", 9)
+BEATBOOK_CALLS_DUPLICATE_METERS = env_float("BEATBOOK_CALLS_DUPLICATE_METERS", 150.0)
+BEATBOOK_CALLS_DUPLICATE_MINUTES = env_int("BEATBOOK_CALLS_DUPLICATE_MINUTES", 60)
+BEATBOOK_BOARD_POLL_SECONDS = env_int("BEATBOOK_BOARD_POLL_SECONDS", 3)
+BEATBOOK_API_TOKEN_DAYS = env_int("BEATBOOK_API_TOKEN_DAYS", 365)
+BEATBOOK_PASSWORD_MAX_AGE_DAYS = env_int("BEATBOOK_PASSWORD_MAX_AGE_DAYS", 365)
+BEATBOOK_CONTEXT_WORDS = env_list("BEATBOOK_CONTEXT_WORDS", ["beatbook", "police", "cso"])
+
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+    }
+)
+
+# The per-IP throttle in front of the username lockout is Beatbook's own (accounts.views);
+# locking by IP as well would let one office NAT lock out every officer behind it.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,0 +1,17 @@
+"""Test settings: the production settings with a handful of speed and isolation overrides."""
+
+from beatbook.config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SECURE_COOKIES = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SESSION_COOKIE_NAME = "beatbook_session"
+CSRF_COOKIE_NAME = "beatbook_csrftoken"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"

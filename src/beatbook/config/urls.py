@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
+from django_otp.admin import OTPAdminSite
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from beatbook.config import api_urls
+
+# The admin accepts only sessions that passed the second factor, and signs in through the
+# same page as everyone else (notice, lockout, TOTP).
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "Beatbook administration"
+
+urlpatterns = [
+    path("", include("beatbook.core.urls")),
+    path("accounts/", include("beatbook.accounts.urls")),
+    path("places/", include("beatbook.places.urls")),
+    path("calls/", include("beatbook.calls.urls")),
+    path("roster/", include("beatbook.roster.urls")),
+    path("api/v1/", include(api_urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "admin/login/", RedirectView.as_view(url=reverse_lazy("accounts:login"), query_string=True)
+    ),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,46 @@
+"""The audit trail: every service records here who changed what, when and from where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from beatbook.core.actors import Actor, actor_label, actor_user
+from beatbook.core.models import AuditEntry
+from beatbook.core.request_context import current_source_ip
+
+
+def history_record(
+    *,
+    obj: models.Model | None,
+    actor: Actor,
+    verb: str,
+    data: dict[str, Any] | None = None,
+    outcome: str = "success",
+) -> AuditEntry:
+    """Append one entry to `obj`'s history (or to the security log when `obj` is None)."""
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=actor_user(actor),
+        actor_label=actor_label(actor)[:150],
+        verb=verb,
+        data=data or {},
+        source_ip=current_source_ip(),
+        outcome=outcome,
+    )
+    if obj is not None:
+        entry.content_type = ContentType.objects.get_for_model(type(obj))
+        entry.object_id = str(obj.pk)
+        entry.object_label = str(obj)[:150]
+    entry.save()
+    return entry
+
+
+def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
+    """The history of one record, oldest first."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)
+    ).select_related("actor")

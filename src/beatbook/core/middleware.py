@@ -1,0 +1,50 @@
+"""Request-wide concerns: a request id and client address for audit rows; no caching of CJI."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from beatbook.core import request_context
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client address; a forwarded header counts only behind a configured TLS proxy."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        tokens = request_context.bind(source_ip=client_ip(request), request_id=request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.unbind(tokens)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class NoStoreForStaffMiddleware:
+    """Pages and API answers for signed-in staff must not be kept by browsers or proxies."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+            response["Cache-Control"] = "no-store"
+        return response

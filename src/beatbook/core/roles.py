@@ -1,0 +1,18 @@
+"""Staff roles. They live in core because every app's scoping rules refer to them."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    CSO = "cso", "Community service officer"
+    DISPATCHER = "dispatcher", "Dispatcher / desk clerk"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ANALYST = "analyst", "Analyst / program coordinator"
+    ADMIN = "admin", "Administrator"
+
+
+DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+BOARD_ROLES = DISPATCH_ROLES
+FIELD_ROLES = frozenset({Role.CSO})
+ALL_STAFF_ROLES = frozenset(Role)
+READ_ALL_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})

@@ -1,0 +1,77 @@
+// Maps without a tile server: beats, streets and points come from the app's own vector data.
+(function () {
+  "use strict";
+  const COLORS = { 1: "#b3261e", 2: "#c25e00", 3: "#1f4e79", 4: "#5b6776" };
+  const UNIT_COLORS = { available: "#1e7b34", busy: "#1f4e79", en_route: "#c25e00",
+                        on_scene: "#8a3b00", out_of_service: "#777" };
+
+  function pollHeaders() { return { "X-Beatbook-Poll": "1", "Accept": "application/json" }; }
+
+  function setup(el) {
+    const map = L.map(el, { zoomControl: true, attributionControl: !!el.dataset.tileUrl });
+    if (el.dataset.tileUrl) {
+      L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
+    }
+    map.setView([47.61, -122.33], 12);
+    const pointsLayer = L.layerGroup().addTo(map);
+    if (el.dataset.beatsUrl) {
+      fetch(el.dataset.beatsUrl, { headers: pollHeaders(), credentials: "same-origin" })
+        .then((r) => r.json()).then((geojson) => {
+          const beats = L.geoJSON(geojson, {
+            style: { color: "#1f4e79", weight: 1.2, fillColor: "#c9d8ea", fillOpacity: 0.35 },
+            onEachFeature: (feature, layer) => {
+              layer.bindTooltip(feature.properties.name, { permanent: !!el.dataset.labels, direction: "center", className: "bb-label" });
+            },
+          }).addTo(map);
+          beats.bringToBack();
+          if (!el.dataset.pointsUrl || el.dataset.fit === "beats") { map.fitBounds(beats.getBounds()); }
+          el.dataset.beatsLoaded = "1";
+        });
+    }
+    if (el.dataset.pointsUrl) {
+      let first = true;
+      const refresh = () => fetch(el.dataset.pointsUrl, { headers: pollHeaders(), credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : null)).then((data) => {
+          if (!data) { return; }
+          pointsLayer.clearLayers();
+          const bounds = [];
+          (data.calls || []).forEach((c) => {
+            const m = L.circleMarker([c.lat, c.lon], { radius: 8, weight: 2, color: c.flagged ? "#000" : "#fff",
+              fillColor: COLORS[c.priority] || "#1f4e79", fillOpacity: 0.95 });
+            m.bindTooltip(`${c.number} · ${c.type} · ${c.status.replace("_", " ")}`);
+            m.on("click", () => { window.location.href = `/calls/${c.id}/`; });
+            m.addTo(pointsLayer); bounds.push([c.lat, c.lon]);
+          });
+          (data.units || []).forEach((u) => {
+            const icon = L.divIcon({ className: "", html: `<span class="pill" style="background:${UNIT_COLORS[u.status] || "#333"};color:#fff">${u.call_sign}</span>` });
+            L.marker([u.lat, u.lon], { icon, keyboard: false }).bindTooltip(`${u.call_sign} · ${u.status.replace(/_/g, " ")}`).addTo(pointsLayer);
+            bounds.push([u.lat, u.lon]);
+          });
+          (data.alarms || []).forEach((a) => {
+            if (a.lat === null) { return; }
+            L.circle([a.lat, a.lon], { radius: 120, color: "#b3261e", fillOpacity: 0.3 }).bindTooltip(`EMERGENCY ${a.call_sign}`, { permanent: true }).addTo(pointsLayer);
+          });
+          if (first && bounds.length) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 15 }); first = false; }
+        }).catch(() => {});
+      refresh();
+      setInterval(refresh, (parseInt(el.dataset.pollSeconds, 10) || 3) * 1000);
+    }
+    if (el.dataset.pickLat) {
+      const latInput = document.getElementById(el.dataset.pickLat);
+      const lonInput = document.getElementById(el.dataset.pickLon);
+      let pin = null;
+      const place = (latlng) => {
+        if (pin) { pin.setLatLng(latlng); } else { pin = L.marker(latlng, { draggable: true }).addTo(map); pin.on("dragend", () => place(pin.getLatLng())); }
+        latInput.value = latlng.lat.toFixed(6); lonInput.value = latlng.lng.toFixed(6);
+        const note = document.getElementById("pin-note");
+        if (note) { note.textContent = `Pin at ${latInput.value}, ${lonInput.value}`; }
+      };
+      map.on("click", (e) => place(e.latlng));
+    }
+    el._beatbookMap = map;
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-map]").forEach(setup);
+  });
+})();

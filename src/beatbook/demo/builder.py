@@ -1,0 +1,558 @@
+"""Build the demo agency: real Seattle beats and blocks, invented people, believable rhythms.
+
+Deterministic for a given day: the same seed gives the same calls, people and places.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import math
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from beatbook.accounts import services as account_services
+from beatbook.accounts.models import Team, User
+from beatbook.calls import services as call_services
+from beatbook.calls.choices import CallSource, CallStatus
+from beatbook.calls.models import Call, CallType
+from beatbook.core.actors import SYSTEM
+from beatbook.core.models import AuditEntry
+from beatbook.core.numbering import number_format, number_reserve_block
+from beatbook.core.roles import Role
+from beatbook.places.addresses import block_text, street_display
+from beatbook.places.models import AddressPoint, Beat
+from beatbook.places.services import address_rows, addresses_import, beats_import
+from beatbook.roster.choices import UnitStatus
+from beatbook.roster.models import Shift, Unit
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SEED = 2026
+HISTORY_DAYS = 90
+CALLS_PER_DAY = 42
+
+TEAMS = {
+    "North team": ["B", "J", "L", "N", "U"],
+    "East team": ["C", "E", "G"],
+    "West team": ["D", "K", "M", "Q"],
+    "South team": ["O", "R", "S", "F", "W"],
+}
+FIRST = [
+    "Maria",
+    "James",
+    "Aisha",
+    "Tomas",
+    "Mei",
+    "Daniel",
+    "Priya",
+    "Kofi",
+    "Sofia",
+    "Liam",
+    "Fatima",
+    "Noah",
+    "Elena",
+    "Samuel",
+    "Hana",
+    "Marcus",
+    "Lucia",
+    "Omar",
+    "Grace",
+    "Ivan",
+]
+LAST = [
+    "Garcia",
+    "Okafor",
+    "Nguyen",
+    "Silva",
+    "Chen",
+    "Brooks",
+    "Patel",
+    "Mensah",
+    "Rossi",
+    "Murphy",
+    "Haddad",
+    "Kim",
+    "Petrova",
+    "Adeyemi",
+    "Sato",
+    "Johnson",
+    "Moreno",
+    "Farah",
+    "Lee",
+    "Novak",
+]
+# Call-type mix of a city CSO program (weights), and how such calls usually end.
+TYPE_MIX = {
+    "PARKING": 18,
+    "NOISE": 12,
+    "VEHABND": 8,
+    "ANIMAL": 6,
+    "THAZ": 6,
+    "MVA": 7,
+    "PROPFND": 5,
+    "PROPLOST": 3,
+    "CITASST": 5,
+    "WELFARE": 4,
+    "VANDAL": 5,
+    "TOW": 4,
+    "DISVEH": 4,
+    "XPATROL": 2,
+    "CIVIL": 3,
+    "TCEVENT": 1,
+    "TCCOLL": 2,
+    "WILDLIFE": 2,
+    "LARCENY": 3,
+    "TRESPASS": 2,
+    "PHANDLE": 2,
+    "OPEN": 1,
+    "INFO": 2,
+    "VEHLOCK": 1,
+}
+DISPOSITIONS = {
+    "PARKING": [("citation", 5), ("warning", 3), ("gone_on_arrival", 2), ("advised", 1)],
+    "NOISE": [("advised", 6), ("warning", 3), ("unable_to_locate", 2), ("citation", 1)],
+    "MVA": [("report", 9), ("assisted", 1)],
+    "MVAHR": [("report", 1)],
+    "PROPFND": [("report", 6), ("assisted", 3)],
+    "PROPLOST": [("report", 1)],
+    "VANDAL": [("report", 8), ("referral", 2)],
+    "LARCENY": [("report", 1)],
+    "WELFARE": [("assisted", 5), ("referral", 3), ("unable_to_locate", 1)],
+    "CITASST": [("assisted", 6), ("referral", 3)],
+}
+DEFAULT_DISPOSITIONS = [("assisted", 4), ("advised", 3), ("report", 1), ("unable_to_locate", 1)]
+DESCRIPTIONS = {
+    "PARKING": [
+        "Car blocking driveway since this morning",
+        "Vehicle parked in bus zone",
+        "Truck parked across the crosswalk",
+        "Car in disabled space without placard",
+    ],
+    "NOISE": [
+        "Loud music from apartment upstairs",
+        "Party in backyard, very loud",
+        "Construction noise after hours",
+        "Car alarm going off for an hour",
+    ],
+    "VEHABND": [
+        "Car with flat tyres not moved in weeks",
+        "Van with expired tabs, covered in leaves",
+    ],
+    "ANIMAL": [
+        "Loose dog running in the street",
+        "Stray cat colony behind the store",
+        "Dog left barking on a balcony all day",
+    ],
+    "THAZ": [
+        "Mattress in the right lane",
+        "Traffic signal dark at the intersection",
+        "Large pothole, cars swerving",
+    ],
+    "MVA": [
+        "Two cars, minor fender bender, drivers exchanging info",
+        "Parked car clipped, other driver waiting",
+    ],
+    "PROPFND": [
+        "Found a wallet on the bus bench",
+        "Bicycle left locked for two weeks",
+        "Phone found in the park",
+    ],
+    "CITASST": ["Elderly resident locked out of home", "Tourist lost, needs directions to shelter"],
+    "WELFARE": [
+        "Neighbour hasn't been seen for days, mail piling up",
+        "Person sleeping in doorway in the cold",
+    ],
+    "VANDAL": ["Graffiti on the school wall", "Bus shelter glass broken overnight"],
+}
+
+
+@dataclass
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+    totp_secret: str
+    name: str
+
+
+def _password() -> str:
+    return "-".join(secrets.token_urlsafe(6) for _ in range(3))
+
+
+def _login(user: User, password: str) -> DemoLogin:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+    return DemoLogin(
+        role=user.role,
+        username=user.username,
+        password=password,
+        totp_secret=base64.b32encode(device.bin_key).decode(),
+        name=user.get_full_name(),
+    )
+
+
+def demo_exists() -> bool:
+    return User.objects.filter(username="dispatcher").exists() and Call.objects.exists()
+
+
+def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) -> dict[str, Any]:
+    """Build the whole demo agency and write the logins file; returns what was written."""
+    rng = random.Random(SEED)
+    now = timezone.now().replace(second=0, microsecond=0)
+    progress("beats and addresses…")
+    _places()
+    progress("teams, people and shifts…")
+    logins, csos = _people(rng, now)
+    progress(f"{HISTORY_DAYS} days of calls…")
+    count = _history(rng, now, csos)
+    progress("the live queue…")
+    _live(rng, now, csos)
+    dispatcher = User.objects.get(username="dispatcher")
+    _, token = account_services.api_token_issue(
+        actor=SYSTEM, user=dispatcher, name="demo dispatcher token"
+    )
+    payload = {
+        "url": "",
+        "logins": {
+            login.role: {
+                "username": login.username,
+                "password": login.password,
+                "totp_secret": login.totp_secret,
+                "name": login.name,
+            }
+            for login in logins
+        },
+        "tokens": {"dispatcher": token},
+        "history_calls": count,
+    }
+    logins_path.parent.mkdir(parents=True, exist_ok=True)
+    logins_path.write_text(json.dumps(payload, indent=2))
+    logins_path.chmod(0o600)
+    return payload
+
+
+def _places() -> None:
+    collection = json.loads((DATA_DIR / "seattle_beats.geojson").read_text())
+    beats_import(
+        actor=SYSTEM, collection=collection, name_property="beat", sector_property="sector"
+    )
+    with (DATA_DIR / "seattle_addresses.csv").open(newline="") as lines:
+        addresses_import(actor=SYSTEM, rows=address_rows(lines))
+
+
+def _people(rng: random.Random, now: dt.datetime) -> tuple[list[DemoLogin], list[User]]:
+    teams: dict[str, Team] = {}
+    for name, sectors in TEAMS.items():
+        team = account_services.team_create(
+            actor=SYSTEM, name=name, beats=list(Beat.objects.filter(sector__in=sectors))
+        )
+        team.contact_phone = f"206-555-01{len(teams) + 10}"
+        team.contact_email = f"{name.split()[0].lower()}.cso@example.org"
+        team.save(update_fields=["contact_phone", "contact_email"])
+        teams[name] = team
+    team_list = list(teams.values())
+    logins: list[DemoLogin] = []
+    csos: list[User] = []
+    for i in range(20):
+        username = "cso" if i == 0 else f"cso{i + 1:02d}"
+        password = _password()
+        user = account_services.user_create(
+            actor=SYSTEM,
+            username=username,
+            role=Role.CSO,
+            password=password,
+            team=team_list[i % 4],
+            first_name=FIRST[i],
+            last_name=LAST[i],
+            email=f"{username}@example.org",
+            badge_number=f"C{101 + i}",
+        )
+        csos.append(user)
+        Unit.objects.create(
+            call_sign=f"CSO-{i + 1:02d}", user=user, status=UnitStatus.OUT_OF_SERVICE
+        )
+        if i == 0:
+            logins.append(_login(user, password))
+    staff: list[tuple[str, str, str, str, Team | None]] = [
+        ("dispatcher", Role.DISPATCHER, "Dana", "Reyes", None),
+        ("supervisor", Role.SUPERVISOR, "Sam", "Whitaker", team_list[0]),
+        ("analyst", Role.ANALYST, "Alex", "Morgan", None),
+        ("admin", Role.ADMIN, "Robin", "Castillo", None),
+    ]
+    for username, role, first, last, staff_team in staff:
+        password = _password()
+        staff_user = account_services.user_create(
+            actor=SYSTEM,
+            username=username,
+            role=role,
+            password=password,
+            team=staff_team,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.org",
+        )
+        logins.append(_login(staff_user, password))
+    _shifts(now, csos)
+    return logins, csos
+
+
+def _shifts(now: dt.datetime, csos: list[User]) -> None:
+    today = timezone.localtime(now).replace(hour=0, minute=0)
+    shifts = []
+    for day in range(-HISTORY_DAYS, 8):
+        start_day = today + dt.timedelta(days=day)
+        for i, user in enumerate(csos):
+            if (day + i) % 7 in (5, 6):  # two days off a week, staggered
+                continue
+            start = start_day + dt.timedelta(hours=7 if i % 2 == 0 else 13)
+            shifts.append(Shift(user=user, starts_at=start, ends_at=start + dt.timedelta(hours=10)))
+    # Whatever hour the demo starts, twelve CSOs are on duty now so the board has units to send.
+    for user in csos[:12]:
+        shifts.append(
+            Shift(
+                user=user,
+                starts_at=now - dt.timedelta(hours=2),
+                ends_at=now + dt.timedelta(hours=8),
+            )
+        )
+    Shift.objects.bulk_create(shifts)
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
+    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+
+
+HOUR_WEIGHTS = [
+    1,
+    0.6,
+    0.4,
+    0.3,
+    0.3,
+    0.5,
+    1.2,
+    2.2,
+    3.2,
+    3.8,
+    4.0,
+    4.2,
+    4.4,
+    4.4,
+    4.3,
+    4.5,
+    4.8,
+    5.0,
+    4.6,
+    4.0,
+    3.4,
+    2.8,
+    2.0,
+    1.4,
+]
+WEEKDAY_FACTOR = [1.0, 1.05, 1.05, 1.1, 1.25, 1.3, 0.9]
+
+
+def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> int:
+    types = {t.code: t for t in CallType.objects.all()}
+    addresses = list(AddressPoint.objects.exclude(beat=None).select_related("beat"))
+    # A few repeat locations (a bar strip, a park) draw many more calls, as in any city.
+    hot = rng.sample(addresses, 12)
+    units_by_team: dict[int, list[Unit]] = {}
+    for unit in Unit.objects.select_related("user"):
+        units_by_team.setdefault(unit.user.team_id, []).append(unit)  # type: ignore[arg-type]
+    team_of_beat = {
+        beat.pk: team.pk
+        for team in Team.objects.prefetch_related("beats")
+        for beat in team.beats.all()
+    }
+    today = timezone.localtime(now).replace(hour=0, minute=0)
+    planned: list[tuple[dt.datetime, CallType, AddressPoint]] = []
+    mix = list(TYPE_MIX.items())
+    for day in range(HISTORY_DAYS, 0, -1):
+        start = today - dt.timedelta(days=day)
+        n = int(CALLS_PER_DAY * WEEKDAY_FACTOR[start.weekday()] * rng.uniform(0.85, 1.15))
+        for _ in range(n):
+            hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
+            at = start + dt.timedelta(
+                hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60)
+            )
+            code = _weighted(rng, mix)
+            place = rng.choice(hot) if rng.random() < 0.12 else rng.choice(addresses)
+            planned.append((at, types[code], place))
+    planned.sort(key=lambda p: p[0])
+    by_year: dict[int, int] = {}
+    for at, _, _ in planned:
+        by_year[at.year] = by_year.get(at.year, 0) + 1
+    next_number = {
+        year: number_reserve_block(prefix="CFS", year=year, count=count)
+        for year, count in by_year.items()
+    }
+    calls: list[Call] = []
+    for at, call_type, place in planned:
+        number = number_format(prefix="CFS", year=at.year, value=next_number[at.year])
+        next_number[at.year] += 1
+        calls.append(
+            _closed_call(
+                rng,
+                number,
+                at,
+                call_type,
+                place,
+                units_by_team.get(team_of_beat.get(place.beat_id or 0, 0), []),
+            )
+        )
+    with transaction.atomic():
+        Call.objects.bulk_create(calls, batch_size=1000)
+        AuditEntry.objects.bulk_create(_history_rows(calls), batch_size=2000)
+    return len(calls)
+
+
+def _closed_call(
+    rng: random.Random,
+    number: str,
+    at: dt.datetime,
+    call_type: CallType,
+    place: AddressPoint,
+    units: list[Unit],
+) -> Call:
+    queue_delay = {1: 2, 2: 5, 3: 12, 4: 25}[call_type.priority]
+    dispatched = at + dt.timedelta(minutes=rng.lognormvariate(math.log(queue_delay), 0.6) + 0.5)
+    en_route = dispatched + dt.timedelta(minutes=rng.uniform(0.5, 3))
+    on_scene = en_route + dt.timedelta(minutes=rng.lognormvariate(math.log(9), 0.45))
+    cleared = on_scene + dt.timedelta(minutes=rng.lognormvariate(math.log(22), 0.5))
+    outcome = rng.random()
+    call = Call(
+        number=number,
+        call_type=call_type,
+        source=rng.choices(
+            [CallSource.PHONE, CallSource.WALK_IN, CallSource.FIELD], weights=[80, 5, 15]
+        )[0],
+        priority=call_type.priority,
+        description=rng.choice(DESCRIPTIONS.get(call_type.code, [call_type.name])),
+        caller_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+        caller_phone=f"206-555-01{rng.randrange(100):02d}",
+        address_text=f"{place.number} {street_display(place.street)}",
+        block_text=block_text(place.number, place.street),
+        lat=place.lat,
+        lon=place.lon,
+        beat=place.beat,
+        h3_cell=place.h3_cell,
+        received_at=at,
+        queued_at=at,
+    )
+    if outcome < 0.03:
+        call.status, call.escalation_reason = CallStatus.ESCALATED, "Subject became aggressive"
+        call.closed_at = dispatched
+        return call
+    if outcome < 0.07 and call_type.referral_division:
+        call.status, call.referral_division = CallStatus.REFERRED, call_type.referral_division
+        call.referral_note, call.closed_at = "Referred per call type", dispatched
+        return call
+    call.assigned_unit = rng.choice(units) if units else None
+    call.dispatched_at, call.en_route_at, call.on_scene_at = dispatched, en_route, on_scene
+    call.closed_at, call.status = cleared, CallStatus.CLEARED
+    call.disposition = _weighted(rng, DISPOSITIONS.get(call_type.code, DEFAULT_DISPOSITIONS))
+    return call
+
+
+def _history_rows(calls: list[Call]) -> list[AuditEntry]:
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(Call)
+    rows = []
+    for call in calls:
+        steps = [
+            (call.received_at, "received"),
+            (call.queued_at, "queued"),
+            (call.dispatched_at, "dispatched"),
+            (call.en_route_at, "marked en route"),
+            (call.on_scene_at, "marked on scene"),
+        ]
+        final = {
+            CallStatus.CLEARED: "cleared",
+            CallStatus.ESCALATED: "escalated",
+            CallStatus.REFERRED: "referred",
+        }[call.status]  # type: ignore[index]
+        steps.append((call.closed_at, final))
+        for at, verb in steps:
+            if at is None:
+                continue
+            data: dict[str, Any] = {}
+            if verb == "dispatched" and call.assigned_unit:
+                data = {"unit": call.assigned_unit.call_sign}
+            if verb == "cleared":
+                data = {"disposition": call.disposition}
+            rows.append(
+                AuditEntry(
+                    at=at,
+                    actor_label="demo history",
+                    verb=verb,
+                    content_type=content_type,
+                    object_id=str(call.pk),
+                    object_label=call.number,
+                    data=data,
+                )
+            )
+    return rows
+
+
+LIVE_CALLS = [
+    ("NOISE", "531 Pine St", "Loud music and shouting from the 3rd floor since 10pm"),
+    ("PARKING", "1920 2nd Ave", "Delivery truck blocking the bike lane"),
+    ("ANIMAL", "4210 University Way NE", "Loose husky running between cars, friendly"),
+    ("THAZ", "9210 Rainier Ave S", "Shopping cart and debris in the southbound lane"),
+    ("VEHABND", "1120 8th Ave", "Grey sedan, no plates, hasn't moved in three weeks"),
+    ("PROPFND", "1410 Broadway", "Found a backpack with a laptop at the bus stop"),
+    ("CITASST", "910 E Thomas St", "Older man locked out, needs help reaching his daughter"),
+    ("MVA", "1010 NE 45th St", "Minor collision, no injuries, drivers exchanging details"),
+    ("NOISE", "540 Pine St", "Music very loud next door, same building as earlier call"),
+    ("WELFARE", "520 S Weller St", "Man with a knife yelling at people outside the store"),
+]
+
+
+def _live(rng: random.Random, now: dt.datetime, csos: list[User]) -> None:
+    dispatcher = User.objects.get(username="dispatcher")
+    on_duty = list(Unit.objects.on_duty().select_related("user", "user__team"))
+    for unit in on_duty:
+        beats = list(unit.user.team.beats.all()) if unit.user.team else []
+        beat = rng.choice(beats) if beats else None
+        if beat is not None:
+            unit.lat = beat.centroid_lat + rng.uniform(-0.002, 0.002)
+            unit.lon = beat.centroid_lon + rng.uniform(-0.002, 0.002)
+            unit.position_at = now
+        unit.status = UnitStatus.AVAILABLE
+        unit.save(update_fields=["lat", "lon", "position_at", "status"])
+    calls = []
+    for minutes_ago, (code, address, text) in zip(
+        [52, 41, 33, 27, 22, 18, 12, 8, 5, 2], LIVE_CALLS, strict=True
+    ):
+        call = call_services.call_intake(
+            actor=dispatcher,
+            call_type=CallType.objects.get(code=code),
+            source=CallSource.PHONE,
+            description=text,
+            address=address,
+            caller_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            caller_phone=f"206-555-01{rng.randrange(100):02d}",
+            received_at=now - dt.timedelta(minutes=minutes_ago),
+        )
+        calls.append(call)
+    # Three calls are already being worked, by units other than the demo CSO.
+    workers = [u for u in on_duty if u.user.username != "cso"]
+    for call, unit, steps in zip(calls[:3], workers[:3], (1, 2, 3), strict=False):
+        call = call_services.call_dispatch(actor=dispatcher, call=call, unit=unit)
+        if steps >= 2:
+            call = call_services.call_en_route(actor=unit.user, call=call)
+        if steps >= 3:
+            call_services.call_on_scene(actor=unit.user, call=call)
+    demo_cso_unit = Unit.objects.get(user__username="cso")
+    call_services.call_dispatch(actor=dispatcher, call=calls[5], unit=demo_cso_unit)

@@ -1,0 +1,49 @@
+"""Beat polygons in memory: parsed once per beat version, queried with a bounding-box prefilter."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import h3
+from django.conf import settings
+from shapely.geometry import Point, shape
+from shapely.prepared import PreparedGeometry, prep
+
+_lock = threading.Lock()
+_shapes: dict[tuple[int, str], PreparedGeometry] = {}
+
+
+def prepared_shape(beat_id: int, version: str, geometry: dict[str, Any]) -> PreparedGeometry:
+    key = (beat_id, version)
+    cached = _shapes.get(key)
+    if cached is None:
+        with _lock:
+            cached = prep(shape(geometry))
+            _shapes[key] = cached
+    return cached
+
+
+def point_in(prepared: PreparedGeometry, lat: float, lon: float) -> bool:
+    return bool(prepared.covers(Point(lon, lat)))
+
+
+def h3_cell(lat: float, lon: float, resolution: int | None = None) -> str:
+    return str(h3.latlng_to_cell(lat, lon, resolution or settings.BEATBOOK_H3_RESOLUTION))
+
+
+def geometry_summary(geometry: dict[str, Any]) -> dict[str, float]:
+    """Bounding box and a representative point (inside the polygon) for storage."""
+    geom = shape(geometry)
+    if geom.is_empty:
+        raise ValueError("the geometry is empty")
+    min_lon, min_lat, max_lon, max_lat = geom.bounds
+    inside = geom.representative_point()
+    return {
+        "min_lat": min_lat,
+        "min_lon": min_lon,
+        "max_lat": max_lat,
+        "max_lon": max_lon,
+        "centroid_lat": inside.y,
+        "centroid_lon": inside.x,
+    }

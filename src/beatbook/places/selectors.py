@@ -1,0 +1,205 @@
+"""Reads about places: which beat covers a point, geocoding, reverse geocoding to a block."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from rapidfuzz import fuzz, process
+
+from beatbook.core.geo import distance_m
+from beatbook.places.addresses import address_parse, block_text, street_display
+from beatbook.places.exceptions import AddressNotFound, OutsideAgencyArea
+from beatbook.places.geometry import h3_cell, point_in, prepared_shape
+from beatbook.places.models import AddressPoint, Beat
+
+STREET_MATCH_CUTOFF = 82
+NEAREST_ADDRESS_WINDOW_DEG = 0.004  # about 400 m north-south at mid latitudes
+
+
+@dataclass(frozen=True)
+class Location:
+    """A point placed in the agency: its beat, H3 cell and the texts staff and public see."""
+
+    lat: float
+    lon: float
+    beat: Beat
+    h3_cell: str
+    address_text: str
+    block_text: str
+
+
+@dataclass(frozen=True)
+class GeocodeMatch:
+    lat: float
+    lon: float
+    address_text: str
+    block_text: str
+    score: float
+    exact: bool
+
+
+def beat_list() -> QuerySet[Beat]:
+    return Beat.objects.all()
+
+
+def beats_for_patrol(*, user: object) -> list[Beat]:
+    """The user's team's beats first, then the rest, for the patrol picker."""
+    beats = list(Beat.objects.only("name").prefetch_related("teams"))
+    team_id = getattr(user, "team_id", None)
+    return sorted(beats, key=lambda b: (team_id not in {t.pk for t in b.teams.all()}, b.name))
+
+
+def beat_for_point(*, lat: float, lon: float) -> Beat | None:
+    candidates = Beat.objects.filter(
+        min_lat__lte=lat, max_lat__gte=lat, min_lon__lte=lon, max_lon__gte=lon
+    )
+    for beat in candidates:
+        prepared = prepared_shape(beat.pk, beat.updated_at.isoformat(), beat.geometry)
+        if point_in(prepared, lat, lon):
+            return beat
+    return None
+
+
+def beat_for_point_or_refuse(*, lat: float, lon: float) -> Beat:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise OutsideAgencyArea(
+            f"{lat}, {lon} is not a valid latitude, longitude.", field="location"
+        )
+    beat = beat_for_point(lat=lat, lon=lon)
+    if beat is None:
+        raise OutsideAgencyArea(
+            f"The location {lat:.5f}, {lon:.5f} is outside the agency's area: no beat covers "
+            "it. Check the pin, or refer the caller to the agency that serves that place.",
+            field="location",
+        )
+    return beat
+
+
+_streets_lock = threading.Lock()
+_streets_cache: dict[str, object] = {}
+
+
+def _known_streets() -> list[str]:
+    signature = f"{AddressPoint.objects.count()}:{AddressPoint.objects.order_by('-pk').values_list('pk', flat=True).first()}"  # noqa: E501
+    if _streets_cache.get("signature") != signature:
+        with _streets_lock:
+            streets = sorted(set(AddressPoint.objects.values_list("street", flat=True)))
+            _streets_cache.update(signature=signature, streets=streets)
+    return _streets_cache["streets"]  # type: ignore[return-value]
+
+
+def geocode(*, text: str) -> GeocodeMatch:
+    """Place a typed address using the local address table, forgiving small typos."""
+    parsed = address_parse(text)
+    if not parsed.street:
+        raise AddressNotFound("Enter an address such as “1510 Pine St”.", field="address")
+    found = process.extractOne(
+        parsed.street, _known_streets(), scorer=fuzz.WRatio, score_cutoff=STREET_MATCH_CUTOFF
+    )
+    if found is None:
+        raise AddressNotFound(
+            f"No street like “{text}” is in the agency's address table.", field="address"
+        )
+    street, score, _ = found
+    points = AddressPoint.objects.filter(street=street)
+    if parsed.number is None:
+        point = points.order_by("number").first()
+        assert point is not None
+        return GeocodeMatch(
+            point.lat, point.lon, street_display(street), street_display(street), score, exact=False
+        )
+    below = points.filter(number__lte=parsed.number).order_by("-number").first()
+    above = points.filter(number__gte=parsed.number).order_by("number").first()
+    nearest = [p for p in (below, above) if p is not None]
+    if not nearest:
+        raise AddressNotFound(f"No street like “{text}” is in the address table.", field="address")
+    if below and above and below.number != above.number and above.number - below.number <= 200:
+        share = (parsed.number - below.number) / (above.number - below.number)
+        lat = below.lat + share * (above.lat - below.lat)
+        lon = below.lon + share * (above.lon - below.lon)
+    else:
+        best = min(nearest, key=lambda p: abs(p.number - parsed.number))  # type: ignore[operator]
+        if abs(best.number - parsed.number) > 400:
+            raise AddressNotFound(
+                f"{parsed.number} {street_display(street)} is beyond the known addresses "
+                f"of that street ({best.number} is the nearest).",
+                field="address",
+            )
+        lat, lon = best.lat, best.lon
+    exact = any(p.number == parsed.number for p in nearest)
+    return GeocodeMatch(
+        lat,
+        lon,
+        f"{parsed.number} {street_display(street)}",
+        block_text(parsed.number, street),
+        score,
+        exact,
+    )
+
+
+def nearest_address(*, lat: float, lon: float) -> AddressPoint | None:
+    window = NEAREST_ADDRESS_WINDOW_DEG
+    candidates = AddressPoint.objects.filter(
+        lat__range=(lat - window, lat + window), lon__range=(lon - window * 1.5, lon + window * 1.5)
+    )
+    best: AddressPoint | None = None
+    best_distance = float("inf")
+    for point in candidates.only("number", "street", "lat", "lon"):
+        d = distance_m(lat, lon, point.lat, point.lon)
+        if d < best_distance:
+            best, best_distance = point, d
+    return best
+
+
+def block_for_point(*, lat: float, lon: float) -> str:
+    """The public, block-level description of a point ('1500 block of Pine St')."""
+    point = nearest_address(lat=lat, lon=lon)
+    if point is None:
+        return "location withheld"
+    return block_text(point.number, point.street)
+
+
+def location_resolve(
+    *, lat: float | None = None, lon: float | None = None, address: str = ""
+) -> Location:
+    """Turn what intake knows (a pin, an address, or both) into a placed Location."""
+    address = address.strip()
+    if lat is None or lon is None:
+        if not address:
+            raise AddressNotFound("Give an address or a map position.", field="location")
+        match = geocode(text=address)
+        lat, lon = match.lat, match.lon
+        address_text, public_text = match.address_text, match.block_text
+    else:
+        address_text = address
+        public_text = ""
+    beat = beat_for_point_or_refuse(lat=lat, lon=lon)
+    if not public_text:
+        public_text = block_for_point(lat=lat, lon=lon)
+    if not address_text:
+        point = nearest_address(lat=lat, lon=lon)
+        address_text = f"near {point}" if point else f"{lat:.5f}, {lon:.5f}"
+    return Location(
+        lat=lat,
+        lon=lon,
+        beat=beat,
+        h3_cell=h3_cell(lat, lon),
+        address_text=address_text,
+        block_text=public_text,
+    )
+
+
+def beats_geojson() -> dict[str, object]:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": beat.geometry,
+                "properties": {"id": beat.pk, "name": beat.name, "sector": beat.sector},
+            }
+            for beat in Beat.objects.only("name", "sector", "geometry")
+        ],
+    }
