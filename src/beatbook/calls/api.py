@@ -96,8 +96,12 @@ class CallCollectionApi(APIView):
         address = serializers.CharField(
             max_length=200, required=False, default="", allow_blank=True
         )
-        lat = serializers.FloatField(required=False, default=None, min_value=-90, max_value=90)
-        lon = serializers.FloatField(required=False, default=None, min_value=-180, max_value=180)
+        lat = serializers.FloatField(
+            required=False, default=None, allow_null=True, min_value=-90, max_value=90
+        )
+        lon = serializers.FloatField(
+            required=False, default=None, allow_null=True, min_value=-180, max_value=180
+        )
         caller_name = serializers.CharField(
             max_length=150, required=False, default="", allow_blank=True
         )

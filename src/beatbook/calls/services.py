@@ -82,11 +82,9 @@ UNIT_STATUS_FOR_CALL = {
 
 
 def _lock(call: Call) -> Call:
-    return (
-        Call.objects.select_for_update()
-        .select_related("call_type", "assigned_unit")
-        .get(pk=call.pk)
-    )
+    # Lock the call row alone (PostgreSQL refuses FOR UPDATE across the outer join to a unit
+    # that may be NULL); its type and unit load on first use.
+    return Call.objects.select_for_update().get(pk=call.pk)
 
 
 def _check_step(call: Call, to: str) -> None:

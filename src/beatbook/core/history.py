@@ -32,7 +32,7 @@ def history_record(
         outcome=outcome,
     )
     if obj is not None:
-        entry.content_type = ContentType.objects.get_for_model(type(obj))
+        entry.content_type = ContentType.objects.get_for_model(obj)
         entry.object_id = str(obj.pk)
         entry.object_label = str(obj)[:150]
     entry.save()
@@ -42,5 +42,5 @@ def history_record(
 def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
     """The history of one record, oldest first."""
     return AuditEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     ).select_related("actor")

@@ -1,0 +1,59 @@
+"""Personas and the small test agency, shared by every app's tests and the browser tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from beatbook.core.testing import agency_build, login
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Tests that empty the database between runs (transactional and browser tests) do it with
+    TRUNCATE, which the audit table's guard refuses; the test database drops that one trigger
+    after checking that the migration made it."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_trigger WHERE tgname = 'core_auditentry_no_truncate'"
+                )
+                assert cursor.fetchone()[0] == 1, "the TRUNCATE guard is missing"
+                cursor.execute("DROP TRIGGER core_auditentry_no_truncate ON core_auditentry")
+
+
+@pytest.fixture
+def agency(db: Any) -> dict[str, Any]:
+    return agency_build()
+
+
+def _persona(name: str) -> Any:
+    @pytest.fixture
+    def persona(agency: dict[str, Any]) -> Any:
+        return agency[name]
+
+    persona.__name__ = name
+    return persona
+
+
+cso = _persona("cso")
+cso_other_team = _persona("cso_other_team")
+dispatcher = _persona("dispatcher")
+supervisor = _persona("supervisor")
+analyst = _persona("analyst")
+admin = _persona("admin")
+
+
+@pytest.fixture
+def client_for(agency: dict[str, Any]) -> Any:
+    """client_for("dispatcher") → a test client signed in and MFA-verified as that persona."""
+
+    def make(name: str, *, verified: bool = True, csrf: bool = False) -> Client:
+        return login(Client(enforce_csrf_checks=csrf), agency[name], verified=verified)
+
+    return make

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from beatbook.calls import services
+from beatbook.calls.models import Call, CallType
+from beatbook.core.testing import INSIDE_A1
+
+
+def call_type(code: str) -> CallType:
+    return CallType.objects.get(code=code)
+
+
+def intake(
+    actor: Any,
+    *,
+    code: str = "NOISE",
+    description: str = "Loud music upstairs",
+    lat: float = INSIDE_A1[0],
+    lon: float = INSIDE_A1[1],
+    **kwargs: Any,
+) -> Call:
+    """A call taken through the real intake service, as the desk would take it."""
+    kwargs.setdefault("source", "phone")
+    return services.call_intake(
+        actor=actor, call_type=call_type(code), description=description, lat=lat, lon=lon, **kwargs
+    )

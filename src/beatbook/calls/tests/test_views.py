@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from beatbook.calls.choices import CallStatus
+from beatbook.calls.models import Call
+from beatbook.calls.tests.factories import intake
+from beatbook.core.testing import INSIDE_A1, OUTSIDE
+
+pytestmark = pytest.mark.django_db
+
+
+def intake_form(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "call_type": "",
+        "source": "phone",
+        "description": "Dog barking all night",
+        "address": "1510 Pine St",
+        "caller_name": "Ann Example",
+        "caller_phone": "206-555-0101",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def noise_id() -> int:
+    from beatbook.calls.models import CallType
+
+    return CallType.objects.get(code="NOISE").pk
+
+
+class TestCallIntakeView:
+    def test_takes_a_call_and_shows_it(self, client_for: Any, noise_id: int) -> None:
+        client = client_for("dispatcher")
+        response = client.post("/calls/new/", intake_form(call_type=noise_id))
+        call = Call.objects.get()
+        assert response.status_code == 302 and response["Location"] == f"/calls/{call.pk}/"
+        page = client.get(response["Location"]).content.decode()
+        assert call.number in page and "Recommended units" in page and "U-cso" in page
+
+    def test_a_pin_outside_the_area_is_a_form_error(self, client_for: Any, noise_id: int) -> None:
+        response = client_for("dispatcher").post(
+            "/calls/new/",
+            intake_form(call_type=noise_id, address="", lat=OUTSIDE[0], lon=OUTSIDE[1]),
+        )
+        assert response.status_code == 400
+        assert "outside the agency&#x27;s area" in response.content.decode()
+        assert not Call.objects.exists()
+
+    def test_needs_an_address_or_a_pin(self, client_for: Any, noise_id: int) -> None:
+        response = client_for("dispatcher").post(
+            "/calls/new/", intake_form(call_type=noise_id, address="")
+        )
+        assert response.status_code == 400
+        assert "Give an address or drop a pin" in response.content.decode()
+
+    def test_cso_cannot_open_the_desk_form(self, client_for: Any) -> None:
+        assert client_for("cso").get("/calls/new/").status_code == 403
+
+
+class TestCallActionsFromPages:
+    def test_dispatcher_assigns_and_cso_works_the_call(
+        self, client_for: Any, agency: dict[str, Any]
+    ) -> None:
+        call = intake(agency["dispatcher"])
+        desk, field = client_for("dispatcher"), client_for("cso")
+        desk.post(f"/calls/{call.pk}/dispatch/", {"unit_id": agency["cso_unit"].pk})
+        field_page = field.get("/calls/field/").content.decode()
+        assert call.number in field_page and "En route" in field_page
+        field.post(f"/calls/{call.pk}/en-route/")
+        field.post(f"/calls/{call.pk}/on-scene/")
+        field.post(f"/calls/{call.pk}/note/", {"text": "Owner agreed to keep the dog in"})
+        field.post(f"/calls/{call.pk}/clear/", {"disposition": "advised"})
+        call.refresh_from_db()
+        assert call.status == CallStatus.CLEARED
+        detail = desk.get(f"/calls/{call.pk}/").content.decode()
+        for verb in ("dispatched", "marked en route", "marked on scene", "note added", "cleared"):
+            assert verb in detail
+        assert "Owner agreed" in detail
+
+    def test_a_refused_step_comes_back_with_the_reason(
+        self, client_for: Any, agency: dict[str, Any]
+    ) -> None:
+        call = intake(agency["dispatcher"])
+        client = client_for("dispatcher")
+        response = client.post(f"/calls/{call.pk}/clear/", {"disposition": "advised"}, follow=True)
+        assert "is queued, so it cannot be cleared" in response.content.decode()
+
+    def test_analyst_cannot_act_on_calls(self, client_for: Any, agency: dict[str, Any]) -> None:
+        call = intake(agency["dispatcher"])
+        response = client_for("analyst").post(
+            f"/calls/{call.pk}/cancel/", {"reason": "x"}, follow=True
+        )
+        assert "Your role may not cancel calls" in response.content.decode()
+        call.refresh_from_db()
+        assert call.status == CallStatus.QUEUED
+
+    def test_forms_need_a_csrf_token(self, client_for: Any, agency: dict[str, Any]) -> None:
+        call = intake(agency["dispatcher"])
+        client = client_for("dispatcher", csrf=True)
+        assert client.post(f"/calls/{call.pk}/cancel/", {"reason": "x"}).status_code == 403
+
+
+class TestBoard:
+    def test_live_part_shows_the_queue_units_and_alarms(
+        self, client_for: Any, agency: dict[str, Any]
+    ) -> None:
+        queued = intake(agency["dispatcher"])
+        flagged = intake(agency["dispatcher"], code="WELFARE", description="Man with a knife")
+        field = client_for("cso")
+        field.post("/roster/me/emergency/", {"lat": INSIDE_A1[0], "lon": INSIDE_A1[1]})
+        body = client_for("supervisor").get("/calls/board/live/").content.decode()
+        assert queued.number in body and flagged.number in body
+        assert "EMERGENCY" in body and "U-cso" in body
+
+    def test_live_part_query_count_is_pinned(
+        self, client_for: Any, agency: dict[str, Any], django_assert_max_num_queries: Any
+    ) -> None:
+        for i in range(8):
+            intake(agency["dispatcher"], description=f"Call {i}", lat=47.601 + i * 0.002)
+        client = client_for("dispatcher")
+        client.get("/calls/board/live/")
+        with django_assert_max_num_queries(12):
+            client.get("/calls/board/live/")
+
+    def test_map_points_are_json(self, client_for: Any, agency: dict[str, Any]) -> None:
+        intake(agency["dispatcher"])
+        data = client_for("dispatcher").get("/calls/board/map.json").json()
+        assert len(data["calls"]) == 1 and len(data["units"]) == 3
+
+    def test_call_list_filters_and_pages(self, client_for: Any, agency: dict[str, Any]) -> None:
+        intake(agency["dispatcher"])
+        client = client_for("analyst")
+        assert "CFS-" in client.get("/calls/?status=open").content.decode()
+        assert "No calls match" in client.get("/calls/?beat=B1").content.decode()

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from beatbook.core.actors import SYSTEM
+from beatbook.core.history import history_record
+from beatbook.core.models import AppendOnlyError, AuditEntry
+from beatbook.core.numbering import number_next
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_the_database(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(
+    client: Client, monkeypatch: Any
+) -> None:
+    def broken_cursor(*args: Any, **kwargs: Any) -> Any:
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+def test_numbers_are_sequential_per_prefix_and_year() -> None:
+    first, second = number_next(prefix="CFS"), number_next(prefix="CFS")
+    other = number_next(prefix="RPT")
+    assert int(second[-6:]) == int(first[-6:]) + 1
+    assert other.endswith("-000001") and other.startswith("RPT-")
+
+
+class TestAuditTrailIsAppendOnly:
+    def test_orm_cannot_change_or_delete_entries(self) -> None:
+        entry = history_record(obj=None, actor=SYSTEM, verb="test")
+        entry.verb = "rewritten"
+        with pytest.raises(AppendOnlyError):
+            entry.save()
+        with pytest.raises(AppendOnlyError):
+            entry.delete()
+        with pytest.raises(AppendOnlyError):
+            AuditEntry.objects.filter(pk=entry.pk).update(verb="x")
+        with pytest.raises(AppendOnlyError):
+            AuditEntry.objects.all().delete()
+
+    def test_database_refuses_raw_changes_on_postgresql(self) -> None:
+        if connection.vendor != "postgresql":
+            pytest.skip("the trigger exists on PostgreSQL; SQLite relies on the ORM guard")
+        # conftest drops the TRUNCATE guard in the test database (flushes need TRUNCATE);
+        # put it back inside this transaction to prove it refuses. TRUNCATE comes first,
+        # before this transaction has inserted anything.
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "CREATE TRIGGER core_auditentry_no_truncate BEFORE TRUNCATE ON "
+                "core_auditentry FOR EACH STATEMENT "
+                "EXECUTE FUNCTION beatbook_refuse_change()"
+            )
+            cursor.execute("TRUNCATE core_auditentry CASCADE")
+        entry = history_record(obj=None, actor=SYSTEM, verb="test")
+        for sql in (
+            "UPDATE core_auditentry SET verb = 'x' WHERE id = %s",
+            "DELETE FROM core_auditentry WHERE id = %s",
+        ):
+            with (
+                pytest.raises(DatabaseError, match="append-only"),
+                transaction.atomic(),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(sql, [entry.pk])
+
+    def test_entries_are_utc_with_microseconds_and_escape_control_characters(
+        self, client: Client, agency: Any
+    ) -> None:
+        client.post(
+            "/accounts/login/",
+            {"username": "evil\r\nadmin logged in", "password": "x", "acknowledge": "on"},
+        )
+        entry = AuditEntry.objects.filter(verb="login failed").last()
+        assert entry.at.utcoffset().total_seconds() == 0
+        assert "\n" not in entry.data["username"] and "\\r\\n" in entry.data["username"]
+
+
+def test_every_response_carries_security_headers(client: Client) -> None:
+    response = client.get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in policy
+        and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    )
+    assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Request-ID"]
+
+
+def test_signed_in_pages_are_not_cached(client_for: Any) -> None:
+    assert client_for("dispatcher").get("/calls/board/")["Cache-Control"] == "no-store"
