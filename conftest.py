@@ -57,3 +57,10 @@ def client_for(agency: dict[str, Any]) -> Any:
         return login(Client(enforce_csrf_checks=csrf), agency[name], verified=verified)
 
     return make
+
+
+def pytest_report_header(config: Any) -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"beatbook database: {engine}"

@@ -4,6 +4,8 @@
 public). Agencies edit them in the admin; this list only seeds a new database.
 """
 
+from typing import Any
+
 SEED_CALL_TYPES: list[tuple[str, str, str, int, int, str, str, bool]] = [
     ("NOISE", "Noise complaint", "NOISE", 3, 45, "cso", "code_enforcement", True),
     ("PARKING", "Parking complaint", "PARKING", 4, 60, "cso", "traffic_enforcement", True),
@@ -53,3 +55,20 @@ SEED_CALL_TYPES: list[tuple[str, str, str, int, int, str, str, bool]] = [
     ("RECKDRV", "Reckless driver", "RECKDRV", 2, 10, "sworn", "", False),
     ("PERMISS", "Missing person", "PERMISS", 1, 15, "sworn", "", False),
 ]
+
+
+def call_types_seed(call_type_model: Any) -> None:
+    """Create or refresh the seed types; the migration passes its historical model."""
+    for code, name, apco, priority, target, responder, division, public in SEED_CALL_TYPES:
+        call_type_model.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "apco_code": apco,
+                "priority": priority,
+                "target_minutes": target,
+                "responder": responder,
+                "referral_division": division,
+                "is_public": public,
+            },
+        )

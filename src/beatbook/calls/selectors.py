@@ -288,8 +288,10 @@ def field_view(*, user: Actor) -> FieldView:
         .select_related(*CALL_RELATED)
         .order_by("priority", "dispatched_at")
     )
+    # The call being worked is current; new assignments wait in the polled list below it,
+    # so they reach the phone without a reload.
     working = [c for c in mine if c.status in (CallStatus.EN_ROUTE, CallStatus.ON_SCENE)]
-    current = working[0] if working else (mine[0] if mine else None)
+    current = working[0] if working else None
     assigned = [c for c in mine if c != current]
     team_id = getattr(user, "team_id", None)
     nearby = (

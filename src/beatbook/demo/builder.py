@@ -221,20 +221,18 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     _, token = account_services.api_token_issue(
         actor=SYSTEM, user=dispatcher, name="demo dispatcher token"
     )
-    payload = {
-        "url": "",
-        "logins": {
-            login.role: {
-                "username": login.username,
-                "password": login.password,
-                "totp_secret": login.totp_secret,
-                "name": login.name,
-            }
-            for login in logins
-        },
-        "tokens": {"dispatcher": token},
-        "history_calls": count,
+    # Role → login at the top level, so scripts can read data["dispatcher"]["password"].
+    payload: dict[str, Any] = {
+        login.role: {
+            "username": login.username,
+            "password": login.password,
+            "totp_secret": login.totp_secret,
+            "name": login.name,
+        }
+        for login in logins
     }
+    payload["tokens"] = {"dispatcher": token}
+    payload["history_calls"] = count
     logins_path.parent.mkdir(parents=True, exist_ok=True)
     logins_path.write_text(json.dumps(payload, indent=2))
     logins_path.chmod(0o600)
@@ -556,3 +554,8 @@ def _live(rng: random.Random, now: dt.datetime, csos: list[User]) -> None:
             call_services.call_on_scene(actor=unit.user, call=call)
     demo_cso_unit = Unit.objects.get(user__username="cso")
     call_services.call_dispatch(actor=dispatcher, call=calls[5], unit=demo_cso_unit)
+
+
+def demo_logins(payload: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The role → login entries of a demo-logins file (its other keys are tokens and counts)."""
+    return {role: payload[role] for role in Role.values if role in payload}

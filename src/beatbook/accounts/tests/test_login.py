@@ -48,7 +48,8 @@ class TestLoginPage:
     def test_shows_the_system_use_notice(self, client: Client) -> None:
         body = client.get("/accounts/login/").content.decode()
         assert "Authorized use only" in body
-        assert "monitored and recorded" in body and "criminal and" in body
+        assert "monitored and recorded" in body
+        assert "criminal and" in body
 
     def test_refuses_a_login_without_acknowledging_the_notice(
         self, client: Client, agency: Any
@@ -62,7 +63,8 @@ class TestLoginPage:
 
     def test_password_and_code_sign_in_verified(self, client: Client, agency: Any) -> None:
         response = post_login(client, "dispatcher", code=code_for(agency["dispatcher"]))
-        assert response.status_code == 302 and response["Location"] == "/"
+        assert response.status_code == 302
+        assert response["Location"] == "/"
         assert client.get("/calls/board/").status_code == 200
         assert AuditEntry.objects.filter(verb="logged in", actor=agency["dispatcher"]).exists()
 
@@ -135,16 +137,19 @@ class TestSecondFactor:
     def test_a_password_alone_reaches_only_the_mfa_setup(self, client_for: Any) -> None:
         client = client_for("dispatcher", verified=False)
         response = client.get("/calls/board/")
-        assert response.status_code == 302 and response["Location"] == "/accounts/mfa/"
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/mfa/"
         api = client.get("/api/v1/calls/")
-        assert api.status_code == 401 and api.json()["code"] == "mfa_required"
+        assert api.status_code == 401
+        assert api.json()["code"] == "mfa_required"
 
     def test_first_sign_in_enrols_an_authenticator(self, agency: Any) -> None:
         user = services.user_create(actor=SYSTEM, username="newcso", role="cso", password=PASSWORD)
         client = Client()
         assert post_login(client, "newcso")["Location"] == "/accounts/mfa/"
         page = client.get("/accounts/mfa/")
-        assert page.status_code == 200 and "<svg" in page.content.decode()
+        assert page.status_code == 200
+        assert "<svg" in page.content.decode()
         device = TOTPDevice.objects.get(user=user, confirmed=False)
         assert client.post("/accounts/mfa/", {"otp_token": "000000"}).status_code == 400
         # Straight after a failure even the right code is refused (throttle, R03).
@@ -167,7 +172,8 @@ class TestSessionTimeouts:
             assert client.get("/calls/board/").status_code == 200
         with time_machine.travel(timezone.now() + dt.timedelta(minutes=29 + 31)):
             response = client.get("/calls/board/")
-            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+            assert response.status_code == 302
+            assert "/accounts/login/" in response["Location"]
         assert client.get("/calls/board/").status_code == 302
 
     def test_polling_does_not_count_as_activity(self, client_for: Any) -> None:
@@ -216,7 +222,8 @@ class TestAccountLifecycle:
             actor=agency["admin"], user=agency["analyst"], name="report"
         )
         assert raw not in ApiToken.objects.values_list("key_hash", flat=True)
-        assert token.key_hash != raw and len(token.key_hash) == 64
+        assert token.key_hash != raw
+        assert len(token.key_hash) == 64
         services.api_token_revoke(actor=agency["admin"], token=token)
         response = Client().get("/api/v1/calls/", HTTP_AUTHORIZATION=f"Token {raw}")
         assert response.status_code == 401
@@ -233,11 +240,13 @@ class TestPasswordAndCookiePolicy:
         assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
         assert production.SESSION_COOKIE_NAME == "__Host-sessionid"
         assert production.CSRF_COOKIE_NAME == "__Host-csrftoken"
-        assert production.SESSION_COOKIE_SECURE and production.SESSION_COOKIE_HTTPONLY
+        assert production.SESSION_COOKIE_SECURE
+        assert production.SESSION_COOKIE_HTTPONLY
         assert production.SESSION_EXPIRE_AT_BROWSER_CLOSE
         assert production.SECURE_HSTS_SECONDS >= 31_536_000
         assert production.SECURE_HSTS_INCLUDE_SUBDOMAINS
-        assert production.AXES_FAILURE_LIMIT == 5 and production.AXES_COOLOFF_TIME is None
+        assert production.AXES_FAILURE_LIMIT == 5
+        assert production.AXES_COOLOFF_TIME is None
 
     def test_argon2_parameters_meet_the_floor(self) -> None:
         from django.contrib.auth.hashers import Argon2PasswordHasher
@@ -245,7 +254,8 @@ class TestPasswordAndCookiePolicy:
         encoded = Argon2PasswordHasher().encode("a long passphrase", "saltsaltsaltsalt")
         params = Argon2PasswordHasher().decode(encoded)
         assert encoded.startswith("argon2$argon2id$")
-        assert params["memory_cost"] >= 19 * 1024 and params["time_cost"] >= 2
+        assert params["memory_cost"] >= 19 * 1024
+        assert params["time_cost"] >= 2
 
     def test_context_words_are_refused_with_a_reason(self) -> None:
         with pytest.raises(ValidationError, match="built around"):

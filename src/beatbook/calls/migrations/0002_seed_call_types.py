@@ -1,14 +1,10 @@
 from django.db import migrations
 
-from beatbook.calls.call_types import SEED_CALL_TYPES
+from beatbook.calls.call_types import SEED_CALL_TYPES, call_types_seed
 
 
 def seed(apps, schema_editor):
-    CallType = apps.get_model("calls", "CallType")
-    for code, name, apco, priority, target, responder, division, public in SEED_CALL_TYPES:
-        CallType.objects.update_or_create(code=code, defaults={
-            "name": name, "apco_code": apco, "priority": priority, "target_minutes": target,
-            "responder": responder, "referral_division": division, "is_public": public})
+    call_types_seed(apps.get_model("calls", "CallType"))
 
 
 def unseed(apps, schema_editor):

@@ -49,8 +49,10 @@ class TestCallCreateApi:
         )
         assert response.status_code == 201
         body = response.json()
-        assert body["number"].startswith("CFS-") and body["beat"] == "A1"
-        assert body["status"] == "queued" and body["needs_escalation"] is False
+        assert body["number"].startswith("CFS-")
+        assert body["beat"] == "A1"
+        assert body["status"] == "queued"
+        assert body["needs_escalation"] is False
         flagged = api("dispatcher").post(
             "/api/v1/calls/", new_call(description="He has a gun"), content_type="application/json"
         )
@@ -82,7 +84,8 @@ class TestCallCreateApi:
             content_type="application/json",
             HTTP_IDEMPOTENCY_KEY="phone-retry-1",
         )
-        assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+        assert other.status_code == 422
+        assert other.json()["code"] == "idempotency_key_reused"
 
     def test_a_refused_create_can_be_retried_with_the_same_key(self, api: Any) -> None:
         client = api("dispatcher")
@@ -92,7 +95,8 @@ class TestCallCreateApi:
             content_type="application/json",
             HTTP_IDEMPOTENCY_KEY="k2",
         )
-        assert bad.status_code == 400 and bad.json()["code"] == "outside_agency_area"
+        assert bad.status_code == 400
+        assert bad.json()["code"] == "outside_agency_area"
         assert "outside the agency's area" in bad.json()["detail"]
         good = client.post(
             "/api/v1/calls/",
@@ -121,14 +125,16 @@ class TestCallCreateApi:
         payload = response.json()
         assert set(payload) >= {"code", "detail"}
         if field:
-            assert payload["code"] == "invalid_input" and field in payload["fields"]
+            assert payload["code"] == "invalid_input"
+            assert field in payload["fields"]
         assert Call.objects.count() == 0
 
     def test_analyst_may_read_but_not_create(self, api: Any) -> None:
         analyst = api("analyst")
         assert analyst.get("/api/v1/calls/").status_code == 200
         response = analyst.post("/api/v1/calls/", new_call(), content_type="application/json")
-        assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission_denied"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -170,7 +176,8 @@ class TestCallStepsApi:
             "id"
         ]
         recs = desk.get(f"/api/v1/calls/{call_id}/recommendations/").json()
-        assert recs[0]["call_sign"] == "U-cso" and recs[0]["reasons"]
+        assert recs[0]["call_sign"] == "U-cso"
+        assert recs[0]["reasons"]
         unit_id = recs[0]["unit_id"]
         assert (
             desk.post(
@@ -190,13 +197,15 @@ class TestCallStepsApi:
             {"disposition": "bogus"},
             content_type="application/json",
         )
-        assert refused.status_code == 400 and "disposition" in refused.json()["fields"]
+        assert refused.status_code == 400
+        assert "disposition" in refused.json()["fields"]
         cleared = field.post(
             f"/api/v1/calls/{call_id}/clear/",
             {"disposition": "advised", "note": "Quiet now"},
             content_type="application/json",
         )
-        assert cleared.json()["status"] == "cleared" and cleared.json()["closed_at"]
+        assert cleared.json()["status"] == "cleared"
+        assert cleared.json()["closed_at"]
 
     def test_a_step_out_of_order_answers_409_with_the_reason(
         self, api: Any, agency: dict[str, Any]
@@ -214,7 +223,8 @@ class TestCallStepsApi:
         response = api("cso_other_team").post(
             f"/api/v1/calls/{call.pk}/escalate/", {"reason": "x"}, content_type="application/json"
         )
-        assert response.status_code == 404 and response.json()["code"] == "not_found"
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
 
     def test_list_filters(self, api: Any, agency: dict[str, Any]) -> None:
         intake(agency["dispatcher"])
@@ -241,7 +251,8 @@ class TestCallStepsApi:
             {"lat": 47.61, "lon": -122.33},
             content_type="application/json",
         )
-        assert response.status_code == 200 and response.json()["lat"] == 47.61
+        assert response.status_code == 200
+        assert response.json()["lat"] == 47.61
         other = agency["cso_north_2_unit"].pk
         assert (
             cso.post(

@@ -113,3 +113,12 @@ class TestFieldView:
         assert view.assigned == []
         assert view.nearby_queue == [waiting]
         assert field_view(user=agency["cso_other_team"]).nearby_queue == []
+
+    def test_a_new_assignment_waits_in_the_list_until_the_cso_goes_en_route(
+        self, agency: dict[str, Any]
+    ) -> None:
+        call = intake(agency["dispatcher"])
+        services.call_dispatch(actor=agency["dispatcher"], call=call, unit=agency["cso_unit"])
+        view = field_view(user=agency["cso"])
+        assert view.current is None
+        assert view.assigned == [call]

@@ -40,9 +40,11 @@ class TestCallIntake:
         assert second.number == f"CFS-{year}-000002"
         assert first.status == CallStatus.QUEUED
         assert first.beat.name == "A1"
-        assert len(first.h3_cell) == 15 and first.h3_cell.startswith("89")
+        assert len(first.h3_cell) == 15
+        assert first.h3_cell.startswith("89")
         assert first.block_text.endswith("block of Pine St")
-        assert first.received_at is not None and first.queued_at is not None
+        assert first.received_at is not None
+        assert first.queued_at is not None
         assert verbs(first) == ["received", "queued"]
         assert history_for(first).first().actor == agency["dispatcher"]
 
@@ -94,7 +96,8 @@ class TestCallIntake:
         )
         assert call.status == CallStatus.ON_SCENE
         assert call.assigned_unit == agency["cso_unit"]
-        assert call.dispatched_at and call.on_scene_at
+        assert call.dispatched_at
+        assert call.on_scene_at
         agency["cso_unit"].refresh_from_db()
         assert agency["cso_unit"].status == UnitStatus.ON_SCENE
 
@@ -118,7 +121,8 @@ class TestTriage:
         assert call.needs_escalation is True
         assert call.status == CallStatus.RECEIVED
         assert call.priority == 1
-        assert call.triage_reasons and "description signals" in call.triage_reasons[0]
+        assert call.triage_reasons
+        assert "description signals" in call.triage_reasons[0]
         assert "flagged for escalation" in verbs(call)
         assert "queued" not in verbs(call)
 
@@ -158,7 +162,8 @@ class TestTriage:
         call = services.call_triage_override(
             actor=agency["supervisor"], call=call, reason="Not an injury"
         )
-        assert call.status == CallStatus.QUEUED and not call.needs_escalation
+        assert call.status == CallStatus.QUEUED
+        assert not call.needs_escalation
         assert "triage flag overridden" in verbs(call)
 
     def test_sworn_only_types_cannot_be_overridden(self, agency: dict[str, Any]) -> None:
@@ -271,7 +276,8 @@ class TestLifeCycle:
             actor=agency["dispatcher"], call=call, reason="CSO needed elsewhere"
         )
         agency["cso_unit"].refresh_from_db()
-        assert call.status == CallStatus.QUEUED and call.assigned_unit is None
+        assert call.status == CallStatus.QUEUED
+        assert call.assigned_unit is None
         assert agency["cso_unit"].status == UnitStatus.AVAILABLE
 
 
@@ -329,9 +335,11 @@ class TestDuplicates:
         second = intake(agency["dispatcher"])
         third = intake(agency["dispatcher"])
         merged = services.call_merge(actor=agency["dispatcher"], call=second, into=first)
-        assert merged.status == CallStatus.MERGED and merged.merged_into == first
+        assert merged.status == CallStatus.MERGED
+        assert merged.merged_into == first
         assert "duplicate merged in" in verbs(first)
         kept = services.call_duplicate_dismiss(actor=agency["dispatcher"], call=third)
-        assert kept.possible_duplicate_of is None and kept.status == CallStatus.QUEUED
+        assert kept.possible_duplicate_of is None
+        assert kept.status == CallStatus.QUEUED
         with pytest.raises(PermissionDenied):
             services.call_merge(actor=agency["cso"], call=third, into=first)

@@ -37,9 +37,12 @@ class TestCallIntakeView:
         client = client_for("dispatcher")
         response = client.post("/calls/new/", intake_form(call_type=noise_id))
         call = Call.objects.get()
-        assert response.status_code == 302 and response["Location"] == f"/calls/{call.pk}/"
+        assert response.status_code == 302
+        assert response["Location"] == f"/calls/{call.pk}/"
         page = client.get(response["Location"]).content.decode()
-        assert call.number in page and "Recommended units" in page and "U-cso" in page
+        assert call.number in page
+        assert "Recommended units" in page
+        assert "U-cso" in page
 
     def test_a_pin_outside_the_area_is_a_form_error(self, client_for: Any, noise_id: int) -> None:
         response = client_for("dispatcher").post(
@@ -69,7 +72,8 @@ class TestCallActionsFromPages:
         desk, field = client_for("dispatcher"), client_for("cso")
         desk.post(f"/calls/{call.pk}/dispatch/", {"unit_id": agency["cso_unit"].pk})
         field_page = field.get("/calls/field/").content.decode()
-        assert call.number in field_page and "En route" in field_page
+        assert call.number in field_page
+        assert "En route" in field_page
         field.post(f"/calls/{call.pk}/en-route/")
         field.post(f"/calls/{call.pk}/on-scene/")
         field.post(f"/calls/{call.pk}/note/", {"text": "Owner agreed to keep the dog in"})
@@ -113,8 +117,10 @@ class TestBoard:
         field = client_for("cso")
         field.post("/roster/me/emergency/", {"lat": INSIDE_A1[0], "lon": INSIDE_A1[1]})
         body = client_for("supervisor").get("/calls/board/live/").content.decode()
-        assert queued.number in body and flagged.number in body
-        assert "EMERGENCY" in body and "U-cso" in body
+        assert queued.number in body
+        assert flagged.number in body
+        assert "EMERGENCY" in body
+        assert "U-cso" in body
 
     def test_live_part_query_count_is_pinned(
         self, client_for: Any, agency: dict[str, Any], django_assert_max_num_queries: Any
@@ -129,7 +135,8 @@ class TestBoard:
     def test_map_points_are_json(self, client_for: Any, agency: dict[str, Any]) -> None:
         intake(agency["dispatcher"])
         data = client_for("dispatcher").get("/calls/board/map.json").json()
-        assert len(data["calls"]) == 1 and len(data["units"]) == 3
+        assert len(data["calls"]) == 1
+        assert len(data["units"]) == 3
 
     def test_call_list_filters_and_pages(self, client_for: Any, agency: dict[str, Any]) -> None:
         intake(agency["dispatcher"])

@@ -36,7 +36,8 @@ def test_numbers_are_sequential_per_prefix_and_year() -> None:
     first, second = number_next(prefix="CFS"), number_next(prefix="CFS")
     other = number_next(prefix="RPT")
     assert int(second[-6:]) == int(first[-6:]) + 1
-    assert other.endswith("-000001") and other.startswith("RPT-")
+    assert other.endswith("-000001")
+    assert other.startswith("RPT-")
 
 
 class TestAuditTrailIsAppendOnly:
@@ -90,17 +91,17 @@ class TestAuditTrailIsAppendOnly:
         )
         entry = AuditEntry.objects.filter(verb="login failed").last()
         assert entry.at.utcoffset().total_seconds() == 0
-        assert "\n" not in entry.data["username"] and "\\r\\n" in entry.data["username"]
+        assert "\n" not in entry.data["username"]
+        assert "\\r\\n" in entry.data["username"]
 
 
 def test_every_response_carries_security_headers(client: Client) -> None:
     response = client.get("/accounts/login/")
     policy = response["Content-Security-Policy"]
-    assert (
-        "script-src 'self'" in policy
-        and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
-    )
-    assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "script-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Request-ID"]

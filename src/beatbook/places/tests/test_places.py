@@ -175,7 +175,8 @@ class TestAddressImport:
         call_command("import_addresses", str(path))
         assert AddressPoint.objects.count() == before + 2
         point = AddressPoint.objects.get(number=1700)
-        assert point.beat.name == "A1" and point.h3_cell
+        assert point.beat.name == "A1"
+        assert point.h3_cell
 
     def test_missing_columns_are_named(self, db: Any, tmp_path: Path) -> None:
         path = tmp_path / "a.csv"

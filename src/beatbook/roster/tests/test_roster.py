@@ -27,7 +27,8 @@ class TestPatrols:
             services.checkpoint_add(actor=cso, unit=unit, label="  ")
         services.patrol_end(actor=cso, unit=unit, notes="Quiet")
         patrol.refresh_from_db()
-        assert patrol.ended_at and patrol.checkpoints.get().label == "Cal Anderson Park"
+        assert patrol.ended_at
+        assert patrol.checkpoints.get().label == "Cal Anderson Park"
         assert [h.verb for h in history_for(patrol)] == [
             "patrol started",
             "checkpoint logged",
@@ -47,7 +48,8 @@ class TestPatrols:
         client.post("/roster/me/patrol-start/", {"beat": "A1"})
         client.post("/roster/me/checkpoint/", {"label": "School gate", "note": "Locked"})
         page = client.get("/calls/field/").content.decode()
-        assert "Patrolling beat <strong>A1</strong>" in page and "School gate" in page
+        assert "Patrolling beat <strong>A1</strong>" in page
+        assert "School gate" in page
         client.post("/roster/me/patrol-end/", {"notes": ""})
         assert not PatrolLog.objects.filter(ended_at__isnull=True).exists()
         bad = client.post("/roster/me/patrol-start/", {"beat": "ZZ"}, follow=True)

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from beatbook.demo.builder import demo_build, demo_exists
+from beatbook.demo.builder import demo_build, demo_exists, demo_logins
 
 
 class Command(BaseCommand):
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             "Each login needs the 6-digit code from an authenticator app set up "
             "with its TOTP secret."
         )
-        for role, login in payload["logins"].items():
+        for role, login in demo_logins(payload).items():
             self.stdout.write(
                 f"  {role:<11} user {login['username']:<11} password "
                 f"{login['password']}  TOTP secret {login['totp_secret']}"

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.oath import totp
 
+from beatbook.demo.builder import demo_logins
+
 
 class Command(BaseCommand):
     help = "Print the current authenticator code for a demo login (for people without an app)."
@@ -18,7 +20,7 @@ class Command(BaseCommand):
         path = settings.VAR_DIR / "demo-logins.json"
         if not path.exists():
             raise CommandError(f"{path} is missing: run ./run demo first.")
-        logins = json.loads(path.read_text())["logins"]
+        logins = demo_logins(json.loads(path.read_text()))
         login = logins.get(options["role"])
         if login is None:
             raise CommandError(
