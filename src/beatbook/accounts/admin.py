@@ -18,13 +18,21 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,  # type: ignore[misc]
         ("Beatbook", {"fields": ("role", "team", "badge_number", "phone", "must_change_password")}),
     )
-    actions = ["unlock_accounts", "issue_api_token"]
+    actions = ["unlock_accounts", "issue_api_token", "force_password_change"]
 
     @admin.action(description="Unlock the selected accounts (release a login lockout)")
     def unlock_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             services.user_unlock(actor=request_user(request), user=user)
         messages.success(request, f"Unlocked {queryset.count()} account(s).")
+
+    @admin.action(description="Force a password change (password may be compromised)")
+    def force_password_change(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.user_force_password_change(
+                actor=request_user(request), user=user, reason="marked compromised in admin"
+            )
+        messages.success(request, f"{queryset.count()} account(s) must change password.")
 
     @admin.action(description="Issue an API token for the selected account")
     def issue_api_token(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -15,12 +15,10 @@ class LoginForm(forms.Form):
     )
     otp_token = forms.CharField(
         label="Authenticator code",
-        max_length=8,
+        max_length=16,
         required=False,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
-        ),
-        help_text="The 6-digit code from your authenticator app.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
     )
     acknowledge = forms.BooleanField(
         label="I have read the notice above and agree to its terms.",

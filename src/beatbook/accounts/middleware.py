@@ -82,3 +82,30 @@ class MfaRequiredMiddleware:
                 )
             return HttpResponseRedirect(reverse("accounts:mfa_setup"))
         return self.get_response(request)
+
+
+class PasswordExpiryMiddleware:
+    """A password past its maximum age, or marked compromised, must be changed first (R04)."""
+
+    EXEMPT = ("/accounts/", "/static/", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from beatbook.accounts.services import password_expired
+
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.is_verified()  # type: ignore[attr-defined,union-attr]
+            and not request.path.startswith(self.EXEMPT)
+            and password_expired(user)  # type: ignore[arg-type]
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "password_expired", "detail": "Change your password first."},
+                    status=403,
+                )
+            return HttpResponseRedirect(reverse("accounts:password_change"))
+        return self.get_response(request)

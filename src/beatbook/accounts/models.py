@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django_otp.models import Device
 
 from beatbook.core.models import TimeStampedModel
 from beatbook.core.roles import Role
@@ -24,7 +25,7 @@ class Team(TimeStampedModel):
         return self.name
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A member of staff. The role decides what they may do; the team, what they may see."""
 
     role = models.CharField(max_length=16, choices=Role.choices, blank=True)
@@ -78,3 +79,38 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class RecoveryCodeDevice(Device):
+    """A set of one-time recovery codes, used when the authenticator app is lost (R03).
+
+    Codes are stored as HMAC-SHA256 under the server's secret key, never in plain text.
+    """
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"recovery codes of {self.user}"
+
+    def verify_token(self, token: str) -> bool:
+        from beatbook.accounts.recovery import recovery_code_digest
+
+        digest = recovery_code_digest(token)
+        return bool(
+            self.codes.filter(code_hash=digest, used_at__isnull=True).update(used_at=timezone.now())
+        )
+
+
+class RecoveryCode(models.Model):
+    """One recovery code (its keyed hash) and when it was used."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} ({'used' if self.used_at else 'unused'})"

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from beatbook.accounts.models import ApiToken, User
+from beatbook.accounts.models import ApiToken, RecoveryCode, RecoveryCodeDevice, User
 from beatbook.accounts.services import token_hash
 
 
@@ -22,3 +22,11 @@ def totp_device_for(*, user: User) -> TOTPDevice | None:
 
 def staff_list() -> QuerySet[User]:
     return User.objects.filter(is_active=True).exclude(role="").select_related("team")
+
+
+def recovery_device_for(*, user: User) -> RecoveryCodeDevice | None:
+    return RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def recovery_codes_left(*, user: User) -> int:
+    return RecoveryCode.objects.filter(device__user=user, used_at__isnull=True).count()

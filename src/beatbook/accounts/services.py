@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from beatbook.accounts.models import ApiToken, Team, User
+from beatbook.accounts.models import ApiToken, RecoveryCode, RecoveryCodeDevice, Team, User
+from beatbook.accounts.recovery import CODES_PER_SET, recovery_code_digest, recovery_code_new
 from beatbook.core.actors import Actor
 from beatbook.core.history import history_record
 from beatbook.core.permissions import require_role
@@ -151,3 +152,49 @@ def user_unlock(*, actor: Actor, user: User) -> int:
         obj=user, actor=actor, verb="account unlocked", data={"attempts_cleared": released}
     )
     return released
+
+
+@transaction.atomic
+def recovery_codes_generate(*, actor: Actor, user: User) -> list[str]:
+    """Replace the user's recovery codes; the raw codes are returned once and never stored."""
+    if getattr(actor, "pk", None) != user.pk:
+        require_role(actor, ADMIN_ONLY, action="make recovery codes for someone else")
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [recovery_code_new() for _ in range(CODES_PER_SET)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, code_hash=recovery_code_digest(code)) for code in codes
+    )
+    history_record(obj=user, actor=actor, verb="recovery codes generated")
+    return codes
+
+
+@transaction.atomic
+def user_password_change(*, actor: Actor, user: User, new_password: str) -> User:
+    """Set a new password (already validated by the form) and lift any forced change."""
+    if getattr(actor, "pk", None) != user.pk:
+        require_role(actor, ADMIN_ONLY, action="set another person's password")
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    history_record(obj=user, actor=actor, verb="password changed")
+    return user
+
+
+@transaction.atomic
+def user_force_password_change(*, actor: Actor, user: User, reason: str) -> User:
+    """Mark a password as compromised: the next request must set a new one (R04)."""
+    require_role(actor, ADMIN_ONLY, action="force password changes")
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    history_record(obj=user, actor=actor, verb="password change forced", data={"reason": reason})
+    return user
+
+
+def password_expired(user: User) -> bool:
+    if user.must_change_password:
+        return True
+    changed = user.password_changed_at or user.date_joined
+    max_age = dt.timedelta(days=settings.BEATBOOK_PASSWORD_MAX_AGE_DAYS)
+    return timezone.now() - changed > max_age

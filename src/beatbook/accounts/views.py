@@ -9,7 +9,8 @@ import segno
 from axes.models import AccessFailureLog
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -22,9 +23,16 @@ from django_otp import login as otp_login
 
 from beatbook.accounts import services
 from beatbook.accounts.forms import LoginForm, TotpConfirmForm
-from beatbook.accounts.selectors import totp_device_for
+from beatbook.accounts.models import RecoveryCodeDevice
+from beatbook.accounts.recovery import looks_like_recovery_code
+from beatbook.accounts.selectors import (
+    recovery_codes_left,
+    recovery_device_for,
+    totp_device_for,
+)
 from beatbook.core.middleware import client_ip
-from beatbook.core.permissions import request_user
+from beatbook.core.permissions import RoleRequiredMixin, request_user
+from beatbook.core.roles import ALL_STAFF_ROLES
 
 INVALID_LOGIN = "Username, password or code is not valid."
 
@@ -80,6 +88,8 @@ class LoginView(View):
             return render(request, self.template_name, {"form": form}, status=400)
         device = totp_device_for(user=user)
         code = data["otp_token"].strip()
+        if device is not None and looks_like_recovery_code(code):
+            device = recovery_device_for(user=user)
         if device is not None and not (code and device.verify_token(code)):
             # A wrong code counts towards the lockout exactly like a wrong password.
             user_login_failed.send(
@@ -94,6 +104,13 @@ class LoginView(View):
         request.session["last_activity"] = time.time()
         if device is not None:
             otp_login(request, device)
+            if isinstance(device, RecoveryCodeDevice):
+                messages.warning(
+                    request,
+                    f"You signed in with a recovery code; "
+                    f"{device.codes.filter(used_at__isnull=True).count()} remain. "
+                    "Make new ones on your Security page.",
+                )
             return HttpResponseRedirect(_safe_next(request))
         return HttpResponseRedirect(reverse("accounts:mfa_setup"))
 
@@ -143,9 +160,54 @@ class MfaSetupView(View):
         form = TotpConfirmForm(request.POST)
         device = self._device(request)
         if form.is_valid() and device.verify_token(form.cleaned_data["otp_token"].strip()):
-            services.totp_device_confirm(user=request.user, device=device)  # type: ignore[arg-type]
+            user = request_user(request)
+            services.totp_device_confirm(user=user, device=device)
             otp_login(request, device)
+            codes = services.recovery_codes_generate(actor=user, user=user)
             messages.success(request, "Your authenticator app is set up.")
-            return HttpResponseRedirect(reverse("core:home"))
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
         form.add_error("otp_token", "That code did not match. Check the time on your phone.")
         return render(request, self.template_name, self._context(request, form), status=400)
+
+
+class SecurityView(RoleRequiredMixin, View):
+    """A person's own sign-in security: recovery codes and password."""
+
+    allowed_roles = ALL_STAFF_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = request_user(request)
+        return render(
+            request,
+            "accounts/security.html",
+            {
+                "codes_left": recovery_codes_left(user=user),
+                "password_changed_at": user.password_changed_at,
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = request_user(request)
+        codes = services.recovery_codes_generate(actor=user, user=user)
+        return render(request, "accounts/recovery_codes.html", {"codes": codes})
+
+
+class PasswordChangeView(RoleRequiredMixin, View):
+    allowed_roles = ALL_STAFF_ROLES
+    template_name = "accounts/password_change.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = PasswordChangeForm(request_user(request))
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = request_user(request)
+        form = PasswordChangeForm(user, request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        services.user_password_change(
+            actor=user, user=user, new_password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password is changed.")
+        return HttpResponseRedirect(reverse("core:home"))

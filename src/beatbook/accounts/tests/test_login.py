@@ -159,7 +159,9 @@ class TestSecondFactor:
         )
         with time_machine.travel(timezone.now() + dt.timedelta(seconds=5)):
             code = f"{totp(device.bin_key):06d}"
-            assert client.post("/accounts/mfa/", {"otp_token": code}).status_code == 302
+            confirmed = client.post("/accounts/mfa/", {"otp_token": code})
+        assert confirmed.status_code == 200
+        assert confirmed.content.decode().count("<li><code>") == 10
         assert TOTPDevice.objects.get(user=user).confirmed
         assert client.get("/calls/field/").status_code == 200
 

@@ -14,3 +14,30 @@ document.addEventListener("submit", (event) => {
   const message = (button && button.dataset.confirm) || event.target.dataset.confirm;
   if (message && !window.confirm(message)) { event.preventDefault(); }
 });
+// Idle lock (R06): after the idle limit without a key, click or touch, hide everything on screen
+// and go to the sign-in page. The server enforces the same limit; this keeps records off an
+// unattended screen even before the next request.
+(function () {
+  const seconds = parseInt(document.body.dataset.idleSeconds || "0", 10);
+  if (!seconds) { return; }
+  let last = Date.now();
+  const touch = () => { last = Date.now(); };
+  ["keydown", "mousedown", "touchstart", "wheel"].forEach((kind) => document.addEventListener(kind, touch, { passive: true }));
+  const timer = setInterval(() => {
+    if (Date.now() - last < seconds * 1000) { return; }
+    clearInterval(timer);
+    document.querySelectorAll("[hx-trigger]").forEach((el) => el.removeAttribute("hx-trigger"));
+    const main = document.getElementById("main");
+    main.innerHTML = "";
+    const lock = document.createElement("section");
+    lock.className = "card login";
+    lock.id = "idle-lock";
+    lock.innerHTML = "<h1>Session locked</h1><p>Locked after 30 minutes without activity. Sign in again to continue.</p>";
+    const link = document.createElement("a");
+    link.className = "btn"; link.textContent = "Sign in";
+    link.href = "/accounts/login/?next=" + encodeURIComponent(window.location.pathname);
+    lock.appendChild(link);
+    main.appendChild(lock);
+    document.querySelectorAll(".mainnav, .logout").forEach((el) => el.remove());
+  }, 5000);
+})();
