@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from beatbook.accounts.selectors import api_token_user
@@ -33,3 +34,29 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
 class VerifiedSessionAuthentication(authentication.SessionAuthentication):
     """Django session, CSRF enforced; MFA is checked by the permission class."""
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token bb_…`, issued to staff by an administrator.",
+        }
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    target_class = VerifiedSessionAuthentication
+    name = "sessionAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "__Host-sessionid",
+            "description": "A signed-in browser session that passed the second factor.",
+        }

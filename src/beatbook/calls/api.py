@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -87,6 +87,7 @@ class CallCollectionApi(APIView):
         until = serializers.DateTimeField(required=False, default=None)
         q = serializers.CharField(required=False, max_length=100, default="")
 
+    @extend_schema_serializer(component_name="CallCreateInput")
     class InputSerializer(serializers.Serializer):
         call_type = serializers.CharField(max_length=16)
         source = serializers.ChoiceField(  # type: ignore[assignment]
@@ -189,26 +190,47 @@ class CallStepApi(APIView):
         return Response(CallOutput(call_get(viewer=request_user(request), call_id=call_id)).data)
 
 
+STEP_SUMMARIES = {
+    "dispatch": "Assign a unit to a queued call",
+    "en-route": "Mark the assigned unit en route",
+    "on-scene": "Mark the assigned unit on scene",
+    "clear": "Clear a call with a disposition",
+    "escalate": "Hand a call to sworn officers, with the reason",
+    "refer": "Refer a call to another division",
+    "cancel": "Cancel a call, with the reason",
+    "unassign": "Take a call back from its unit into the queue",
+    "override-triage": "Clear a false triage flag (supervisor)",
+    "merge": "Merge a duplicate into another open call",
+    "keep-apart": "Dismiss a possible-duplicate link",
+    "note": "Add a note to a call",
+}
+
+
 def _step(name: str, input_fields: dict[str, serializers.Field], perform: Any) -> type[CallStepApi]:
     input_class = type(
         f"{name.title().replace('-', '')}Input", (serializers.Serializer,), dict(input_fields)
     )
-    api_class = type(
+
+    # Each class needs its own `post` function: the schema decoration is stored on it.
+    @extend_schema(
+        request=input_class,
+        responses=CallOutput,
+        operation_id=f"calls_{name.replace('-', '_')}",
+        summary=STEP_SUMMARIES[name],
+    )
+    def post(self: CallStepApi, request: Request, call_id: int) -> Response:
+        return CallStepApi.post(self, request, call_id)
+
+    return type(
         f"Call{name.title().replace('-', '')}Api",
         (CallStepApi,),
         {
             "InputSerializer": input_class,
             "step": name,
             "perform": lambda self, request, call, data: perform(request, call, data),
+            "post": post,
         },
     )
-    api_class.post = extend_schema(  # type: ignore[attr-defined]
-        request=input_class,
-        responses=CallOutput,
-        operation_id=f"calls_{name.replace('-', '_')}",
-        summary=f"{name.replace('-', ' ').capitalize()} a call",
-    )(api_class.post)  # type: ignore[attr-defined]
-    return api_class
 
 
 def _dispatch(request: Request, call: Call, data: dict[str, Any]) -> Any:

@@ -201,6 +201,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["beatbook.core.permissions.IsVerifiedStaff"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CallStatusEnum": "beatbook.calls.choices.CallStatus",
+        "DispositionEnum": "beatbook.calls.choices.Disposition",
+        "DivisionEnum": "beatbook.calls.choices.Division",
+        "UnitStatusEnum": "beatbook.roster.choices.UnitStatus",
+    },
 }
 
 TASKS = {

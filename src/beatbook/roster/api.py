@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,6 +43,7 @@ class UnitListApi(APIView):
 
 
 class UnitStatusApi(APIView):
+    @extend_schema_serializer(component_name="UnitStatusInput")
     class InputSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=UnitStatus.choices)
         reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
@@ -59,6 +60,7 @@ class UnitStatusApi(APIView):
 
 
 class UnitPositionApi(APIView):
+    @extend_schema_serializer(component_name="UnitPositionInput")
     class InputSerializer(serializers.Serializer):
         lat = serializers.FloatField(min_value=-90, max_value=90)
         lon = serializers.FloatField(min_value=-180, max_value=180)

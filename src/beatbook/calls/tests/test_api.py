@@ -287,3 +287,12 @@ class TestCallStepsApi:
         paths = schema.json()["paths"]
         assert "/api/v1/calls/{call_id}/dispatch/" in paths
         assert Client().get("/api/schema/").status_code in (401, 403)
+
+
+def test_openapi_schema_generates_without_warnings(capsys: Any) -> None:
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+    err = capsys.readouterr().err
+    assert "Warning" not in err
+    assert "Error" not in err

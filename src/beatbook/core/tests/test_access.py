@@ -27,6 +27,7 @@ PUBLIC_ALLOWLIST = {
     "admin/login/": "redirects to the one sign-in page",
     "accounts/logout/": "ending a session needs none; POST only, CSRF-checked",
     "static/": "stylesheets and scripts",
+    "favicon.ico": "the browser tab icon",
 }
 # API routes, and the roles allowed to call them (all others get 403).
 API_ROLES = {
