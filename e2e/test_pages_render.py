@@ -24,7 +24,9 @@ def test_pages_render_without_errors_or_outside_requests(
     hosts: set[str] = set()
     session.page.on("request", lambda request: hosts.add(urlparse(request.url).hostname or ""))
     bad: list[str] = []
-    session.page.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    session.page.on(
+        "response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
     session.page.on("requestfailed", lambda r: bad.append(f"failed {r.url}"))
     session.sign_in(agency[role])
     for path in PAGES[role]:
