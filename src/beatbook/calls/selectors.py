@@ -147,13 +147,17 @@ class Recommendation:
     reasons: list[str]
 
 
-def _workloads(unit_ids: list[int]) -> dict[int, tuple[int, int]]:
+def _workloads() -> dict[int, tuple[int, int]]:
+    """Active calls and calls today per unit, for every unit that has any."""
     start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    active = Q(status__in=CallStatus.active_values())
     rows = (
-        Call.objects.filter(assigned_unit_id__in=unit_ids)
+        Call.objects.filter(
+            active | Q(dispatched_at__gte=start_of_day), assigned_unit__isnull=False
+        )
         .values("assigned_unit_id")
         .annotate(
-            active=Count("id", filter=Q(status__in=CallStatus.active_values())),
+            active=Count("id", filter=active),
             today=Count("id", filter=Q(dispatched_at__gte=start_of_day)),
         )
     )
@@ -161,37 +165,43 @@ def _workloads(unit_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def unit_recommendations(*, call: Call, limit: int = 5) -> list[Recommendation]:
-    """On-duty, available CSOs ranked by distance and workload, each with its reasons."""
+    """On-duty, available CSOs ranked by distance and workload, each with its reasons.
+
+    Scores plain rows and loads only the chosen units, so a roster of hundreds costs a
+    handful of queries and no model instances it will not show.
+    """
     if not call.call_type.cso_may_respond or call.needs_escalation:
         return []
-    units = list(
+    candidates = list(
         Unit.objects.on_duty()
         .filter(status=UnitStatus.AVAILABLE)
-        .select_related("user", "user__team")
+        .values_list("pk", "call_sign", "lat", "lon", "user__team_id")
     )
-    team_beats = set(call.beat.teams.values_list("id", flat=True))
-    loads = _workloads([u.pk for u in units])
-    ranked: list[Recommendation] = []
-    for unit in units:
-        active, today = loads.get(unit.pk, (0, 0))
-        reasons: list[str] = []
-        if unit.lat is not None and unit.lon is not None:
-            distance: float | None = distance_m(unit.lat, unit.lon, call.lat, call.lon)
-            reasons.append(f"{distance / 1000:.1f} km away")  # type: ignore[operator]
-            score = distance / 1000  # type: ignore[operator]
-        else:
-            distance = None
-            reasons.append("position unknown")
-            score = 25.0
-        reasons.append("no active calls" if active == 0 else f"{active} active call(s)")
-        reasons.append(f"{today} call(s) today")
-        score += 2.0 * active + 0.2 * today
-        if unit.user.team_id in team_beats:
-            reasons.append(f"team covers beat {call.beat.name}")
+    covering_teams = set(call.beat.teams.values_list("id", flat=True))
+    loads = _workloads()
+    scored = []
+    for pk, call_sign, lat, lon, team_id in candidates:
+        active, today = loads.get(pk, (0, 0))
+        distance = distance_m(lat, lon, call.lat, call.lon) if lat is not None else None
+        score = (distance / 1000 if distance is not None else 25.0) + 2.0 * active + 0.2 * today
+        covers = team_id in covering_teams
+        if covers:
             score -= 0.5
-        ranked.append(Recommendation(unit, True, round(score, 2), distance, active, today, reasons))
-    ranked.sort(key=lambda r: (r.score, r.unit.call_sign))
-    return ranked[:limit]
+        scored.append((round(score, 2), call_sign, pk, distance, active, today, covers))
+    scored.sort()
+    chosen = scored[:limit]
+    units = Unit.objects.select_related("user", "user__team").in_bulk([c[2] for c in chosen])
+    ranked = []
+    for score, _, pk, distance, active, today, covers in chosen:
+        reasons = [
+            f"{distance / 1000:.1f} km away" if distance is not None else "position unknown",
+            "no active calls" if active == 0 else f"{active} active call(s)",
+            f"{today} call(s) today",
+        ]
+        if covers:
+            reasons.append(f"team covers beat {call.beat.name}")
+        ranked.append(Recommendation(units[pk], True, score, distance, active, today, reasons))
+    return ranked
 
 
 @dataclass(frozen=True)

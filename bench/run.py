@@ -1,0 +1,290 @@
+"""Beatbook benchmarks (PERFORMANCE-SUITE.md §4): ratios against baselines in the same run.
+
+    .venv/bin/python bench/run.py            # SQLite test database
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/beatbook .venv/bin/python bench/run.py
+
+Implemented so far: B4 (dispatch recommendation) and B7 (per-request overhead floor). Each
+pair runs interleaved (baseline, ours, baseline, ours…), the first round is discarded, and the
+median ratio is reported with its min and max. Results go to bench/results.json and
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beatbook.config.settings_test")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+ROUNDS = 7
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> float:
+    """Microseconds per call, over `repeat` calls."""
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - start) / repeat * 1e6
+
+
+def interleaved(
+    baseline: Callable[[], Any], ours: Callable[[], Any], repeat: int
+) -> dict[str, float]:
+    ratios, base_us, ours_us = [], [], []
+    for round_no in range(ROUNDS + 1):
+        b = timed(baseline, repeat)
+        o = timed(ours, repeat)
+        if round_no == 0:  # warm-up
+            continue
+        base_us.append(b)
+        ours_us.append(o)
+        ratios.append(o / b)
+    return {
+        "baseline_us": statistics.median(base_us),
+        "ours_us": statistics.median(ours_us),
+        "ratio": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+    }
+
+
+# --- B4: dispatch recommendation ----------------------------------------------------------
+
+
+def _b4_setup(units: int) -> Any:
+    from beatbook.calls.tests.factories import intake
+    from beatbook.core.testing import agency_build
+    from beatbook.roster.choices import UnitStatus
+    from beatbook.roster.models import Shift, Unit
+
+    agency = agency_build()
+    from beatbook.accounts.models import User
+
+    now = dt.datetime.now(dt.UTC)
+    users = User.objects.bulk_create(
+        User(username=f"bench{i}", role="cso", team=agency["north" if i % 2 else "south"])
+        for i in range(units - 3)
+    )
+    Unit.objects.bulk_create(
+        Unit(
+            call_sign=f"B-{i:04d}",
+            user=user,
+            status=UnitStatus.AVAILABLE,
+            lat=47.58 + (i * 7919 % 400) / 10000,
+            lon=-122.34 + (i * 104729 % 200) / 10000,
+            position_at=now,
+        )
+        for i, user in enumerate(users)
+    )
+    Shift.objects.bulk_create(
+        Shift(user=user, starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=8))
+        for user in users
+    )
+    return intake(agency["dispatcher"])
+
+
+def _numpy_scorer(call: Any) -> Callable[[], Any]:
+    from beatbook.roster.models import Unit
+
+    rows = list(Unit.objects.values_list("lat", "lon"))
+    lat = np.radians(np.array([r[0] for r in rows]))
+    lon = np.radians(np.array([r[1] for r in rows]))
+    active = np.zeros(len(rows))
+    clat, clon = math.radians(call.lat), math.radians(call.lon)
+
+    def score() -> Any:
+        a = (
+            np.sin((lat - clat) / 2) ** 2
+            + math.cos(clat) * np.cos(lat) * np.sin((lon - clon) / 2) ** 2
+        )
+        km = 2 * 6371.0088 * np.arcsin(np.sqrt(a))
+        return np.argsort(km + 2.0 * active)[:5]
+
+    return score
+
+
+def _sql_nearest(call: Any) -> Callable[[], Any]:
+    sql = (
+        "SELECT id FROM roster_unit WHERE status = 'available' ORDER BY "
+        "(lat - %s) * (lat - %s) + (lon - %s) * (lon - %s) LIMIT 5"
+    )
+
+    def query() -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [call.lat, call.lat, call.lon, call.lon])
+            return cursor.fetchall()
+
+    return query
+
+
+def bench_b4() -> list[dict[str, Any]]:
+    from django.db import transaction
+
+    from beatbook.calls.selectors import unit_recommendations
+
+    results = []
+    for units in (50, 500):
+        with transaction.atomic():
+            call = _b4_setup(units)
+            ours = functools.partial(unit_recommendations, call=call)
+            assert len(ours()) == 5
+            numpy_side = interleaved(_numpy_scorer(call), ours, repeat=50)
+            sql_side = interleaved(_sql_nearest(call), ours, repeat=50)
+            transaction.set_rollback(True)
+        results.append(
+            {"id": "B4", "case": f"{units} units", "baseline": "numpy scorer (a)", **numpy_side}
+        )
+        results.append(
+            {"id": "B4", "case": f"{units} units", "baseline": "one SQL query (b)", **sql_side}
+        )
+    return results
+
+
+# --- B7: per-request overhead ----------------------------------------------------------------
+
+
+def _environ(path: str) -> dict[str, Any]:
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+    }
+
+
+def _raw_wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [json.dumps({"status": "ok"}).encode()]
+
+
+DEFAULT_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+
+def bench_b7() -> list[dict[str, Any]]:
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import override_settings
+
+    def call(app: Callable[..., Any]) -> Callable[[], Any]:
+        def run() -> None:
+            status: list[str] = []
+            body = app(_environ("/healthz"), lambda s, h: status.append(s))
+            b"".join(body)
+            assert status[0].startswith("200"), status
+
+        return run
+
+    ours = WSGIHandler()
+    with override_settings(MIDDLEWARE=DEFAULT_MIDDLEWARE):
+        django_default = WSGIHandler()
+    return [
+        {
+            "id": "B7",
+            "case": "GET /healthz (one DB query)",
+            "baseline": "raw WSGI (a)",
+            **interleaved(call(_raw_wsgi), call(ours), repeat=300),
+        },
+        {
+            "id": "B7",
+            "case": "GET /healthz (one DB query)",
+            "baseline": "Django's default middleware (c)",
+            **interleaved(call(django_default), call(ours), repeat=300),
+        },
+    ]
+
+
+def write_report(results: list[dict[str, Any]]) -> None:
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
+    lines = [
+        "# Beatbook performance",
+        "",
+        "Figures from `bench/run.py` (PERFORMANCE-SUITE.md §4): each pair interleaved, "
+        f"{ROUNDS} rounds after a warm-up, median ratio ours ÷ baseline (lower is better), "
+        "with min–max. Timings are in-process, on this 2-core machine.",
+        "",
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {connection.vendor}, "
+        f"Python {platform.python_version()}, {os.cpu_count()} cores.",
+        "",
+        "| bench | case | baseline | baseline µs | ours µs | ratio (min–max) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['id']} | {r['case']} | {r['baseline']} | {r['baseline_us']:.0f} | "
+            f"{r['ours_us']:.0f} | {r['ratio']:.2f} ({r['ratio_min']:.2f}–"
+            f"{r['ratio_max']:.2f}) |"
+        )
+    lines += [
+        "",
+        "## Reading the figures",
+        "",
+        "- **B4** (target: ours ≤ 5× the in-memory numpy scorer, ≤ 1× one SQL query when the",
+        "  roster comes from the database). **Not met.** Ours runs four ORM queries (on-duty",
+        "  available units as plain rows, the teams covering the beat, today's workload, the",
+        "  chosen units) and scores in Python with the reasons a dispatcher reads. Profiling",
+        "  shows about 60% of the time is the ORM compiling SQL, not the database or the",
+        "  arithmetic. At 2–4 ms it is far inside the 2 s CAD budget; reaching the target needs",
+        "  the roster kept in memory and refreshed on status change (PERFORMANCE-SUITE §2.5).",
+        "  An earlier version that built model instances for every unit took 22 ms at 500 units.",
+        "- **B7** (target: ours ≤ 1.3× Django's default middleware stack). **Not met** (about",
+        "  1.7×, some 100 µs more per request). Ours adds a request id, whitenoise, OTP, the",
+        "  idle/12-hour session checks, MFA and password-expiry gates, no-store, the",
+        "  domain-error mapping and django-axes: about 9 µs each. CSP is skipped on JSON answers",
+        "  (`/healthz`, `/api/v1/`), which saved nothing measurable here.",
+        "",
+        "Not yet implemented: B1 (import), B2/B3 (Open311), B5/B6 (analytics), B8 (load),",
+        "B9 (SQLite vs PostgreSQL parity); they arrive with the issues that build those parts.",
+    ]
+    (ROOT / "docs" / "performance.md").write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        results = bench_b4() + bench_b7()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    write_report(results)
+    for r in results:
+        print(
+            f"{r['id']} {r['case']:<28} vs {r['baseline']:<32} ours {r['ours_us']:>8.0f} µs"
+            f"  ratio {r['ratio']:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
