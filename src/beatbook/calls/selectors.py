@@ -182,8 +182,9 @@ def unit_recommendations(*, call: Call, limit: int = 5) -> list[Recommendation]:
     scored = []
     for pk, call_sign, lat, lon, team_id in candidates:
         active, today = loads.get(pk, (0, 0))
-        located = lat is not None and lon is not None
-        distance = distance_m(lat, lon, call.lat, call.lon) if located else None
+        distance = None
+        if lat is not None and lon is not None:
+            distance = distance_m(lat, lon, call.lat, call.lon)
         score = (distance / 1000 if distance is not None else 25.0) + 2.0 * active + 0.2 * today
         covers = team_id in covering_teams
         if covers:
