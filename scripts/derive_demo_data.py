@@ -61,15 +61,15 @@ def main() -> None:
             seen.add((hundred, street))
             lat, lon = float(row["Latitude"]), float(row["Longitude"])
             for i in range(10):
-                # Even numbers one side, odd the other, ~8 m apart along the block.
+                # Ten house numbers per block about a metre apart: SPD gives one point per block.
                 number = hundred + i * 10 + (i % 2)
                 rows.append(
                     (
                         number,
                         street,
                         "Seattle",
-                        round(lat + (i - 5) * 0.00007, 6),
-                        round(lon + (i - 5) * 0.00004, 6),
+                        round(lat + (i - 5) * 0.00001, 6),
+                        round(lon + (i - 5) * 0.00001, 6),
                     )
                 )
     with (OUT / "seattle_addresses.csv").open("w", newline="") as f:

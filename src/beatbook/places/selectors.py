@@ -203,3 +203,39 @@ def beats_geojson() -> dict[str, object]:
             for beat in Beat.objects.only("name", "sector", "geometry")
         ],
     }
+
+
+STREET_GAP_M = 800  # consecutive known addresses farther apart than this are not joined
+
+
+def streets_geojson() -> dict[str, object]:
+    """Street lines for maps without a tile server, drawn through the known address points
+    of each street in house-number order (gaps longer than STREET_GAP_M are left open)."""
+    features: list[dict[str, object]] = []
+    rows = AddressPoint.objects.order_by("street", "number").values_list("street", "lat", "lon")
+    current: str | None = None
+    lines: list[list[list[float]]] = []
+
+    def flush() -> None:
+        kept = [line for line in lines if len(line) > 1]
+        if current is not None and kept:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "MultiLineString", "coordinates": kept},
+                    "properties": {"name": street_display(current)},
+                }
+            )
+
+    for street, lat, lon in rows:
+        if street != current:
+            flush()
+            current, lines = street, [[[lon, lat]]]
+            continue
+        last_lon, last_lat = lines[-1][-1]
+        if distance_m(last_lat, last_lon, lat, lon) > STREET_GAP_M:
+            lines.append([[lon, lat]])
+        elif distance_m(last_lat, last_lon, lat, lon) > 15:
+            lines[-1].append([lon, lat])
+    flush()
+    return {"type": "FeatureCollection", "features": features}

@@ -6,4 +6,5 @@ app_name = "places"
 urlpatterns = [
     path("beats/", views.BeatMapView.as_view(), name="beat_map"),
     path("beats.geojson", views.BeatGeojsonView.as_view(), name="beat_geojson"),
+    path("streets.geojson", views.StreetsGeojsonView.as_view(), name="street_geojson"),
 ]

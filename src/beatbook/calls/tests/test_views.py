@@ -143,3 +143,25 @@ class TestBoard:
         client = client_for("analyst")
         assert "CFS-" in client.get("/calls/?status=open").content.decode()
         assert "No calls match" in client.get("/calls/?beat=B1").content.decode()
+
+
+class TestListQueryCounts:
+    def test_call_list_page_and_api_do_not_grow_with_rows(
+        self, client_for: Any, agency: dict[str, Any], django_assert_max_num_queries: Any
+    ) -> None:
+        from beatbook.accounts import services as account_services
+
+        for i in range(12):
+            intake(agency["dispatcher"], description=f"Call {i}", lat=47.601 + i * 0.0015)
+        page = client_for("analyst")
+        _, raw = account_services.api_token_issue(
+            actor=agency["admin"], user=agency["analyst"], name="pin"
+        )
+        from django.test import Client
+
+        api = Client(HTTP_AUTHORIZATION=f"Token {raw}")
+        page.get("/calls/")
+        with django_assert_max_num_queries(10):
+            assert page.get("/calls/").status_code == 200
+        with django_assert_max_num_queries(6):
+            assert api.get("/api/v1/calls/").json()["count"] == 12

@@ -220,3 +220,23 @@ def test_beat_map_and_geojson_are_staff_only(client_for: Any, client: Any) -> No
     }
     assert client.get("/places/beats.geojson").status_code == 302
     assert client_for("cso").get("/places/beats/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_streets_are_drawn_through_known_addresses_and_split_at_gaps(agency: Any) -> None:
+    from beatbook.places.selectors import streets_geojson
+
+    AddressPoint.objects.create(number=9900, street="PINE ST", lat=47.70, lon=-122.20)
+    AddressPoint.objects.create(number=9910, street="PINE ST", lat=47.7005, lon=-122.2005)
+    features = {f["properties"]["name"]: f for f in streets_geojson()["features"]}
+    assert set(features) == {"Pine St", "Oak St"}
+    pine = features["Pine St"]["geometry"]["coordinates"]
+    assert len(pine) == 2  # the far pair is its own line
+    assert len(pine[0]) == 10
+    assert pine[0][0] == [-122.335, 47.61]
+
+
+@pytest.mark.django_db
+def test_streets_geojson_is_staff_only(client_for: Any, client: Any) -> None:
+    assert client_for("cso").get("/places/streets.geojson").status_code == 200
+    assert client.get("/places/streets.geojson").status_code == 302

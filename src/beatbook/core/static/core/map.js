@@ -14,6 +14,16 @@
     }
     map.setView([47.61, -122.33], 12);
     const pointsLayer = L.layerGroup().addTo(map);
+    if (el.dataset.streetsUrl && !el.dataset.tileUrl) {
+      fetch(el.dataset.streetsUrl, { headers: pollHeaders(), credentials: "same-origin" })
+        .then((r) => r.json()).then((geojson) => {
+          L.geoJSON(geojson, {
+            style: { color: "#8a97a6", weight: 2, opacity: 0.8 },
+            onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true }),
+          }).addTo(map);
+          pointsLayer.eachLayer((layer) => layer.bringToFront && layer.bringToFront());
+        });
+    }
     if (el.dataset.beatsUrl) {
       fetch(el.dataset.beatsUrl, { headers: pollHeaders(), credentials: "same-origin" })
         .then((r) => r.json()).then((geojson) => {
