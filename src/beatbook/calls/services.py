@@ -74,7 +74,7 @@ STEP_VERBS: dict[str, str] = {
     CallStatus.CANCELLED: "cancelled",
     CallStatus.MERGED: "merged",
 }
-UNIT_STATUS_FOR_CALL = {
+UNIT_STATUS_FOR_CALL: dict[str, str] = {
     CallStatus.DISPATCHED: UnitStatus.BUSY,
     CallStatus.EN_ROUTE: UnitStatus.EN_ROUTE,
     CallStatus.ON_SCENE: UnitStatus.ON_SCENE,
@@ -129,6 +129,14 @@ def _move(
     call.full_clean(exclude=["possible_duplicate_of", "merged_into"])
     call.save(update_fields=["status", "updated_at", *fields])
     history_record(obj=call, actor=actor, verb=STEP_VERBS[to], data=data)
+    return call
+
+
+def _close(actor: Actor, call: Call, to: str, *, fields: list[str], data: dict[str, Any]) -> Call:
+    """End the call in state `to`: stamp it closed, record it, free its unit."""
+    call.closed_at = timezone.now()
+    _move(actor, call, to, fields=[*fields, "closed_at"], data=data)
+    _release_unit(actor, call, f"{call.number} {STEP_VERBS[to]}")
     return call
 
 
@@ -262,36 +270,30 @@ def call_dispatch(*, actor: Actor, call: Call, unit: Unit) -> Call:
     return call
 
 
-@transaction.atomic
-def call_en_route(*, actor: Actor, call: Call) -> Call:
+def _advance(actor: Actor, call: Call, to: str, stamp: str) -> Call:
+    """En route or on scene: the assigned CSO (or dispatch) moves the call and the unit."""
     call = _lock(call)
     _require_assignee_or_dispatch(actor, call, action="update this call")
-    _check_step(call, CallStatus.EN_ROUTE)
-    call.en_route_at = timezone.now()
-    _move(actor, call, CallStatus.EN_ROUTE, fields=["en_route_at"])
+    _check_step(call, to)
+    setattr(call, stamp, timezone.now())
+    _move(actor, call, to, fields=[stamp])
     roster_services.unit_status_set(
         actor=actor,
         unit=call.assigned_unit,  # type: ignore[arg-type]
-        status=UnitStatus.EN_ROUTE,
+        status=UNIT_STATUS_FOR_CALL[to],
         reason=call.number,
     )
     return call
+
+
+@transaction.atomic
+def call_en_route(*, actor: Actor, call: Call) -> Call:
+    return _advance(actor, call, CallStatus.EN_ROUTE, "en_route_at")
 
 
 @transaction.atomic
 def call_on_scene(*, actor: Actor, call: Call) -> Call:
-    call = _lock(call)
-    _require_assignee_or_dispatch(actor, call, action="update this call")
-    _check_step(call, CallStatus.ON_SCENE)
-    call.on_scene_at = timezone.now()
-    _move(actor, call, CallStatus.ON_SCENE, fields=["on_scene_at"])
-    roster_services.unit_status_set(
-        actor=actor,
-        unit=call.assigned_unit,  # type: ignore[arg-type]
-        status=UnitStatus.ON_SCENE,
-        reason=call.number,
-    )
-    return call
+    return _advance(actor, call, CallStatus.ON_SCENE, "on_scene_at")
 
 
 @transaction.atomic
@@ -304,16 +306,13 @@ def call_clear(*, actor: Actor, call: Call, disposition: str, note: str = "") ->
     _check_step(call, CallStatus.CLEARED)
     call.disposition = disposition
     call.close_note = note.strip()[:500]
-    call.closed_at = timezone.now()
-    _move(
+    return _close(
         actor,
         call,
         CallStatus.CLEARED,
-        fields=["disposition", "close_note", "closed_at"],
+        fields=["disposition", "close_note"],
         data={"disposition": disposition, "note": call.close_note},
     )
-    _release_unit(actor, call, f"cleared {call.number}")
-    return call
 
 
 @transaction.atomic
@@ -328,16 +327,13 @@ def call_escalate(*, actor: Actor, call: Call, reason: str) -> Call:
     _check_step(call, CallStatus.ESCALATED)
     call.escalation_reason = reason[:300]
     call.needs_escalation = False
-    call.closed_at = timezone.now()
-    _move(
+    return _close(
         actor,
         call,
         CallStatus.ESCALATED,
-        fields=["escalation_reason", "needs_escalation", "closed_at"],
+        fields=["escalation_reason", "needs_escalation"],
         data={"reason": reason},
     )
-    _release_unit(actor, call, f"{call.number} escalated")
-    return call
 
 
 @transaction.atomic
@@ -354,16 +350,13 @@ def call_refer(*, actor: Actor, call: Call, division: str, note: str = "") -> Ca
     _check_step(call, CallStatus.REFERRED)
     call.referral_division = division
     call.referral_note = note.strip()[:500]
-    call.closed_at = timezone.now()
-    _move(
+    return _close(
         actor,
         call,
         CallStatus.REFERRED,
-        fields=["referral_division", "referral_note", "closed_at"],
+        fields=["referral_division", "referral_note"],
         data={"division": division, "note": call.referral_note},
     )
-    _release_unit(actor, call, f"{call.number} referred")
-    return call
 
 
 @transaction.atomic
@@ -373,17 +366,8 @@ def call_cancel(*, actor: Actor, call: Call, reason: str) -> Call:
     if not reason.strip():
         raise ValidationFailed("Say why the call is cancelled.", field="reason")
     _check_step(call, CallStatus.CANCELLED)
-    call.closed_at = timezone.now()
     call.close_note = reason.strip()[:500]
-    _move(
-        actor,
-        call,
-        CallStatus.CANCELLED,
-        fields=["closed_at", "close_note"],
-        data={"reason": reason},
-    )
-    _release_unit(actor, call, f"{call.number} cancelled")
-    return call
+    return _close(actor, call, CallStatus.CANCELLED, fields=["close_note"], data={"reason": reason})
 
 
 @transaction.atomic
