@@ -24,7 +24,6 @@ from beatbook.calls.selectors import (
 )
 from beatbook.core.api import Pagination, idempotent_create
 from beatbook.core.permissions import request_user
-from beatbook.roster.selectors import unit_get
 
 
 class CallOutput(serializers.ModelSerializer):
@@ -179,14 +178,13 @@ class CallStepApi(APIView):
 
     step: ClassVar[str] = ""  # the URL segment and schema name
 
-    def perform(self, request: Request, call: Call, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
     def post(self, request: Request, call_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         call = call_get(viewer=request_user(request), call_id=call_id)
-        self.perform(request, call, dict(data.validated_data))
+        services.call_step(
+            step=self.step, actor=request_user(request), call=call, data=dict(data.validated_data)
+        )
         return Response(CallOutput(call_get(viewer=request_user(request), call_id=call_id)).data)
 
 
@@ -206,7 +204,7 @@ STEP_SUMMARIES = {
 }
 
 
-def _step(name: str, input_fields: dict[str, serializers.Field], perform: Any) -> type[CallStepApi]:
+def _step(name: str, input_fields: dict[str, serializers.Field]) -> type[CallStepApi]:
     input_class = type(
         f"{name.title().replace('-', '')}Input", (serializers.Serializer,), dict(input_fields)
     )
@@ -227,81 +225,42 @@ def _step(name: str, input_fields: dict[str, serializers.Field], perform: Any) -
         {
             "InputSerializer": input_class,
             "step": name,
-            "perform": lambda self, request, call, data: perform(request, call, data),
             "post": post,
         },
     )
-
-
-def _dispatch(request: Request, call: Call, data: dict[str, Any]) -> Any:
-    unit = unit_get(viewer=request_user(request), unit_id=data["unit_id"])
-    return services.call_dispatch(actor=request_user(request), call=call, unit=unit)
-
-
-def _merge(request: Request, call: Call, data: dict[str, Any]) -> Any:
-    into = call_get(viewer=request_user(request), call_id=data["into_id"])
-    return services.call_merge(actor=request_user(request), call=call, into=into)
 
 
 def _reason() -> serializers.CharField:
     return serializers.CharField(max_length=300)
 
 
+def _note_field() -> serializers.CharField:
+    return serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+
+# step → its input fields; the work itself is `services.call_step`, shared with the pages.
 STEP_APIS = [
-    _step("dispatch", {"unit_id": serializers.IntegerField()}, _dispatch),
-    _step("en-route", {}, lambda r, c, d: services.call_en_route(actor=request_user(r), call=c)),
-    _step("on-scene", {}, lambda r, c, d: services.call_on_scene(actor=request_user(r), call=c)),
+    _step("dispatch", {"unit_id": serializers.IntegerField()}),
+    _step("en-route", {}),
+    _step("on-scene", {}),
     _step(
         "clear",
         {
             "disposition": serializers.ChoiceField(choices=Disposition.choices),
-            "note": serializers.CharField(
-                max_length=500, required=False, default="", allow_blank=True
-            ),
+            "note": _note_field(),
         },
-        lambda r, c, d: services.call_clear(actor=request_user(r), call=c, **d),
     ),
-    _step(
-        "escalate",
-        {"reason": _reason()},
-        lambda r, c, d: services.call_escalate(actor=request_user(r), call=c, **d),
-    ),
+    _step("escalate", {"reason": _reason()}),
     _step(
         "refer",
-        {
-            "division": serializers.ChoiceField(choices=Division.choices),
-            "note": serializers.CharField(
-                max_length=500, required=False, default="", allow_blank=True
-            ),
-        },
-        lambda r, c, d: services.call_refer(actor=request_user(r), call=c, **d),
+        {"division": serializers.ChoiceField(choices=Division.choices), "note": _note_field()},
     ),
-    _step(
-        "cancel",
-        {"reason": _reason()},
-        lambda r, c, d: services.call_cancel(actor=request_user(r), call=c, **d),
-    ),
-    _step(
-        "unassign",
-        {"reason": _reason()},
-        lambda r, c, d: services.call_unassign(actor=request_user(r), call=c, **d),
-    ),
-    _step(
-        "override-triage",
-        {"reason": _reason()},
-        lambda r, c, d: services.call_triage_override(actor=request_user(r), call=c, **d),
-    ),
-    _step("merge", {"into_id": serializers.IntegerField()}, _merge),
-    _step(
-        "keep-apart",
-        {},
-        lambda r, c, d: services.call_duplicate_dismiss(actor=request_user(r), call=c),
-    ),
-    _step(
-        "note",
-        {"text": serializers.CharField(max_length=4000)},
-        lambda r, c, d: services.call_note_add(actor=request_user(r), call=c, **d),
-    ),
+    _step("cancel", {"reason": _reason()}),
+    _step("unassign", {"reason": _reason()}),
+    _step("override-triage", {"reason": _reason()}),
+    _step("merge", {"into_id": serializers.IntegerField()}),
+    _step("keep-apart", {}),
+    _step("note", {"text": serializers.CharField(max_length=4000)}),
 ]
 
 

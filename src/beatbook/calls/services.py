@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +17,7 @@ from beatbook.calls.exceptions import (
     UnitNotEligible,
 )
 from beatbook.calls.models import Call, CallNote, CallType
-from beatbook.calls.selectors import call_possible_duplicate
+from beatbook.calls.selectors import call_get, call_possible_duplicate
 from beatbook.calls.triage import triage_assess
 from beatbook.core.actors import Actor, actor_user
 from beatbook.core.exceptions import PermissionDenied, ValidationFailed
@@ -28,6 +29,7 @@ from beatbook.places.selectors import location_resolve
 from beatbook.roster import services as roster_services
 from beatbook.roster.choices import UnitStatus
 from beatbook.roster.models import Unit
+from beatbook.roster.selectors import unit_get
 
 INTAKE_ROLES = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.CSO}
 OVERRIDE_ROLES = {Role.SUPERVISOR, Role.ADMIN}
@@ -463,3 +465,30 @@ def call_note_add(*, actor: Actor, call: Call, text: str) -> CallNote:
     )
     history_record(obj=call, actor=actor, verb="note added", data={"text": text[:200]})
     return note
+
+
+STEP_SERVICES: dict[str, Callable[..., Any]] = {
+    "en-route": call_en_route,
+    "on-scene": call_on_scene,
+    "clear": call_clear,
+    "escalate": call_escalate,
+    "refer": call_refer,
+    "cancel": call_cancel,
+    "unassign": call_unassign,
+    "override-triage": call_triage_override,
+    "keep-apart": call_duplicate_dismiss,
+    "note": call_note_add,
+}
+CALL_STEPS = frozenset({*STEP_SERVICES, "dispatch", "merge"})
+
+
+def call_step(*, step: str, actor: Actor, call: Call, data: dict[str, Any]) -> Any:
+    """Run one named life-cycle step with input already validated by a form or serializer;
+    the HTML buttons and the API both come through here."""
+    if step == "dispatch":
+        unit = unit_get(viewer=actor, unit_id=data["unit_id"])
+        return call_dispatch(actor=actor, call=call, unit=unit)
+    if step == "merge":
+        into = call_get(viewer=actor, call_id=data["into_id"])
+        return call_merge(actor=actor, call=call, into=into)
+    return STEP_SERVICES[step](actor=actor, call=call, **data)

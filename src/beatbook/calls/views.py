@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -31,7 +30,7 @@ from beatbook.core.exceptions import DomainError
 from beatbook.core.permissions import RoleRequiredMixin, request_user
 from beatbook.core.roles import ALL_STAFF_ROLES, BOARD_ROLES, DISPATCH_ROLES, FIELD_ROLES
 from beatbook.places.selectors import beats_for_patrol
-from beatbook.roster.selectors import patrol_open_for, unit_get
+from beatbook.roster.selectors import patrol_open_for
 
 
 class BoardView(RoleRequiredMixin, View):
@@ -136,54 +135,20 @@ class CallDetailView(RoleRequiredMixin, View):
         return render(request, "calls/call_detail.html", context)
 
 
-def _dispatch(request: HttpRequest, call: Call, data: dict[str, Any]) -> Call:
-    unit = unit_get(viewer=request_user(request), unit_id=data["unit_id"])
-    return services.call_dispatch(actor=request_user(request), call=call, unit=unit)
-
-
-def _merge(request: HttpRequest, call: Call, data: dict[str, Any]) -> Call:
-    into = call_get(viewer=request_user(request), call_id=data["into_id"])
-    return services.call_merge(actor=request_user(request), call=call, into=into)
-
-
-# action name → (form class or None, service call)
-CALL_ACTIONS: dict[str, tuple[type[forms.Form] | None, Callable[..., Any]]] = {
-    "dispatch": (call_forms.DispatchForm, _dispatch),
-    "en-route": (None, lambda r, c, d: services.call_en_route(actor=request_user(r), call=c)),
-    "on-scene": (None, lambda r, c, d: services.call_on_scene(actor=request_user(r), call=c)),
-    "clear": (
-        call_forms.ClearForm,
-        lambda r, c, d: services.call_clear(actor=request_user(r), call=c, **d),
-    ),
-    "escalate": (
-        call_forms.ReasonForm,
-        lambda r, c, d: services.call_escalate(actor=request_user(r), call=c, **d),
-    ),
-    "refer": (
-        call_forms.ReferForm,
-        lambda r, c, d: services.call_refer(actor=request_user(r), call=c, **d),
-    ),
-    "cancel": (
-        call_forms.ReasonForm,
-        lambda r, c, d: services.call_cancel(actor=request_user(r), call=c, **d),
-    ),
-    "unassign": (
-        call_forms.ReasonForm,
-        lambda r, c, d: services.call_unassign(actor=request_user(r), call=c, **d),
-    ),
-    "override": (
-        call_forms.ReasonForm,
-        lambda r, c, d: services.call_triage_override(actor=request_user(r), call=c, **d),
-    ),
-    "merge": (call_forms.MergeForm, _merge),
-    "keep-apart": (
-        None,
-        lambda r, c, d: services.call_duplicate_dismiss(actor=request_user(r), call=c),
-    ),
-    "note": (
-        call_forms.NoteForm,
-        lambda r, c, d: services.call_note_add(actor=request_user(r), call=c, **d),
-    ),
+# step → the form that validates its input (None: the step takes no input)
+CALL_ACTION_FORMS: dict[str, type[forms.Form] | None] = {
+    "dispatch": call_forms.DispatchForm,
+    "en-route": None,
+    "on-scene": None,
+    "clear": call_forms.ClearForm,
+    "escalate": call_forms.ReasonForm,
+    "refer": call_forms.ReferForm,
+    "cancel": call_forms.ReasonForm,
+    "unassign": call_forms.ReasonForm,
+    "override-triage": call_forms.ReasonForm,
+    "merge": call_forms.MergeForm,
+    "keep-apart": None,
+    "note": call_forms.NoteForm,
 }
 
 
@@ -194,9 +159,9 @@ class CallActionView(RoleRequiredMixin, View):
 
     def post(self, request: HttpRequest, call_id: int, action: str) -> HttpResponse:
         call = call_get(viewer=request_user(request), call_id=call_id)
-        if action not in CALL_ACTIONS:
+        if action not in CALL_ACTION_FORMS:
             return HttpResponse(status=404)
-        form_class, perform = CALL_ACTIONS[action]
+        form_class = CALL_ACTION_FORMS[action]
         data: dict[str, Any] = {}
         if form_class is not None:
             form = form_class(request.POST)
@@ -208,7 +173,7 @@ class CallActionView(RoleRequiredMixin, View):
                 return self._back(request, call, status=400)
             data = form.cleaned_data
         try:
-            perform(request, call, data)
+            services.call_step(step=action, actor=request_user(request), call=call, data=data)
         except DomainError as exc:
             messages.error(request, exc.message)
             return self._back(request, call, status=exc.http_status)

@@ -165,3 +165,17 @@ class TestListQueryCounts:
             assert page.get("/calls/").status_code == 200
         with django_assert_max_num_queries(6):
             assert api.get("/api/v1/calls/").json()["count"] == 12
+
+
+def test_supervisor_overrides_a_false_flag_from_the_call_page(
+    client_for: Any, agency: dict[str, Any]
+) -> None:
+    call = intake(agency["dispatcher"], code="CITASST", description="Kid hurt his knee, wants mum")
+    page = client_for("supervisor").get(f"/calls/{call.pk}/").content.decode()
+    assert "Override triage" in page
+    client_for("supervisor").post(
+        f"/calls/{call.pk}/override-triage/", {"reason": "Scraped knee, not an emergency"}
+    )
+    call.refresh_from_db()
+    assert call.status == CallStatus.QUEUED
+    assert client_for("dispatcher").post(f"/calls/{call.pk}/fly-away/").status_code == 404
