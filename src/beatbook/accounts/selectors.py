@@ -4,8 +4,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from beatbook.accounts.models import ApiToken, RecoveryCode, RecoveryCodeDevice, User
+from beatbook.accounts.models import ApiToken, RecoveryCode, RecoveryCodeDevice, Team, User
 from beatbook.accounts.services import token_hash
+from beatbook.places.models import Beat
 
 
 def api_token_user(*, raw: str) -> tuple[User, ApiToken] | None:
@@ -30,3 +31,7 @@ def recovery_device_for(*, user: User) -> RecoveryCodeDevice | None:
 
 def recovery_codes_left(*, user: User) -> int:
     return RecoveryCode.objects.filter(device__user=user, used_at__isnull=True).count()
+
+
+def teams_covering(*, beat: Beat) -> QuerySet[Team]:
+    return Team.objects.filter(beats=beat).order_by("name")

@@ -56,3 +56,14 @@ class Disposition(models.TextChoices):
     UNABLE_TO_LOCATE = "unable_to_locate", "Unable to locate"
     GONE_ON_ARRIVAL = "gone_on_arrival", "Gone on arrival"
     UNFOUNDED = "unfounded", "Unfounded"
+
+
+class QuestionDatatype(models.TextChoices):
+    """The six Open311 GeoReport v2 attribute datatypes."""
+
+    STRING = "string", "One line of text"
+    NUMBER = "number", "Number"
+    DATETIME = "datetime", "Date and time"
+    TEXT = "text", "Several lines of text"
+    SINGLEVALUELIST = "singlevaluelist", "Choose one"
+    MULTIVALUELIST = "multivaluelist", "Choose any"

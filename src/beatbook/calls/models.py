@@ -4,7 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from beatbook.calls.choices import CallSource, CallStatus, Disposition, Division, Responder
+from beatbook.calls.choices import (
+    CallSource,
+    CallStatus,
+    Disposition,
+    Division,
+    QuestionDatatype,
+    Responder,
+)
 from beatbook.core.models import TimeStampedModel
 
 
@@ -20,6 +27,13 @@ class CallType(TimeStampedModel):
     referral_division = models.CharField(max_length=24, choices=Division.choices, blank=True)
     is_public = models.BooleanField(default=False, help_text="Residents may report it.")
     is_active = models.BooleanField(default=True)
+    name_es = models.CharField("name (Spanish)", max_length=100, blank=True)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="Shown to residents choosing a category."
+    )
+    description_es = models.CharField("description (Spanish)", max_length=300, blank=True)
+    group = models.CharField(max_length=50, blank=True, help_text="Open311 service group.")
+    keywords = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -89,6 +103,22 @@ class Call(TimeStampedModel):
     referral_note = models.CharField(max_length=500, blank=True)
     close_note = models.CharField(max_length=500, blank=True)
 
+    answers = models.JSONField(
+        default=dict, blank=True, help_text="Answers to the call type's questions, by code."
+    )
+    public_token = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Unguessable key of the resident's tracking link.",
+    )
+    contact_language = models.CharField(
+        max_length=8, blank=True, help_text="Language for updates to the caller."
+    )
+    block_lat = models.FloatField(null=True, blank=True)
+    block_lon = models.FloatField(null=True, blank=True)
+
     possible_duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -152,9 +182,80 @@ class CallNote(models.Model):
     )
     at = models.DateTimeField()
     text = models.TextField(max_length=4000)
+    is_public = models.BooleanField(
+        default=False, help_text="Shown to the resident on the tracking page."
+    )
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.call} note at {self.at:%H:%M}"
+
+
+class CallTypeQuestion(models.Model):
+    """A question residents and the desk answer for a call type (an Open311 attribute)."""
+
+    call_type = models.ForeignKey(CallType, on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField(max_length=40)
+    order = models.PositiveSmallIntegerField()
+    datatype = models.CharField(max_length=16, choices=QuestionDatatype.choices)
+    required = models.BooleanField(default=False)
+    variable = models.BooleanField(
+        default=True, help_text="False: information only, nothing to answer."
+    )
+    description = models.CharField(max_length=300)
+    description_es = models.CharField(max_length=300, blank=True)
+    datatype_description = models.CharField(max_length=200, blank=True)
+    datatype_description_es = models.CharField(max_length=200, blank=True)
+    values = models.JSONField(
+        default=list, blank=True, help_text='For lists: [{"key": …, "name": …, "name_es": …}]'
+    )
+
+    class Meta:
+        ordering = ["call_type", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call_type", "code"], name="calls_calltypequestion_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["call_type", "order"], name="calls_calltypequestion_order_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_type.code}.{self.code}"
+
+
+class CallPhoto(models.Model):
+    """A photo attached to a call, re-encoded without EXIF or GPS tags, with a thumbnail."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="photos")
+    image = models.FileField(upload_to="call-photos/%Y/%m/")
+    thumbnail = models.FileField(upload_to="call-photos/%Y/%m/")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of {self.call}"
+
+
+class CallSupporter(models.Model):
+    """A resident who said "this is my problem too" instead of reporting a duplicate."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="supporters")
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"supporter of {self.call}"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from beatbook.calls.choices import CallSource, CallStatus, Disposition, Division
 from beatbook.calls.exceptions import (
@@ -16,10 +21,14 @@ from beatbook.calls.exceptions import (
     DispositionRequired,
     UnitNotEligible,
 )
-from beatbook.calls.models import Call, CallNote, CallType
+from beatbook.calls.models import Call, CallNote, CallPhoto, CallSupporter, CallType
+from beatbook.calls.photos import photo_process
+from beatbook.calls.public import public_view, tracking_url
+from beatbook.calls.questions import answers_clean
 from beatbook.calls.selectors import call_get, call_possible_duplicate
+from beatbook.calls.tasks import call_status_notify_task
 from beatbook.calls.triage import triage_assess
-from beatbook.core.actors import Actor, actor_user
+from beatbook.core.actors import SYSTEM, Actor, actor_user
 from beatbook.core.exceptions import PermissionDenied, ValidationFailed
 from beatbook.core.history import history_record
 from beatbook.core.numbering import number_next
@@ -124,6 +133,19 @@ def _release_unit(actor: Actor, call: Call, reason: str) -> None:
         )
 
 
+NOTIFY_STATUSES = frozenset(
+    {
+        CallStatus.DISPATCHED,
+        CallStatus.ON_SCENE,
+        CallStatus.CLEARED,
+        CallStatus.ESCALATED,
+        CallStatus.REFERRED,
+        CallStatus.CANCELLED,
+        CallStatus.MERGED,
+    }
+)
+
+
 def _move(
     actor: Actor, call: Call, to: str, *, fields: list[str], data: dict[str, Any] | None = None
 ) -> Call:
@@ -131,7 +153,17 @@ def _move(
     call.full_clean(exclude=["possible_duplicate_of", "merged_into"])
     call.save(update_fields=["status", "updated_at", *fields])
     history_record(obj=call, actor=actor, verb=STEP_VERBS[to], data=data)
+    if to in NOTIFY_STATUSES:
+        _notify_on_commit(call)
     return call
+
+
+def _notify_on_commit(call: Call) -> None:
+    """After the change commits, tell the resident and supporters who left an e-mail."""
+    if not call.caller_email and not call.supporters.exclude(email="").exists():
+        return
+    call_id, status = call.pk, call.status
+    transaction.on_commit(lambda: call_status_notify_task.enqueue(call_id=call_id, status=status))
 
 
 def _close(actor: Actor, call: Call, to: str, *, fields: list[str], data: dict[str, Any]) -> Call:
@@ -156,6 +188,8 @@ def call_intake(
     caller_phone: str = "",
     caller_email: str = "",
     received_at: dt.datetime | None = None,
+    answers: dict[str, Any] | None = None,
+    contact_language: str = "",
 ) -> Call:
     """Take a new call: place it, number it, triage it, and queue it or flag it for sworn."""
     require_role(actor, INTAKE_ROLES, action="take calls")
@@ -168,6 +202,11 @@ def call_intake(
     description = description.strip()
     if not description:
         raise ValidationFailed("Describe what the caller reports.", field="description")
+    cleaned_answers = answers_clean(
+        call_type=call_type,
+        raw=answers or {},
+        enforce_required=source in (CallSource.PORTAL, CallSource.OPEN311),
+    )
     location = location_resolve(lat=lat, lon=lon, address=address)
     now = timezone.now()
     received = received_at or now
@@ -188,6 +227,11 @@ def call_intake(
         lon=location.lon,
         beat=location.beat,
         h3_cell=location.h3_cell,
+        block_lat=location.block_lat,
+        block_lon=location.block_lon,
+        answers=cleaned_answers,
+        public_token=secrets.token_urlsafe(24),
+        contact_language=contact_language[:8],
         received_at=received,
         created_by=actor_user(actor),
         needs_escalation=triage.needs_escalation,
@@ -454,17 +498,88 @@ def call_duplicate_dismiss(*, actor: Actor, call: Call) -> Call:
 
 
 @transaction.atomic
-def call_note_add(*, actor: Actor, call: Call, text: str) -> CallNote:
+def call_note_add(*, actor: Actor, call: Call, text: str, is_public: bool = False) -> CallNote:
     if actor_role(actor) == Role.ANALYST:
         raise PermissionDenied("Analysts read calls; they do not add notes.")
     text = text.strip()
     if not text:
         raise ValidationFailed("The note is empty.", field="text")
     note = CallNote.objects.create(
-        call=call, author=actor_user(actor), at=timezone.now(), text=text[:4000]
+        is_public=is_public,
+        call=call,
+        author=actor_user(actor),
+        at=timezone.now(),
+        text=text[:4000],
     )
-    history_record(obj=call, actor=actor, verb="note added", data={"text": text[:200]})
+    history_record(
+        obj=call, actor=actor, verb="note added", data={"text": text[:200], "public": is_public}
+    )
+    if is_public:
+        _notify_on_commit(call)
     return note
+
+
+@transaction.atomic
+def call_photo_add(*, actor: Actor, call: Call, upload: IO[bytes], size: int) -> CallPhoto:
+    """Attach a photo: content-checked, stripped of EXIF/GPS, stored under a new name."""
+    processed = photo_process(upload, size=size)
+    name = uuid.uuid4().hex
+    photo = CallPhoto(
+        call=call,
+        content_type=processed.content_type,
+        size=len(processed.image),
+        width=processed.width,
+        height=processed.height,
+        sha256=processed.sha256,
+    )
+    photo.image.save(f"{name}.{processed.extension}", ContentFile(processed.image), save=False)
+    photo.thumbnail.save(f"{name}-thumb.jpg", ContentFile(processed.thumbnail), save=False)
+    photo.save()
+    history_record(obj=call, actor=actor, verb="photo added", data={"sha256": processed.sha256})
+    return photo
+
+
+@transaction.atomic
+def call_supporter_add(*, actor: Actor, call: Call, email: str = "") -> CallSupporter:
+    """A resident reports the same problem: they join the open call instead of duplicating it."""
+    if not call.is_open:
+        raise CallTransitionRefused(f"{call.number} is already closed.")
+    supporter = CallSupporter.objects.create(call=call, email=email.strip())
+    history_record(
+        obj=call, actor=actor, verb="supporter added", data={"supporters": call.supporters.count()}
+    )
+    return supporter
+
+
+def call_status_notify(*, call_id: int, status: str) -> int:
+    """E-mail the resident and supporters about a change, in the resident's language.
+
+    Returns how many messages were sent; safe to run twice (it only sends mail)."""
+    call = Call.objects.select_related("call_type").filter(pk=call_id).first()
+    if call is None or call.status != status:
+        return 0  # a later change superseded this one; its own notice follows
+    recipients = [
+        e
+        for e in [
+            call.caller_email,
+            *call.supporters.exclude(email="").values_list("email", flat=True),
+        ]
+        if e
+    ]
+    if not recipients:
+        return 0
+    with translation.override(call.contact_language or "en"):
+        public = public_view(call)
+        context = {"call": public, "tracking_url": tracking_url(call)}
+        subject = render_to_string("calls/email/status_subject.txt", context).strip()
+        body = render_to_string("calls/email/status_body.txt", context)
+    sent = 0
+    for recipient in dict.fromkeys(recipients):
+        sent += send_mail(subject, body, None, [recipient])
+    history_record(
+        obj=call, actor=SYSTEM, verb="resident notified", data={"status": status, "messages": sent}
+    )
+    return sent
 
 
 STEP_SERVICES: dict[str, Callable[..., Any]] = {

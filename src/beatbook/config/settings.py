@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "beatbook.places",
     "beatbook.roster",
     "beatbook.calls",
+    "beatbook.portal",
+    "beatbook.open311",
 ]
 
 MIDDLEWARE = [
@@ -46,6 +48,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "beatbook.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -77,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "beatbook.core.context_processors.beatbook",
+                "beatbook.portal.context_processors.portal",
             ],
         },
     },
@@ -220,7 +224,9 @@ TASKS = {
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "beatbook@example.org")
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [SRC_DIR / "locale"]
 TIME_ZONE = env_str("BEATBOOK_TIME_ZONE", "America/Los_Angeles")
 USE_I18N = True
 USE_TZ = True
@@ -266,3 +272,14 @@ SPECTACULAR_SETTINGS.update(
 # The per-IP throttle in front of the username lockout is Beatbook's own (accounts.views);
 # locking by IP as well would let one office NAT lock out every officer behind it.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# The address residents use; tracking links in e-mails start with it.
+BEATBOOK_PUBLIC_URL = env_str("BEATBOOK_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# Resident portal limits (R33): a policy choice, written down here and in docs/portal.md.
+BEATBOOK_PORTAL_PER_IP_PER_MINUTE = env_int("BEATBOOK_PORTAL_PER_IP_PER_MINUTE", 5)
+BEATBOOK_PORTAL_PER_IP_PER_DAY = env_int("BEATBOOK_PORTAL_PER_IP_PER_DAY", 50)
+BEATBOOK_PORTAL_GLOBAL_PER_MINUTE = env_int("BEATBOOK_PORTAL_GLOBAL_PER_MINUTE", 120)
+BEATBOOK_NON_EMERGENCY_PHONE = env_str("BEATBOOK_NON_EMERGENCY_PHONE", "(206) 555-0100")
+# Open311: a single-jurisdiction endpoint ignores jurisdiction_id unless this is set.
+BEATBOOK_OPEN311_JURISDICTION = env_str("BEATBOOK_OPEN311_JURISDICTION", "")

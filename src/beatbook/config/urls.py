@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path, reverse_lazy
@@ -26,4 +27,9 @@ urlpatterns = [
         "admin/login/", RedirectView.as_view(url=reverse_lazy("accounts:login"), query_string=True)
     ),
     path("admin/", admin.site.urls),
+    path("open311/v2/", include("beatbook.open311.urls")),
 ]
+# The resident portal in every language: /portal/… in English, /es/portal/… in Spanish.
+urlpatterns += i18n_patterns(
+    path("portal/", include("beatbook.portal.urls")), prefix_default_language=False
+)

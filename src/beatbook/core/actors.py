@@ -9,17 +9,21 @@ if TYPE_CHECKING:
 
 
 class SystemActor:
-    """The actor for work no person started: scheduled tasks, imports, the demo builder."""
+    """The actor for work no staff member started: tasks, imports, the demo builder, and
+    residents reaching the system through the portal or an Open311 client."""
 
-    username = "system"
     is_authenticated = True
     role = "system"
 
+    def __init__(self, label: str = "system") -> None:
+        self.username = label
+
     def __str__(self) -> str:
-        return "system"
+        return self.username
 
 
 SYSTEM = SystemActor()
+PORTAL = SystemActor("resident via portal")
 Actor = Union["User", SystemActor]
 
 
@@ -29,6 +33,6 @@ def actor_user(actor: Actor) -> User | None:
 
 def actor_label(actor: Actor) -> str:
     if isinstance(actor, SystemActor):
-        return "system"
+        return actor.username
     full = actor.get_full_name()
     return f"{full} ({actor.username})" if full else actor.username

@@ -52,8 +52,8 @@ def beat_collection(**beats: tuple[float, float, float, float]) -> dict[str, Any
 def agency_build() -> dict[str, Any]:
     """Beats A1 and B1, addresses on Pine St (A1) and Oak St (B1), two teams, staff, units."""
     from beatbook.accounts import services as account_services
-    from beatbook.calls.call_types import call_types_seed
-    from beatbook.calls.models import CallType
+    from beatbook.calls.call_types import call_type_details_seed, call_types_seed
+    from beatbook.calls.models import CallType, CallTypeQuestion
     from beatbook.places.models import Beat
     from beatbook.places.services import addresses_import, beats_import
     from beatbook.roster.choices import UnitStatus
@@ -61,6 +61,7 @@ def agency_build() -> dict[str, Any]:
 
     # Transactional (browser) tests empty the tables between tests, seed rows included.
     call_types_seed(CallType)
+    call_type_details_seed(CallType, CallTypeQuestion)
     beats_import(
         actor=SYSTEM,
         collection=beat_collection(A1=BEAT_A1, B1=BEAT_B1),

@@ -28,6 +28,8 @@ class Location:
     h3_cell: str
     address_text: str
     block_text: str
+    block_lat: float
+    block_lon: float
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class GeocodeMatch:
     block_text: str
     score: float
     exact: bool
+    street: str = ""
+    number: int | None = None
 
 
 def beat_list() -> QuerySet[Beat]:
@@ -136,6 +140,8 @@ def geocode(*, text: str) -> GeocodeMatch:
         block_text(parsed.number, street),
         score,
         exact,
+        street=street,
+        number=parsed.number,
     )
 
 
@@ -161,26 +167,51 @@ def block_for_point(*, lat: float, lon: float) -> str:
     return block_text(point.number, point.street)
 
 
+def block_centroid(*, street: str, number: int) -> tuple[float, float] | None:
+    """The mean of the known addresses of a hundred block: where the public sees a report."""
+    hundred = number // 100 * 100
+    points = list(
+        AddressPoint.objects.filter(
+            street=street, number__gte=hundred, number__lt=hundred + 100
+        ).values_list("lat", "lon")
+    )
+    if not points:
+        return None
+    return (
+        round(sum(p[0] for p in points) / len(points), 6),
+        round(sum(p[1] for p in points) / len(points), 6),
+    )
+
+
 def location_resolve(
     *, lat: float | None = None, lon: float | None = None, address: str = ""
 ) -> Location:
     """Turn what intake knows (a pin, an address, or both) into a placed Location."""
     address = address.strip()
+    street, number = "", None
     if lat is None or lon is None:
         if not address:
             raise AddressNotFound("Give an address or a map position.", field="location")
         match = geocode(text=address)
         lat, lon = match.lat, match.lon
         address_text, public_text = match.address_text, match.block_text
+        street, number = match.street, match.number
     else:
         address_text = address
         public_text = ""
     beat = beat_for_point_or_refuse(lat=lat, lon=lon)
-    if not public_text:
-        public_text = block_for_point(lat=lat, lon=lon)
-    if not address_text:
+    point = None
+    if number is None:
         point = nearest_address(lat=lat, lon=lon)
+        if point is not None:
+            street, number = point.street, point.number
+    if not public_text:
+        public_text = block_text(number, street) if street else "location withheld"
+    if not address_text:
         address_text = f"near {point}" if point else f"{lat:.5f}, {lon:.5f}"
+    centroid = block_centroid(street=street, number=number) if street and number else None
+    # With no known block nearby, the public gets a point rounded to about 100 m.
+    block_lat, block_lon = centroid or (round(lat, 3), round(lon, 3))
     return Location(
         lat=lat,
         lon=lon,
@@ -188,6 +219,8 @@ def location_resolve(
         h3_cell=h3_cell(lat, lon),
         address_text=address_text,
         block_text=public_text,
+        block_lat=block_lat,
+        block_lon=block_lon,
     )
 
 

@@ -28,6 +28,8 @@ PUBLIC_ALLOWLIST = {
     "accounts/logout/": "ending a session needs none; POST only, CSRF-checked",
     "static/": "stylesheets and scripts",
     "favicon.ico": "the browser tab icon",
+    "portal/": "the resident portal: no account; only redacted public data (calls.public)",
+    "open311/v2/": "Open311 GeoReport v2: GETs are public by the spec; POST needs an api_key",
 }
 # API routes, and the roles allowed to call them (all others get 403).
 API_ROLES = {
@@ -140,6 +142,18 @@ def test_every_html_view_declares_its_roles_or_is_public_or_api() -> None:
         if view_class is not None and issubclass(view_class, APIView):
             continue
         assert _html_roles(pattern) is not None, f"{route} has no role gate"
+
+
+def test_csrf_exemptions_are_only_the_reviewed_ones() -> None:
+    from pathlib import Path
+
+    import beatbook
+
+    root = Path(beatbook.__file__).parent
+    found = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                   if "csrf_exempt" in p.read_text() and "/tests/" not in str(p))
+    # Open311 POSTs come from client applications authenticated by their api_key.
+    assert found == ["open311/views.py"]
 
 
 def test_rest_framework_never_defaults_to_allow_any() -> None:

@@ -66,6 +66,19 @@
       refresh();
       setInterval(refresh, (parseInt(el.dataset.pollSeconds, 10) || 3) * 1000);
     }
+    if (el.dataset.publicUrl) {
+      fetch(el.dataset.publicUrl, { headers: { Accept: "application/json" } }).then((r) => r.json()).then((data) => {
+        const bounds = [];
+        (data.reports || []).forEach((r) => {
+          const marker = L.circleMarker([r.lat, r.lon], { radius: 7, weight: 2, color: "#fff",
+            fillColor: r.open ? "#1f4e79" : "#1e7b34", fillOpacity: 0.9 });
+          marker.bindTooltip(`${r.reference} · ${r.service} · ${r.place} · ${r.status}`);
+          marker.on("click", () => { window.location.href = r.url; });
+          marker.addTo(pointsLayer); bounds.push([r.lat, r.lon]);
+        });
+        if (bounds.length) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 15 }); }
+      });
+    }
     if (el.dataset.pickLat) {
       const latInput = document.getElementById(el.dataset.pickLat);
       const lonInput = document.getElementById(el.dataset.pickLon);

@@ -1,0 +1,197 @@
+"""What the public may see of a call: block-level place, public status, no names (R40, R41).
+
+Everything the portal and Open311 show passes through `public_view`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beatbook.calls.choices import CallSource, CallStatus, Disposition, Division
+from beatbook.calls.models import Call, CallType
+from beatbook.core.geo import distance_m
+from beatbook.core.i18n import localized
+from beatbook.core.redaction import scrub_text
+
+OPEN_STATUSES = frozenset(CallStatus.open_values())
+# Calls the public never sees in lists: flagged for sworn officers, handed to them, or merged.
+HIDDEN_STATUSES = (CallStatus.ESCALATED, CallStatus.MERGED)
+RESIDENT_WRITTEN = (CallSource.PORTAL, CallSource.OPEN311)
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    at: dt.datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class PublicCall:
+    reference: str
+    service_code: str
+    service_name: str
+    is_open: bool
+    status_label: str
+    block_text: str
+    lat: float | None
+    lon: float | None
+    requested_at: dt.datetime
+    updated_at: dt.datetime
+    expected_at: dt.datetime | None
+    description: str
+    supporters: int
+    timeline: list[PublicEvent] = field(default_factory=list)
+
+
+def _disposition_label(value: str) -> str:
+    labels = {
+        Disposition.ASSISTED: _("help was given"),
+        Disposition.ADVISED: _("resolved on site"),
+        Disposition.REPORT: _("a report was written"),
+        Disposition.CITATION: _("a citation was issued"),
+        Disposition.WARNING: _("a warning was given"),
+        Disposition.REFERRAL: _("referred to services"),
+        Disposition.UNABLE_TO_LOCATE: _("the officer could not find the problem"),
+        Disposition.GONE_ON_ARRIVAL: _("it was gone when the officer arrived"),
+        Disposition.UNFOUNDED: _("no problem was found"),
+    }
+    return str(labels.get(value, value))  # type: ignore[call-overload]
+
+
+def _division_label(value: str) -> str:
+    labels = {
+        Division.TRAFFIC_ENFORCEMENT: _("traffic enforcement"),
+        Division.CODE_ENFORCEMENT: _("code enforcement"),
+        Division.ANIMAL_SERVICES: _("animal services"),
+        Division.PUBLIC_WORKS: _("public works"),
+        Division.SOCIAL_SERVICES: _("social services"),
+    }
+    return str(labels.get(value, value))  # type: ignore[call-overload]
+
+
+def status_label(call: Call) -> str:
+    match call.status:
+        case CallStatus.RECEIVED | CallStatus.QUEUED:
+            return _("Received: waiting for a community service officer")
+        case CallStatus.DISPATCHED | CallStatus.EN_ROUTE:
+            return _("A community service officer is on the way")
+        case CallStatus.ON_SCENE:
+            return _("A community service officer is there now")
+        case CallStatus.CLEARED:
+            return _("Resolved: %(outcome)s") % {"outcome": _disposition_label(call.disposition)}
+        case CallStatus.ESCALATED:
+            return _("Passed to police officers")
+        case CallStatus.REFERRED:
+            return _("Referred to %(division)s") % {
+                "division": _division_label(call.referral_division)
+            }
+        case CallStatus.CANCELLED:
+            return _("Closed without action")
+        case CallStatus.MERGED:
+            return _("Joined to report %(reference)s, which covers the same problem") % {
+                "reference": call.merged_into.number if call.merged_into else ""
+            }
+    return str(call.status)
+
+
+def public_description(call: Call) -> str:
+    """Only what a resident wrote for the public, scrubbed of names, phones and e-mails."""
+    if call.source not in RESIDENT_WRITTEN:
+        return ""
+    return scrub_text(call.description, names=[call.caller_name])
+
+
+def _timeline(call: Call, notes: list[Any]) -> list[PublicEvent]:
+    events = [PublicEvent(call.received_at, _("Report received"))]
+    if call.dispatched_at:
+        events.append(
+            PublicEvent(call.dispatched_at, _("A community service officer was assigned"))
+        )
+    if call.on_scene_at:
+        events.append(PublicEvent(call.on_scene_at, _("The officer arrived")))
+    events += [PublicEvent(n.at, scrub_text(n.text, names=[call.caller_name])) for n in notes]
+    if call.closed_at:
+        events.append(PublicEvent(call.closed_at, status_label(call)))
+    return sorted(events, key=lambda e: e.at)
+
+
+def public_view(call: Call, *, with_timeline: bool = True) -> PublicCall:
+    notes = [n for n in call.notes.all() if n.is_public] if with_timeline else []
+    expected = (
+        call.received_at + dt.timedelta(minutes=call.call_type.target_minutes)
+        if call.is_open
+        else None
+    )
+    return PublicCall(
+        reference=call.number,
+        service_code=call.call_type.code,
+        service_name=localized(call.call_type, "name"),
+        is_open=call.status in OPEN_STATUSES,
+        status_label=status_label(call),
+        block_text=call.block_text,
+        lat=call.block_lat,
+        lon=call.block_lon,
+        requested_at=call.received_at,
+        updated_at=call.closed_at or call.updated_at,
+        expected_at=expected,
+        description=public_description(call),
+        supporters=len(call.supporters.all()),
+        timeline=_timeline(call, notes) if with_timeline else [],
+    )
+
+
+def tracking_url(call: Call) -> str:
+    path = reverse("portal:track", kwargs={"token": call.public_token})
+    return settings.BEATBOOK_PUBLIC_URL.rstrip("/") + path
+
+
+def public_calls() -> QuerySet[Call]:
+    """Calls the public may list: public categories only, nothing flagged or escalated."""
+    return (
+        Call.objects.filter(call_type__is_public=True, needs_escalation=False)
+        .exclude(status__in=HIDDEN_STATUSES)
+        .select_related("call_type", "merged_into")
+        .prefetch_related("supporters")
+    )
+
+
+def public_call_by_token(*, token: str) -> Call | None:
+    if not token or len(token) > 64:
+        return None
+    return (
+        Call.objects.select_related("call_type", "merged_into")
+        .prefetch_related("notes", "supporters", "photos")
+        .filter(public_token=token)
+        .first()
+    )
+
+
+def public_nearby_open(
+    *, call_type: CallType, lat: float, lon: float, meters: float = 250
+) -> list[tuple[Call, PublicCall]]:
+    """Open reports of the same kind near a point, for "this is my problem too"."""
+    degrees = meters / 111_000 * 1.6
+    since = timezone.now() - dt.timedelta(days=30)
+    candidates = public_calls().filter(
+        call_type=call_type,
+        status__in=OPEN_STATUSES,
+        received_at__gte=since,
+        block_lat__range=(lat - degrees, lat + degrees),
+        block_lon__range=(lon - degrees, lon + degrees),
+    )
+    nearby = [
+        c
+        for c in candidates
+        if c.block_lat is not None
+        and c.block_lon is not None
+        and distance_m(lat, lon, c.block_lat, c.block_lon) <= meters
+    ]
+    return [(c, public_view(c, with_timeline=False)) for c in nearby[:5]]

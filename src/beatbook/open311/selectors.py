@@ -1,0 +1,173 @@
+"""Open311 GeoReport v2 documents, built from public call types and redacted calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from beatbook.calls.choices import CallStatus
+from beatbook.calls.models import Call, CallType
+from beatbook.calls.public import public_calls, public_view
+from beatbook.open311.exceptions import Open311Error
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+MAX_DAYS = 90
+MAX_REQUESTS = 1000
+
+
+def w3c(moment: dt.datetime | None) -> str | None:
+    """W3C date-time with the agency's offset, e.g. 2026-11-21T16:03:24-08:00."""
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+def _public_types() -> Any:
+    return CallType.objects.filter(is_public=True, is_active=True).prefetch_related("questions")
+
+
+def discovery() -> dict[str, Any]:
+    changed = CallType.objects.aggregate(latest=Max("updated_at"))["latest"]
+    changeset = w3c(changed) or "0"
+    base = settings.BEATBOOK_PUBLIC_URL.rstrip("/") + "/open311/v2"
+    return {
+        "changeset": changeset,
+        "contact": f"{settings.BEATBOOK_AGENCY_NAME}: {settings.DEFAULT_FROM_EMAIL}",
+        "key_service": "Ask the agency's Beatbook administrator to register your application.",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": base,
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+
+
+def service_list() -> list[dict[str, Any]]:
+    return [
+        {
+            "service_code": t.code,
+            "service_name": t.name,
+            "description": t.description,
+            "metadata": t.questions.exists(),
+            "type": "realtime",
+            "keywords": t.keywords,
+            "group": t.group,
+        }
+        for t in _public_types()
+    ]
+
+
+def service_get(code: str) -> CallType:
+    call_type = _public_types().filter(code=code).first()
+    if call_type is None:
+        raise Open311Error(404, f"No service with service_code {code!r}.")
+    return call_type
+
+
+def service_definition(code: str) -> dict[str, Any]:
+    call_type = service_get(code)
+    attributes = []
+    for q in call_type.questions.order_by("order"):
+        attribute: dict[str, Any] = {
+            "variable": q.variable,
+            "code": q.code,
+            "datatype": q.datatype,
+            "required": q.required,
+            "datatype_description": q.datatype_description or None,
+            "order": q.order,
+            "description": q.description,
+        }
+        if q.values:
+            attribute["values"] = [{"key": v["key"], "name": v["name"]} for v in q.values]
+        attributes.append(attribute)
+    return {"service_code": call_type.code, "attributes": attributes}
+
+
+def request_document(call: Call) -> dict[str, Any]:
+    view = public_view(call)
+    return {
+        "service_request_id": call.number,
+        "status": "open" if view.is_open else "closed",
+        "status_notes": view.status_label,
+        "service_name": call.call_type.name,
+        "service_code": call.call_type.code,
+        "description": view.description or None,
+        "agency_responsible": settings.BEATBOOK_AGENCY_NAME,
+        "service_notice": None,
+        "requested_datetime": w3c(view.requested_at),
+        "updated_datetime": w3c(view.updated_at),
+        "expected_datetime": w3c(view.expected_at),
+        "address": view.block_text or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": view.lat,
+        "long": view.lon,
+        "media_url": None,
+    }
+
+
+def _parse_date(name: str, raw: str) -> dt.datetime:
+    moment = parse_datetime(raw)
+    if moment is None or moment.tzinfo is None:
+        raise Open311Error(
+            400, f"{name} must be a W3C date-time with a time zone, e.g. 2026-11-01T00:00:00Z."
+        )
+    return moment
+
+
+def _codes(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def requests_search(params: dict[str, str]) -> list[dict[str, Any]]:
+    """GET /requests: every filter of GeoReport v2; ids override the rest."""
+    calls = public_calls().prefetch_related("notes").order_by("-received_at")
+    ids = _codes(params.get("service_request_id", ""))
+    if ids:
+        return [request_document(c) for c in calls.filter(number__in=ids)[:MAX_REQUESTS]]
+    codes = _codes(params.get("service_code", ""))
+    if codes:
+        calls = calls.filter(call_type__code__in=codes)
+    start = params.get("start_date") or ""
+    end = params.get("end_date") or ""
+    end_at = _parse_date("end_date", end) if end else timezone.now()
+    start_at = _parse_date("start_date", start) if start else end_at - dt.timedelta(days=MAX_DAYS)
+    if end_at < start_at:
+        raise Open311Error(400, "end_date is before start_date.")
+    if end_at - start_at > dt.timedelta(days=MAX_DAYS):
+        raise Open311Error(400, f"The date range may span at most {MAX_DAYS} days.")
+    calls = calls.filter(received_at__gte=start_at, received_at__lte=end_at)
+    statuses = _codes(params.get("status", ""))
+    unknown = [s for s in statuses if s not in ("open", "closed")]
+    if unknown:
+        raise Open311Error(400, "status must be open, closed, or both separated by a comma.")
+    if statuses == ["open"]:
+        calls = calls.filter(status__in=CallStatus.open_values())
+    elif statuses == ["closed"]:
+        calls = calls.exclude(status__in=CallStatus.open_values())
+    return [request_document(c) for c in calls[:MAX_REQUESTS]]
+
+
+def request_get(request_id: str) -> dict[str, Any]:
+    call = public_calls().prefetch_related("notes").filter(number=request_id).first()
+    if call is None:
+        raise Open311Error(404, f"No service request {request_id!r}.")
+    return request_document(call)
+
+
+def token_get(token: str) -> dict[str, Any]:
+    call = (
+        Call.objects.filter(public_token=token).only("number", "public_token").first()
+        if token
+        else None
+    )
+    if call is None:
+        raise Open311Error(404, "No request is waiting under that token.")
+    return {"service_request_id": call.number, "token": token}

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from beatbook.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("report/thanks/", views.ReportThanksView.as_view(), name="report_thanks"),
+    path("report/<slug:code>/", views.ReportView.as_view(), name="report"),
+    path("nearby/", views.NearbyView.as_view(), name="nearby"),
+    path("track/<str:token>/", views.TrackView.as_view(), name="track"),
+    path(
+        "track/<str:token>/photos/<int:photo_id>/<slug:size>/",
+        views.TrackPhotoView.as_view(),
+        name="track_photo",
+    ),
+    path("find-my-cso/", views.FindMyCsoView.as_view(), name="find_my_cso"),
+    path("reports/", views.ReportListView.as_view(), name="report_list"),
+    path("reports.json", views.ReportMapDataView.as_view(), name="report_map_data"),
+    path("reports/<str:reference>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path("reports/<str:reference>/support/", views.SupportView.as_view(), name="report_support"),
+    path("map/<slug:layer>.geojson", views.MapLayerView.as_view(), name="map_layer"),
+]
