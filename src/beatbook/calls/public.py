@@ -6,6 +6,7 @@ Everything the portal and Open311 show passes through `public_view`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,20 @@ def status_label(call: Call) -> str:
     return str(call.status)
 
 
+BLOCK = re.compile(r"^(\d+) block of (.+)$")
+
+
+def localized_block(text: str) -> str:
+    """'1500 block of Pine St' in the visitor's language (stored in English)."""
+    match = BLOCK.match(text)
+    if not match:
+        return text
+    return _("%(hundred)s block of %(street)s") % {
+        "hundred": match.group(1),
+        "street": match.group(2),
+    }
+
+
 def public_description(call: Call) -> str:
     """Only what a resident wrote for the public, scrubbed of names, phones and e-mails."""
     if call.source not in RESIDENT_WRITTEN:
@@ -136,7 +151,7 @@ def public_view(call: Call, *, with_timeline: bool = True) -> PublicCall:
         service_name=localized(call.call_type, "name"),
         is_open=call.status in OPEN_STATUSES,
         status_label=status_label(call),
-        block_text=call.block_text,
+        block_text=localized_block(call.block_text),
         lat=call.block_lat,
         lon=call.block_lon,
         requested_at=call.received_at,

@@ -15,7 +15,8 @@ def scrub_text(text: str, *, names: Iterable[str] = ()) -> str:
     text = EMAIL.sub(REPLACEMENT, text)
     text = PHONE.sub(REPLACEMENT, text)
     for name in names:
-        for part in {name.strip(), *name.split()}:
+        # The whole name first, then its parts (a list, not a set: order matters).
+        for part in dict.fromkeys([name.strip(), *name.split()]):
             if len(part) >= 3:
                 text = re.sub(rf"\b{re.escape(part)}\b", REPLACEMENT, text, flags=re.IGNORECASE)
     return text

@@ -29,9 +29,12 @@ from beatbook.core.actors import SYSTEM
 from beatbook.core.models import AuditEntry
 from beatbook.core.numbering import number_format, number_reserve_block
 from beatbook.core.roles import Role
+from beatbook.open311.models import Open311Client
+from beatbook.open311.services import client_key_issue
 from beatbook.places.addresses import block_text, street_display
 from beatbook.places.models import AddressPoint, Beat
 from beatbook.places.services import address_rows, addresses_import, beats_import
+from beatbook.portal import services as portal_services
 from beatbook.roster.choices import UnitStatus
 from beatbook.roster.models import Shift, Unit
 
@@ -217,6 +220,7 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     count = _history(rng, now, csos)
     progress("the live queue…")
     _live(rng, now, csos)
+    _resident_reports(now)
     dispatcher = User.objects.get(username="dispatcher")
     _, token = account_services.api_token_issue(
         actor=SYSTEM, user=dispatcher, name="demo dispatcher token"
@@ -232,6 +236,10 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
         for login in logins
     }
     payload["tokens"] = {"dispatcher": token}
+    open311_client = Open311Client.objects.create(
+        name="City service-request app (demo)", contact_email="apps@example.org"
+    )
+    payload["keys"] = {"open311": client_key_issue(actor=SYSTEM, client=open311_client)}
     payload["history_calls"] = count
     logins_path.parent.mkdir(parents=True, exist_ok=True)
     logins_path.write_text(json.dumps(payload, indent=2))
@@ -394,12 +402,14 @@ def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> int:
         year: number_reserve_block(prefix="CFS", year=year, count=count)
         for year, count in by_year.items()
     }
+    centroids = _block_centroids(addresses)
     calls: list[Call] = []
     for at, call_type, place in planned:
         number = number_format(prefix="CFS", year=at.year, value=next_number[at.year])
         next_number[at.year] += 1
         calls.append(
             _closed_call(
+                centroids,
                 rng,
                 number,
                 at,
@@ -414,7 +424,22 @@ def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> int:
     return len(calls)
 
 
+def _block_centroids(addresses: list[AddressPoint]) -> dict[tuple[str, int], tuple[float, float]]:
+    """Where the public sees a call at each address: the middle of its hundred block."""
+    blocks: dict[tuple[str, int], list[AddressPoint]] = {}
+    for point in addresses:
+        blocks.setdefault((point.street, point.number // 100), []).append(point)
+    return {
+        key: (
+            round(sum(p.lat for p in pts) / len(pts), 6),
+            round(sum(p.lon for p in pts) / len(pts), 6),
+        )
+        for key, pts in blocks.items()
+    }
+
+
 def _closed_call(
+    centroids: dict[tuple[str, int], tuple[float, float]],
     rng: random.Random,
     number: str,
     at: dt.datetime,
@@ -444,6 +469,8 @@ def _closed_call(
         lon=place.lon,
         beat=place.beat,
         h3_cell=place.h3_cell,
+        block_lat=centroids[(place.street, place.number // 100)][0],
+        block_lon=centroids[(place.street, place.number // 100)][1],
         received_at=at,
         queued_at=at,
     )
@@ -559,3 +586,51 @@ def _live(rng: random.Random, now: dt.datetime, csos: list[User]) -> None:
 def demo_logins(payload: dict[str, Any]) -> dict[str, dict[str, str]]:
     """The role → login entries of a demo-logins file (its other keys are tokens and counts)."""
     return {role: payload[role] for role in Role.values if role in payload}
+
+
+RESIDENT_REPORTS: list[tuple[str, str, str, str, dict[str, Any], str]] = [
+    (
+        "VEHABND",
+        "en",
+        "2130 4th Ave",
+        "White van with flat tyres, hasn't moved in weeks",
+        {"DAYS": "gt7", "PLATE": "DEMO123", "COLOUR": "White Ford"},
+        "resident.one@example.org",
+    ),
+    (
+        "NOISE",
+        "es",
+        "910 E Thomas St",
+        "Música muy alta en el patio trasero todas las noches",
+        {"SOURCE": "music"},
+        "residente.dos@example.org",
+    ),
+    (
+        "ANIMAL",
+        "en",
+        "530 S Weller St",
+        "Small brown dog wandering near the bus stop",
+        {"KIND": "dog", "COUNT": "1", "STATE": ["loose"]},
+        "",
+    ),
+]
+
+
+def _resident_reports(now: dt.datetime) -> None:
+    """A few reports from the portal, so the tracking links and public map have something."""
+    for i, (code, language, address, text, answers, email) in enumerate(RESIDENT_REPORTS):
+        portal_services.report_submit(
+            ip="127.0.0.1",
+            idempotency_key=f"demo-{i}",
+            call_type=CallType.objects.get(code=code),
+            description=text,
+            lat=None,
+            lon=None,
+            address=address,
+            answers=answers,
+            photos=[],
+            name="",
+            email=email,
+            phone="",
+            language=language,
+        )

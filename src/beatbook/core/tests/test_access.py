@@ -150,8 +150,11 @@ def test_csrf_exemptions_are_only_the_reviewed_ones() -> None:
     import beatbook
 
     root = Path(beatbook.__file__).parent
-    found = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
-                   if "csrf_exempt" in p.read_text() and "/tests/" not in str(p))
+    found = sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if "csrf_exempt" in p.read_text() and "/tests/" not in str(p)
+    )
     # Open311 POSTs come from client applications authenticated by their api_key.
     assert found == ["open311/views.py"]
 

@@ -109,3 +109,20 @@ def test_every_response_carries_security_headers(client: Client) -> None:
 
 def test_signed_in_pages_are_not_cached(client_for: Any) -> None:
     assert client_for("dispatcher").get("/calls/board/")["Cache-Control"] == "no-store"
+
+
+class TestScrubText:
+    def test_removes_emails_phones_and_names_whole_or_in_part(self) -> None:
+        from beatbook.core.redaction import scrub_text
+
+        text = "Ann Lee (ann.lee@example.org, +1 206-555-0100) saw Lee's dog on 5th Ave"
+        assert scrub_text(text, names=["Ann Lee"]) == (
+            "[removed] ([removed], [removed]) saw [removed]'s dog on 5th Ave"
+        )
+
+    def test_keeps_house_numbers_and_short_words(self) -> None:
+        from beatbook.core.redaction import scrub_text
+
+        assert scrub_text("Car at 1512 Pine St since May 3", names=["Al"]) == (
+            "Car at 1512 Pine St since May 3"
+        )

@@ -54,4 +54,11 @@ class Command(BaseCommand):
                 f"{login['password']}  TOTP secret {login['totp_secret']}"
             )
         self.stdout.write(f"  API token (dispatcher): {payload['tokens']['dispatcher']}")
+        self.stdout.write(
+            f"  Open311 api_key (registered client app): {payload['keys']['open311']}"
+        )
+        self.stdout.write(
+            f"Residents: {url}portal/ (English) and {url}es/portal/ (Español); "
+            f"Open311 at {url}open311/v2/discovery.json"
+        )
         self.stdout.write(f"The same is in {path}; `./run totp ROLE` prints a current code.")

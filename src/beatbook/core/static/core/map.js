@@ -87,7 +87,7 @@
         if (pin) { pin.setLatLng(latlng); } else { pin = L.marker(latlng, { draggable: true }).addTo(map); pin.on("dragend", () => place(pin.getLatLng())); }
         latInput.value = latlng.lat.toFixed(6); lonInput.value = latlng.lng.toFixed(6);
         const note = document.getElementById("pin-note");
-        if (note) { note.textContent = `Pin at ${latInput.value}, ${lonInput.value}`; }
+        if (note) { note.textContent = `${el.dataset.pinText || "Pin at"} ${latInput.value}, ${lonInput.value}`; }
       };
       map.on("click", (e) => place(e.latlng));
     }

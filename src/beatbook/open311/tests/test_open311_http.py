@@ -1,0 +1,294 @@
+"""Contract tests over HTTP for every Open311 operation, in JSON and XML, and every error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+from xml.etree import ElementTree as ET  # noqa: S405  (parsing our own server's output)
+
+import jsonschema
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from beatbook.calls.models import Call
+from beatbook.calls.tests.factories import intake
+from beatbook.core.actors import SYSTEM
+from beatbook.core.testing import INSIDE_A1
+from beatbook.open311.models import Open311Client
+from beatbook.open311.services import client_key_issue
+from beatbook.open311.tests import schemas
+
+W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)$")
+FORMAT_CHECKER = jsonschema.FormatChecker()
+
+
+@pytest.fixture
+def open311(live_server: Any, transactional_db: Any) -> Any:
+    from beatbook.core.testing import agency_build
+
+    agency = agency_build()
+    client = Open311Client.objects.create(name="City app")
+    key = client_key_issue(actor=SYSTEM, client=client)
+
+    class Api:
+        base = live_server.url + "/open311/v2"
+        api_key = key
+        people = agency
+
+        def call(
+            self,
+            method: str,
+            path: str,
+            data: dict[str, Any] | list[Any] | None = None,
+            headers: dict[str, str] | None = None,
+        ) -> tuple[int, dict[str, str], bytes]:
+            url = self.base + path
+            body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+            request = urllib.request.Request(
+                url,
+                data=body,
+                method=method,  # noqa: S310
+                headers=headers or {},
+            )
+            if body is not None:
+                request.add_header(
+                    "Content-Type", "application/x-www-form-urlencoded; charset=utf-8"
+                )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                    return response.status, dict(response.headers), response.read()
+            except urllib.error.HTTPError as error:
+                return error.code, dict(error.headers), error.read()
+
+        def json(self, method: str, path: str, data: Any = None, **kw: Any) -> tuple[int, Any]:
+            status, headers, body = self.call(method, path, data, **kw)
+            assert headers["Content-Type"] == "application/json; charset=utf-8"
+            return status, json.loads(body)
+
+        def xml(self, method: str, path: str, data: Any = None) -> tuple[int, ET.Element]:
+            status, headers, body = self.call(method, path, data)
+            assert headers["Content-Type"] == "text/xml; charset=utf-8"
+            assert body.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+            return status, ET.fromstring(body)  # noqa: S314
+
+    return Api()
+
+
+def post_body(api: Any, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "api_key": api.api_key,
+        "service_code": "PARKING",
+        "lat": INSIDE_A1[0],
+        "long": INSIDE_A1[1],
+        "description": "Van blocking my driveway",
+        "attribute[PROBLEM][]": ["driveway", "crossing"],
+        "attribute[PLATE]": "XYZ987",
+        "first_name": "Canary",
+        "last_name": "Person",
+        "email": "canary@example.org",
+        "phone": "206-555-0123",
+    }
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def assert_error(status: int, body: Any, expected: int) -> None:
+    assert status == expected
+    assert isinstance(body, list)
+    assert body
+    assert body[0]["code"] == expected
+    assert body[0]["description"]
+
+
+def test_discovery_in_both_formats(open311: Any) -> None:
+    status, doc = open311.json("GET", "/discovery.json")
+    assert status == 200
+    assert {"changeset", "contact", "key_service", "endpoints"} <= set(doc)
+    endpoint = doc["endpoints"][0]
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint["formats"] == ["text/xml", "application/json"]
+    status, root = open311.xml("GET", "/discovery.xml")
+    assert root.tag == "discovery"
+    assert [f.text for f in root.find("endpoints/endpoint/formats")] == [
+        "text/xml",
+        "application/json",
+    ]
+
+
+def test_service_list_and_definitions(open311: Any) -> None:
+    status, services = open311.json("GET", "/services.json")
+    assert status == 200
+    jsonschema.validate(services, schemas.SERVICES, format_checker=FORMAT_CHECKER)
+    codes = {s["service_code"] for s in services}
+    assert {"VEHABND", "NOISE", "PARKING"} <= codes
+    assert "DISORD" not in codes  # sworn-only, never public
+    datatypes = set()
+    for code in codes:
+        status, definition = open311.json("GET", f"/services/{code}.json")
+        assert status == 200
+        jsonschema.validate(definition, schemas.SERVICE_DEFINITION, format_checker=FORMAT_CHECKER)
+        datatypes |= {a["datatype"] for a in definition["attributes"]}
+        orders = [a["order"] for a in definition["attributes"]]
+        assert orders == sorted(set(orders))
+    assert datatypes == {
+        "string",
+        "number",
+        "datetime",
+        "text",
+        "singlevaluelist",
+        "multivaluelist",
+    }
+    status, root = open311.xml("GET", "/services/VEHABND.xml")
+    assert root.tag == "service_definition"
+    notice = root.find("attributes/attribute")
+    assert notice.find("variable").text == "false"
+    values = root.findall("attributes/attribute/values/value")
+    assert {v.find("key").text for v in values} >= {"lt3", "gt7"}
+    status, root = open311.xml("GET", "/services.xml")
+    assert root.tag == "services"
+    assert root.find("service/metadata").text in ("true", "false")
+
+
+def test_post_creates_a_call_and_answers_with_a_string_id(open311: Any) -> None:
+    status, body = open311.json("POST", "/requests.json", post_body(open311))
+    assert status == 200
+    request_id = body[0]["service_request_id"]
+    assert isinstance(request_id, str)
+    call = Call.objects.get(number=request_id)
+    assert call.source == "open311"
+    assert call.answers == {"PROBLEM": ["driveway", "crossing"], "PLATE": "XYZ987"}
+    status, root = open311.xml(
+        "POST", "/requests.xml", post_body(open311, description="Second van")
+    )
+    assert root.tag == "service_requests"
+    assert root.find("request/service_request_id").text.startswith("CFS-")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected", "fmt"),
+    [
+        ({"api_key": None}, 403, "json"),
+        ({"api_key": "wrong"}, 403, "xml"),
+        ({"service_code": None}, 400, "json"),
+        ({"service_code": "NOPE"}, 404, "xml"),
+        ({"lat": None, "long": None}, 400, "json"),
+        ({"long": None}, 400, "xml"),
+        ({"attribute[PROBLEM][]": None}, 400, "json"),
+        ({"attribute[PROBLEM][]": "moat"}, 400, "json"),
+        ({"lat": 47.7, "long": -122.1}, 400, "json"),
+        ({"description": "Someone was stabbed, blood everywhere"}, 400, "xml"),
+        ({"service_code": "DISORD"}, 404, "json"),
+    ],
+)
+def test_post_errors_follow_the_spec(
+    open311: Any, change: dict[str, Any], expected: int, fmt: str
+) -> None:
+    if fmt == "json":
+        status, body = open311.json("POST", "/requests.json", post_body(open311, **change))
+        assert_error(status, body, expected)
+    else:
+        status, root = open311.xml("POST", "/requests.xml", post_body(open311, **change))
+        assert status == expected
+        assert root.tag == "errors"
+        assert root.find("error/code").text == str(expected)
+        assert root.find("error/description").text
+    assert not Call.objects.exists()
+
+
+def test_idempotent_post_retries_make_one_call(open311: Any) -> None:
+    headers = {"Idempotency-Key": "retry-7"}
+    first = open311.json("POST", "/requests.json", post_body(open311), headers=headers)
+    again = open311.json("POST", "/requests.json", post_body(open311), headers=headers)
+    assert first == again
+    assert Call.objects.count() == 1
+
+
+def test_request_list_single_and_every_filter(open311: Any) -> None:
+    people = open311.people
+    noise = intake(people["dispatcher"])
+    parking_id = open311.json("POST", "/requests.json", post_body(open311))[1][0][
+        "service_request_id"
+    ]
+    from beatbook.calls import services
+
+    services.call_cancel(actor=people["dispatcher"], call=noise, reason="Duplicate call")
+    status, listing = open311.json("GET", "/requests.json")
+    assert status == 200
+    jsonschema.validate(listing, schemas.REQUESTS, format_checker=FORMAT_CHECKER)
+    assert {r["service_request_id"] for r in listing} == {noise.number, parking_id}
+    for request in listing:
+        assert W3C.match(request["requested_datetime"])
+        assert request["address"].endswith("block of Pine St")
+    closed = open311.json("GET", "/requests.json?status=closed")[1]
+    assert [r["service_request_id"] for r in closed] == [noise.number]
+    assert closed[0]["status_notes"] == "Closed without action"
+    opened = open311.json("GET", "/requests.json?status=open&service_code=PARKING")[1]
+    assert [r["service_request_id"] for r in opened] == [parking_id]
+    by_id = open311.json(
+        "GET", f"/requests.json?service_request_id={noise.number},{parking_id}&status=open"
+    )[1]
+    assert len(by_id) == 2  # ids override the other filters
+    now = timezone.now()
+    window = urllib.parse.urlencode(
+        {
+            "start_date": (now - dt.timedelta(days=1)).isoformat(),
+            "end_date": (now + dt.timedelta(hours=1)).isoformat(),
+        }
+    )
+    assert len(open311.json("GET", f"/requests.json?{window}")[1]) == 2
+    old = urllib.parse.urlencode(
+        {"start_date": "2020-01-01T00:00:00Z", "end_date": "2020-02-01T00:00:00Z"}
+    )
+    assert open311.json("GET", f"/requests.json?{old}")[1] == []
+    assert open311.json("GET", "/requests.json?service_code=")[1] != []  # empty = absent
+    status, single = open311.json("GET", f"/requests/{parking_id}.json")
+    assert status == 200
+    assert isinstance(single, list)
+    assert len(single) == 1
+    jsonschema.validate(single, schemas.REQUESTS, format_checker=FORMAT_CHECKER)
+    status, root = open311.xml("GET", f"/requests/{parking_id}.xml")
+    assert root.tag == "service_requests"
+    assert root.find("request/status").text == "open"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=pending", 400),
+        ("start_date=yesterday", 400),
+        ("start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z", 400),
+        ("start_date=2026-03-01T00:00:00Z&end_date=2026-02-01T00:00:00Z", 400),
+    ],
+)
+def test_request_list_errors(open311: Any, query: str, expected: int) -> None:
+    status, body = open311.json("GET", f"/requests.json?{query}")
+    assert_error(status, body, expected)
+
+
+def test_lookups_of_unknown_things_answer_404(open311: Any) -> None:
+    for path in ("/requests/CFS-1999-000001.json", "/services/NOPE.json", "/tokens/nope.json"):
+        status, body = open311.json("GET", path)
+        assert_error(status, body, 404)
+    status, _, body = open311.call("GET", "/services.yaml")
+    assert status == 400
+    assert b"<errors>" in body
+
+
+def test_token_lookup_maps_a_tracking_token_to_its_request(open311: Any) -> None:
+    call = intake(open311.people["dispatcher"])
+    status, body = open311.json("GET", f"/tokens/{call.public_token}.json")
+    assert status == 200
+    assert body == [{"service_request_id": call.number, "token": call.public_token}]
+
+
+def test_a_wrong_jurisdiction_is_404(open311: Any) -> None:
+    with override_settings(BEATBOOK_OPEN311_JURISDICTION="beatbook.example.org"):
+        status, body = open311.json("GET", "/services.json?jurisdiction_id=other.gov")
+        assert_error(status, body, 404)
+        assert open311.json("GET", "/services.json?jurisdiction_id=beatbook.example.org")[0] == 200
