@@ -64,3 +64,9 @@ def pytest_report_header(config: Any) -> str:
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return f"beatbook database: {engine}"
+
+
+@pytest.fixture
+def agency_tx(transactional_db: Any) -> dict[str, Any]:
+    """The small agency in a test whose transactions really commit (races, live servers)."""
+    return agency_build()

@@ -260,7 +260,13 @@ STEP_APIS = [
     _step("override-triage", {"reason": _reason()}),
     _step("merge", {"into_id": serializers.IntegerField()}),
     _step("keep-apart", {}),
-    _step("note", {"text": serializers.CharField(max_length=4000)}),
+    _step(
+        "note",
+        {
+            "text": serializers.CharField(max_length=4000),
+            "is_public": serializers.BooleanField(required=False, default=False),
+        },
+    ),
 ]
 
 

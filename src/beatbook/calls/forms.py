@@ -77,6 +77,7 @@ class ReferForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    is_public = forms.BooleanField(required=False, label="Show to the resident")
 
 
 class MergeForm(forms.Form):

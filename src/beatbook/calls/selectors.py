@@ -316,3 +316,20 @@ def field_view(*, user: Actor) -> FieldView:
         else []
     )
     return FieldView(unit, current, assigned, list(nearby))
+
+
+def call_answers_display(*, call: Call) -> list[tuple[str, str]]:
+    """The answers to the call type's questions as (question, answer) text for staff."""
+    questions = {q.code: q for q in call.call_type.questions.all()}
+    shown = []
+    for code, value in call.answers.items():
+        question = questions.get(code)
+        labels = {v["key"]: v["name"] for v in question.values} if question else {}
+        values = value if isinstance(value, list) else [value]
+        shown.append(
+            (
+                question.description if question else code,
+                ", ".join(str(labels.get(v, v)) for v in values),
+            )
+        )
+    return shown

@@ -12,5 +12,6 @@ urlpatterns = [
     path("field/", views.FieldHomeView.as_view(), name="field"),
     path("field/new/", views.FieldCallCreateView.as_view(), name="field_call_create"),
     path("<int:call_id>/", views.CallDetailView.as_view(), name="call_detail"),
+    path("<int:call_id>/photos/<int:photo_id>/", views.CallPhotoView.as_view(), name="call_photo"),
     path("<int:call_id>/<slug:action>/", views.CallActionView.as_view(), name="call_action"),
 ]

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +16,12 @@ from beatbook.calls import forms as call_forms
 from beatbook.calls import services
 from beatbook.calls.choices import CallSource, CallStatus
 from beatbook.calls.models import Call
+from beatbook.calls.public import tracking_url
 from beatbook.calls.selectors import (
     CallFilters,
     board_map_points,
     board_snapshot,
+    call_answers_display,
     call_get,
     call_history,
     call_list,
@@ -131,8 +133,26 @@ class CallDetailView(RoleRequiredMixin, View):
             "clear_form": call_forms.ClearForm(),
             "refer_form": call_forms.ReferForm(),
             "note_form": call_forms.NoteForm(),
+            "tracking_url": tracking_url(call) if call.public_token else "",
+            "photos": list(call.photos.all()),
+            "supporters": call.supporters.count(),
+            "answers": call_answers_display(call=call),
         }
         return render(request, "calls/call_detail.html", context)
+
+
+class CallPhotoView(RoleRequiredMixin, View):
+    """A call's photo for staff who may see the call."""
+
+    allowed_roles = ALL_STAFF_ROLES
+
+    def get(self, request: HttpRequest, call_id: int, photo_id: int) -> HttpResponse:
+        call = call_get(viewer=request_user(request), call_id=call_id)
+        photo = call.photos.filter(pk=photo_id).first()
+        if photo is None:
+            raise Http404
+        with photo.image.open("rb") as f:
+            return HttpResponse(f.read(), content_type=photo.content_type)
 
 
 # step → the form that validates its input (None: the step takes no input)

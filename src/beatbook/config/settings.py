@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "beatbook.core.middleware.RequestIdMiddleware",
+    "beatbook.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,6 +244,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Three 8 MB photos and the form around them.
+BEATBOOK_MAX_REQUEST_BYTES = env_int("BEATBOOK_MAX_REQUEST_BYTES", 26 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

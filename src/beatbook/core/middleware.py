@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from beatbook.core import request_context
 from beatbook.core.exceptions import NotFound, PermissionDenied
@@ -66,3 +66,26 @@ class DomainErrorMiddleware:
             raise Http404(exception.message)
         if isinstance(exception, PermissionDenied):
             raise DjangoPermissionDenied(exception.message)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body larger than BEATBOOK_MAX_REQUEST_BYTES before reading it (R32)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.BEATBOOK_MAX_REQUEST_BYTES:
+            limit_mb = settings.BEATBOOK_MAX_REQUEST_BYTES // (1024 * 1024)
+            return JsonResponse(
+                {
+                    "code": "request_too_large",
+                    "detail": f"The request is larger than {limit_mb} MB.",
+                },
+                status=413,
+            )
+        return self.get_response(request)

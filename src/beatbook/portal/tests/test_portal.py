@@ -272,3 +272,62 @@ class TestTrackingAndPublicPages:
         assert "Ann Secret" not in listing
         assert "knife" not in listing
         assert "Disturbance" not in listing
+
+
+class TestStaffSideOfResidentReports:
+    def test_staff_see_answers_photos_link_and_can_post_public_notes(
+        self, agency: Any, client_for: Any
+    ) -> None:
+        upload = SimpleUploadedFile("car.jpg", jpeg_with_gps(), content_type="image/jpeg")
+        report(Client(), photos=[upload])
+        call = Call.objects.get()
+        desk = client_for("dispatcher")
+        page = desk.get(f"/calls/{call.pk}/").content.decode()
+        assert "How long has it been there?" in page
+        assert "More than a week" in page
+        assert f"/portal/track/{call.public_token}/" in page
+        photo = call.photos.get()
+        assert desk.get(f"/calls/{call.pk}/photos/{photo.pk}/")["Content-Type"] == "image/jpeg"
+        assert (
+            client_for("cso_other_team").get(f"/calls/{call.pk}/photos/{photo.pk}/").status_code
+            == 404
+        )
+        desk.post(f"/calls/{call.pk}/note/", {"text": "Tow truck booked", "is_public": "on"})
+        assert (
+            "Tow truck booked"
+            in Client().get(f"/portal/track/{call.public_token}/").content.decode()
+        )
+
+
+def test_oversized_requests_are_refused_before_reading(agency: Any) -> None:
+    response = Client().post(
+        "/portal/report/VEHABND/",
+        data=b"x",
+        content_type="text/plain",
+        CONTENT_LENGTH=str(100 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_retries_of_one_form_make_one_call(agency_tx: Any) -> None:
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    statuses: list[int] = []
+
+    def send() -> None:
+        statuses.append(report(Client(), idempotency_key="same-form").status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Call.objects.count() == 1
+    assert set(statuses) == {302}
