@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -229,8 +230,9 @@ class FindMyCsoView(View):
 
 class ReportListView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        reports = [public_view(c, with_timeline=False) for c in recent_public_calls()[:100]]
-        return render(request, "portal/report_list.html", {"reports": reports})
+        page = Paginator(recent_public_calls(), 20).get_page(request.GET.get("page"))
+        reports = [public_view(c, with_timeline=False) for c in page]
+        return render(request, "portal/report_list.html", {"reports": reports, "page": page})
 
 
 class ReportMapDataView(View):
