@@ -16,6 +16,7 @@ from beatbook.core.actors import Actor
 from beatbook.core.exceptions import NotFound
 from beatbook.core.geo import distance_m
 from beatbook.core.history import history_for
+from beatbook.core.live import live_version
 from beatbook.core.models import AuditEntry
 from beatbook.core.permissions import actor_role
 from beatbook.core.roles import READ_ALL_ROLES, Role
@@ -333,3 +334,26 @@ def call_answers_display(*, call: Call) -> list[tuple[str, str]]:
             )
         )
     return shown
+
+
+def board_version(board: BoardSnapshot) -> str:
+    calls = [*board.flagged, *board.queue, *board.active]
+    return live_version(
+        [
+            *(f"c{c.pk}:{c.status}:{c.updated_at.timestamp()}" for c in calls),
+            *(f"u{u.pk}:{u.status}:{getattr(u, 'on_duty', '')}" for u in board.units),
+            *(f"a{a.pk}" for a in board.alarms),
+        ]
+    )
+
+
+def field_version(view: FieldView) -> str:
+    return live_version(
+        [
+            view.unit.status if view.unit else "",
+            *(
+                f"c{c.pk}:{c.status}:{c.updated_at.timestamp()}"
+                for c in [*view.assigned, *view.nearby_queue]
+            ),
+        ]
+    )

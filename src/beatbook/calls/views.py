@@ -21,14 +21,17 @@ from beatbook.calls.selectors import (
     CallFilters,
     board_map_points,
     board_snapshot,
+    board_version,
     call_answers_display,
     call_get,
     call_history,
     call_list,
+    field_version,
     field_view,
     unit_recommendations,
 )
 from beatbook.core.exceptions import DomainError
+from beatbook.core.live import unchanged
 from beatbook.core.permissions import RoleRequiredMixin, request_user
 from beatbook.core.roles import ALL_STAFF_ROLES, BOARD_ROLES, DISPATCH_ROLES, FIELD_ROLES
 from beatbook.places.selectors import beats_for_patrol
@@ -39,7 +42,10 @@ class BoardView(RoleRequiredMixin, View):
     allowed_roles = BOARD_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "calls/board.html", {"board": board_snapshot()})
+        board = board_snapshot()
+        return render(
+            request, "calls/board.html", {"board": board, "version": board_version(board)}
+        )
 
 
 class BoardLiveView(RoleRequiredMixin, View):
@@ -48,7 +54,11 @@ class BoardLiveView(RoleRequiredMixin, View):
     allowed_roles = BOARD_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "calls/_board.html", {"board": board_snapshot()})
+        board = board_snapshot()
+        version = board_version(board)
+        if unchanged(request, version):
+            return HttpResponse(status=204)
+        return render(request, "calls/_board.html", {"board": board, "version": version})
 
 
 class BoardMapView(RoleRequiredMixin, View):
@@ -219,12 +229,16 @@ class FieldHomeView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         view = field_view(user=request_user(request))
+        version = field_version(view)
+        if unchanged(request, version):
+            return HttpResponse(status=204)
         patrol = patrol_open_for(unit=view.unit) if view.unit else None
         return render(
             request,
             "calls/field.html",
             {
                 "field": view,
+                "version": version,
                 "patrol": patrol,
                 "beats": beats_for_patrol(user=request_user(request)),
                 "clear_form": call_forms.ClearForm(),

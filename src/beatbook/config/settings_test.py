@@ -15,3 +15,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+
+# A file, not shared-cache memory: the browser tests' threaded live server then gets the same
+# WAL and busy-timeout behaviour as a real deployment instead of "table is locked" errors.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-beatbook.sqlite3")}  # noqa: F405

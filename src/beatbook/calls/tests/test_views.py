@@ -179,3 +179,33 @@ def test_supervisor_overrides_a_false_flag_from_the_call_page(
     call.refresh_from_db()
     assert call.status == CallStatus.QUEUED
     assert client_for("dispatcher").post(f"/calls/{call.pk}/fly-away/").status_code == 404
+
+
+class TestLiveRegionsAnswer204WhenNothingChanged:
+    def test_board(self, client_for: Any, agency: dict[str, Any]) -> None:
+        import re
+
+        client = client_for("dispatcher")
+        page = client.get("/calls/board/").content.decode()
+        assert page.count('id="board-live"') == 1
+        version = re.search(r'"X-Live-Version": "(\w+)"', page).group(1)
+        assert client.get("/calls/board/live/", HTTP_X_LIVE_VERSION=version).status_code == 204
+        intake(agency["dispatcher"])
+        changed = client.get("/calls/board/live/", HTTP_X_LIVE_VERSION=version)
+        assert changed.status_code == 200
+        assert "CFS-" in changed.content.decode()
+
+    def test_field_view(self, client_for: Any, agency: dict[str, Any]) -> None:
+        import re
+
+        from beatbook.calls import services
+
+        client = client_for("cso")
+        page = client.get("/calls/field/").content.decode()
+        version = re.search(r'"X-Live-Version": "(\w+)"', page).group(1)
+        assert client.get("/calls/field/", HTTP_X_LIVE_VERSION=version).status_code == 204
+        call = intake(agency["dispatcher"])
+        services.call_dispatch(actor=agency["dispatcher"], call=call, unit=agency["cso_unit"])
+        assert (
+            call.number in client.get("/calls/field/", HTTP_X_LIVE_VERSION=version).content.decode()
+        )
