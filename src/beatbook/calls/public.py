@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beatbook.calls.choices import CallSource, CallStatus, Disposition, Division
-from beatbook.calls.models import Call, CallType
+from beatbook.calls.models import Call, CallPhoto, CallType
 from beatbook.core.geo import distance_m
 from beatbook.core.i18n import localized
 from beatbook.core.redaction import scrub_text
@@ -210,3 +210,10 @@ def public_nearby_open(
         and distance_m(lat, lon, c.block_lat, c.block_lon) <= meters
     ]
     return [(c, public_view(c, with_timeline=False)) for c in nearby[:5]]
+
+
+def public_photo_by_token(*, token: str, photo_id: int) -> CallPhoto | None:
+    """A photo for whoever holds the report's tracking link, and nobody else."""
+    if not token or len(token) > 64:
+        return None
+    return CallPhoto.objects.filter(call__public_token=token, pk=photo_id).first()

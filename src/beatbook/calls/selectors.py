@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from beatbook.calls.choices import CallStatus
-from beatbook.calls.models import Call, CallType
+from beatbook.calls.models import Call, CallPhoto, CallType
 from beatbook.core.actors import Actor
 from beatbook.core.exceptions import NotFound
 from beatbook.core.geo import distance_m
@@ -357,3 +357,11 @@ def field_version(view: FieldView) -> str:
             ),
         ]
     )
+
+
+def call_photo_get(*, viewer: Actor, call_id: int, photo_id: int) -> CallPhoto:
+    call = call_get(viewer=viewer, call_id=call_id)
+    photo = CallPhoto.objects.filter(call=call, pk=photo_id).first()
+    if photo is None:
+        raise NotFound("No such photo.")
+    return photo

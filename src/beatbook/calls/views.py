@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from beatbook.calls.selectors import (
     call_get,
     call_history,
     call_list,
+    call_photo_get,
     field_version,
     field_view,
     unit_recommendations,
@@ -157,10 +158,7 @@ class CallPhotoView(RoleRequiredMixin, View):
     allowed_roles = ALL_STAFF_ROLES
 
     def get(self, request: HttpRequest, call_id: int, photo_id: int) -> HttpResponse:
-        call = call_get(viewer=request_user(request), call_id=call_id)
-        photo = call.photos.filter(pk=photo_id).first()
-        if photo is None:
-            raise Http404
+        photo = call_photo_get(viewer=request_user(request), call_id=call_id, photo_id=photo_id)
         with photo.image.open("rb") as f:
             return HttpResponse(f.read(), content_type=photo.content_type)
 

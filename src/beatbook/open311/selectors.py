@@ -55,7 +55,8 @@ def service_list() -> list[dict[str, Any]]:
             "service_code": t.code,
             "service_name": t.name,
             "description": t.description,
-            "metadata": t.questions.exists(),
+            # all() reads the prefetched questions; exists() would query once per type.
+            "metadata": bool(t.questions.all()),
             "type": "realtime",
             "keywords": t.keywords,
             "group": t.group,

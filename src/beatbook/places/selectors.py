@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from rapidfuzz import fuzz, process
 
+from beatbook.core.exceptions import NotFound
 from beatbook.core.geo import distance_m
 from beatbook.places.addresses import address_parse, block_text, street_display
 from beatbook.places.exceptions import AddressNotFound, OutsideAgencyArea
@@ -159,14 +160,6 @@ def nearest_address(*, lat: float, lon: float) -> AddressPoint | None:
     return best
 
 
-def block_for_point(*, lat: float, lon: float) -> str:
-    """The public, block-level description of a point ('1500 block of Pine St')."""
-    point = nearest_address(lat=lat, lon=lon)
-    if point is None:
-        return "location withheld"
-    return block_text(point.number, point.street)
-
-
 def block_centroid(*, street: str, number: int) -> tuple[float, float] | None:
     """The mean of the known addresses of a hundred block: where the public sees a report."""
     hundred = number // 100 * 100
@@ -272,3 +265,10 @@ def streets_geojson() -> dict[str, object]:
             lines[-1].append([lon, lat])
     flush()
     return {"type": "FeatureCollection", "features": features}
+
+
+def beat_get_by_name(*, name: str) -> Beat:
+    beat = Beat.objects.filter(name=name).first()
+    if beat is None:
+        raise NotFound(f"No beat named {name!r}.")
+    return beat

@@ -11,8 +11,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views import View
 
-from beatbook.calls.models import CallPhoto
-from beatbook.calls.public import public_call_by_token, public_nearby_open, public_view
+from beatbook.calls.public import (
+    public_call_by_token,
+    public_nearby_open,
+    public_photo_by_token,
+    public_view,
+)
 from beatbook.core.exceptions import DomainError, NotFound
 from beatbook.core.i18n import localized
 from beatbook.core.middleware import client_ip
@@ -200,10 +204,7 @@ class TrackPhotoView(View):
     """A photo, shown only to whoever holds the report's tracking link."""
 
     def get(self, request: HttpRequest, token: str, photo_id: int, size: str) -> HttpResponse:
-        call = public_call_by_token(token=token)
-        photo = (
-            CallPhoto.objects.filter(call=call, pk=photo_id).first() if call is not None else None
-        )
+        photo = public_photo_by_token(token=token, photo_id=photo_id)
         if photo is None or size not in ("thumb", "full"):
             raise Http404
         stored = photo.thumbnail if size == "thumb" else photo.image

@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views import View
 
-from beatbook.core.exceptions import DomainError, NotFound
+from beatbook.core.exceptions import DomainError
 from beatbook.core.permissions import RoleRequiredMixin, request_user
 from beatbook.core.roles import BOARD_ROLES, FIELD_ROLES
-from beatbook.places.models import Beat
+from beatbook.places.selectors import beat_get_by_name
 from beatbook.roster import forms as roster_forms
 from beatbook.roster import services
 from beatbook.roster.models import Unit
@@ -24,9 +24,7 @@ def _own_unit(request: HttpRequest) -> Unit:
 
 
 def _patrol_start(request: HttpRequest, data: dict[str, Any]) -> Any:
-    beat = Beat.objects.filter(name=data["beat"]).first()
-    if beat is None:
-        raise NotFound(f"No beat named {data['beat']!r}.")
+    beat = beat_get_by_name(name=data["beat"])
     return services.patrol_start(
         actor=request_user(request),
         unit=_own_unit(request),

@@ -18,7 +18,6 @@ from beatbook.places.models import AddressPoint, Beat
 from beatbook.places.selectors import (
     beat_for_point,
     beat_for_point_or_refuse,
-    block_for_point,
     geocode,
     location_resolve,
 )
@@ -196,8 +195,10 @@ class TestGeocoding:
         assert match.block_text == "1500 block of Pine St"
         assert beat_for_point(lat=match.lat, lon=match.lon).name == "A1"
 
-    def test_reverse_geocodes_to_the_block_only(self, agency: dict[str, Any]) -> None:
-        assert block_for_point(lat=47.5898, lon=-122.3346) == "1500 block of Oak St"
+    def test_reverse_geocodes_a_pin_to_the_block_only(self, agency: dict[str, Any]) -> None:
+        location = location_resolve(lat=47.5898, lon=-122.3346)
+        assert location.block_text == "1500 block of Oak St"
+        assert (location.block_lat, location.block_lon) != (47.5898, -122.3346)
 
     def test_outside_the_area_is_refused(self, agency: dict[str, Any]) -> None:
         with pytest.raises(OutsideAgencyArea, match="outside the agency's area"):
