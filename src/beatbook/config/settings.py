@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
     "beatbook.places",
     "beatbook.roster",
     "beatbook.calls",
+    "beatbook.records",
+    "beatbook.citations",
     "beatbook.portal",
     "beatbook.open311",
 ]
@@ -288,3 +291,4 @@ BEATBOOK_PORTAL_GLOBAL_PER_MINUTE = env_int("BEATBOOK_PORTAL_GLOBAL_PER_MINUTE",
 BEATBOOK_NON_EMERGENCY_PHONE = env_str("BEATBOOK_NON_EMERGENCY_PHONE", "(206) 555-0100")
 # Open311: a single-jurisdiction endpoint ignores jurisdiction_id unless this is set.
 BEATBOOK_OPEN311_JURISDICTION = env_str("BEATBOOK_OPEN311_JURISDICTION", "")
+BEATBOOK_CITATION_DAYS_TO_PAY = env_int("BEATBOOK_CITATION_DAYS_TO_PAY", 21)
