@@ -21,7 +21,7 @@ from beatbook.citations.choices import COUNTING_STATUSES, CitationKind, Citation
 from beatbook.citations.exceptions import CitationTransitionRefused
 from beatbook.citations.models import Citation, CitationPhoto, Ordinance
 from beatbook.core.actors import Actor, actor_user
-from beatbook.core.exceptions import PermissionDenied, ValidationFailed
+from beatbook.core.exceptions import PermissionDenied, ValidationFailed, validate
 from beatbook.core.history import history_record
 from beatbook.core.numbering import number_next
 from beatbook.core.permissions import actor_role, require_role
@@ -111,7 +111,7 @@ def citation_issue(
         if is_warning
         else timezone.localdate(now) + dt.timedelta(days=settings.BEATBOOK_CITATION_DAYS_TO_PAY),
     )
-    citation.full_clean()
+    validate(citation)
     citation.save()
     for upload, size in photos:
         processed = photo_process(upload, size=size)
@@ -190,7 +190,7 @@ def citation_void(*, actor: Actor, citation: Citation, reason: str) -> Citation:
         raise ValidationFailed("Give the reason for voiding.", field="reason")
     citation.status, citation.void_reason = CitationStatus.VOID, reason.strip()[:300]
     citation.voided_by, citation.voided_at = actor_user(actor), timezone.now()
-    citation.full_clean()
+    validate(citation)
     citation.save(update_fields=["status", "void_reason", "voided_by", "voided_at", "updated_at"])
     history_record(obj=citation, actor=actor, verb="voided", data={"reason": reason[:200]})
     return citation

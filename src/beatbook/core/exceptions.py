@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A business rule refused an operation; the message is meant for the user."""
@@ -49,3 +51,18 @@ class ValidationFailed(DomainError):
     def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
         super().__init__(message, code=code)
         self.field = field
+
+
+def validate(obj: Any) -> None:
+    """Run the model's own checks and report a failure as a ValidationFailed for people."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        first_field, messages = next(iter(fields.items()))
+        label = "" if first_field == "__all__" else f"{first_field.replace('_', ' ')}: "
+        raise ValidationFailed(
+            label + " ".join(messages), field=None if first_field == "__all__" else first_field
+        ) from None

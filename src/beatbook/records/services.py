@@ -15,7 +15,7 @@ from beatbook.accounts.models import User
 from beatbook.calls.models import Call
 from beatbook.core.activity import activity_for
 from beatbook.core.actors import Actor, actor_user
-from beatbook.core.exceptions import PermissionDenied, ValidationFailed
+from beatbook.core.exceptions import PermissionDenied, ValidationFailed, validate
 from beatbook.core.history import history_record
 from beatbook.core.numbering import number_next
 from beatbook.core.permissions import actor_role, require_role
@@ -155,8 +155,12 @@ def report_update(*, actor: Actor, report: IncidentReport, **fields: Any) -> Inc
 @transaction.atomic
 def report_person_add(*, actor: Actor, report: IncidentReport, **fields: Any) -> ReportPerson:
     _require_editable(actor, report)
+    if fields.get("is_confidential") and not fields.get("confidentiality_reason"):
+        raise ValidationFailed(
+            "Choose why this person is confidential.", field="confidentiality_reason"
+        )
     person = ReportPerson(report=report, **fields)
-    person.full_clean()
+    validate(person)
     person.save()
     # The history names the role, never the person (R16: no victim names in audit rows).
     history_record(
@@ -172,7 +176,7 @@ def report_person_add(*, actor: Actor, report: IncidentReport, **fields: Any) ->
 def report_vehicle_add(*, actor: Actor, report: IncidentReport, **fields: Any) -> ReportVehicle:
     _require_editable(actor, report)
     vehicle = ReportVehicle(report=report, **fields)
-    vehicle.full_clean()
+    validate(vehicle)
     vehicle.save()
     history_record(obj=report, actor=actor, verb="vehicle added", data={"plate": vehicle.plate})
     return vehicle
@@ -182,7 +186,7 @@ def report_vehicle_add(*, actor: Actor, report: IncidentReport, **fields: Any) -
 def report_property_add(*, actor: Actor, report: IncidentReport, **fields: Any) -> ReportProperty:
     _require_editable(actor, report)
     item = ReportProperty(report=report, **fields)
-    item.full_clean()
+    validate(item)
     item.save()
     history_record(obj=report, actor=actor, verb="property added", data={"category": item.category})
     return item
@@ -243,7 +247,8 @@ def attachment_read(*, actor: Actor, attachment: ReportAttachment) -> bytes:
             f"{attachment.original_name} is quarantined: it changed "
             "after upload. Tell the records custodian."
         )
-    with attachment.file.open("rb") as f:
+    # Straight from storage, never a cached copy: the check is about what is stored now.
+    with attachment.file.storage.open(attachment.file.name, "rb") as f:
         data = f.read()
     if hashlib.sha256(data).hexdigest() != attachment.sha256:
         with transaction.atomic():
