@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,7 @@ from beatbook.calls.selectors import (
     field_view,
     unit_recommendations,
 )
+from beatbook.core.csv_export import csv_response
 from beatbook.core.exceptions import DomainError
 from beatbook.core.live import unchanged
 from beatbook.core.permissions import RoleRequiredMixin, request_user
@@ -98,7 +100,7 @@ def _form_field(exc: DomainError, form: forms.Form) -> str | None:
 class CallListView(RoleRequiredMixin, View):
     allowed_roles = ALL_STAFF_ROLES
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         form = call_forms.CallFilterForm(request.GET)
         filters = CallFilters()
         if form.is_valid():
@@ -116,9 +118,47 @@ class CallListView(RoleRequiredMixin, View):
                     else None
                 ),
             )
-        page = Paginator(call_list(viewer=request_user(request), filters=filters), 50).get_page(
-            request.GET.get("page")
-        )
+        calls = call_list(viewer=request_user(request), filters=filters)
+        if request.GET.get("format") == "csv":
+            return csv_response(
+                "calls.csv",
+                [
+                    "number",
+                    "received_at",
+                    "type",
+                    "apco",
+                    "source",
+                    "priority",
+                    "beat",
+                    "block",
+                    "status",
+                    "unit",
+                    "dispatched_at",
+                    "on_scene_at",
+                    "closed_at",
+                    "disposition",
+                ],
+                (
+                    [
+                        c.number,
+                        c.received_at.isoformat(),
+                        c.call_type.code,
+                        c.call_type.apco_code,
+                        c.source,
+                        c.priority,
+                        c.beat.name,
+                        c.block_text,
+                        c.status,
+                        c.assigned_unit.call_sign if c.assigned_unit else "",
+                        c.dispatched_at.isoformat() if c.dispatched_at else "",
+                        c.on_scene_at.isoformat() if c.on_scene_at else "",
+                        c.closed_at.isoformat() if c.closed_at else "",
+                        c.disposition,
+                    ]
+                    for c in calls
+                ),
+            )
+        page = Paginator(calls, 50).get_page(request.GET.get("page"))
         return render(request, "calls/call_list.html", {"form": form, "page": page})
 
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("places/", include("beatbook.places.urls")),
     path("calls/", include("beatbook.calls.urls")),
     path("roster/", include("beatbook.roster.urls")),
+    path("reports/", include("beatbook.records.urls")),
+    path("citations/", include("beatbook.citations.urls")),
     path("api/v1/", include(api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

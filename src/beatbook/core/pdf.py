@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -19,14 +20,17 @@ class PdfUnavailable(DomainError):
     http_status = 503
 
 
-def _local_only(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
+def _local_only(url: str, *args: Any, **kwargs: Any) -> Any:
     """Serve /static/… from the project's files and refuse everything else."""
+    from weasyprint.urls import URLFetcherResponse
+
     parsed = urlparse(url)
     if parsed.path.startswith(settings.STATIC_URL):
         found = finders.find(parsed.path[len(settings.STATIC_URL) :])
         if found:
             path = Path(found if isinstance(found, str) else found[0])
-            return {"string": path.read_bytes(), "filename": path.name}
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
     raise ValueError(f"PDF rendering fetches nothing from {url}")
 
 

@@ -248,7 +248,7 @@ def attachment_read(*, actor: Actor, attachment: ReportAttachment) -> bytes:
             "after upload. Tell the records custodian."
         )
     # Straight from storage, never a cached copy: the check is about what is stored now.
-    with attachment.file.storage.open(attachment.file.name, "rb") as f:
+    with attachment.file.storage.open(attachment.file.name or "", "rb") as f:
         data = f.read()
     if hashlib.sha256(data).hexdigest() != attachment.sha256:
         with transaction.atomic():
