@@ -25,6 +25,8 @@ from beatbook.accounts.models import Team, User
 from beatbook.calls import services as call_services
 from beatbook.calls.choices import CallSource, CallStatus
 from beatbook.calls.models import Call, CallType
+from beatbook.citations.models import Ordinance
+from beatbook.citations.services import citation_issue, ordinances_import
 from beatbook.core.actors import SYSTEM
 from beatbook.core.models import AuditEntry
 from beatbook.core.numbering import number_format, number_reserve_block
@@ -35,6 +37,7 @@ from beatbook.places.addresses import block_text, street_display
 from beatbook.places.models import AddressPoint, Beat
 from beatbook.places.services import address_rows, addresses_import, beats_import
 from beatbook.portal import services as portal_services
+from beatbook.records.services import report_approve, report_create, report_submit, report_update
 from beatbook.roster.choices import UnitStatus
 from beatbook.roster.models import Shift, Unit
 
@@ -221,6 +224,9 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     progress("the live queue…")
     _live(rng, now, csos)
     _resident_reports(now)
+    progress("ordinances, citations and reports…")
+    _ordinances()
+    _field_records(rng)
     dispatcher = User.objects.get(username="dispatcher")
     _, token = account_services.api_token_issue(
         actor=SYSTEM, user=dispatcher, name="demo dispatcher token"
@@ -245,6 +251,65 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     logins_path.write_text(json.dumps(payload, indent=2))
     logins_path.chmod(0o600)
     return payload
+
+
+def _ordinances() -> None:
+    with (DATA_DIR / "ordinances.csv").open(newline="") as lines:
+        ordinances_import(actor=SYSTEM, lines=lines)
+
+
+def _field_records(rng: random.Random) -> None:
+    """Today's paperwork: citations written, reports in every review state."""
+    csos = list(User.objects.filter(role=Role.CSO).order_by("username")[:6])
+    parking = list(Ordinance.objects.filter(kind="parking"))
+    live = list(Call.objects.open().order_by("received_at"))
+    for i, cso in enumerate(csos):
+        citation_issue(
+            actor=cso,
+            ordinance=parking[i % len(parking)],
+            plate=f"DEM{100 + i}",
+            plate_state="WA",
+            vehicle_make="Toyota",
+            address=live[i % len(live)].address_text,
+        )
+    # A repeat offender: the same plate again, so its fine escalates.
+    citation_issue(
+        actor=csos[1],
+        ordinance=parking[0],
+        plate="DEM100",
+        plate_state="WA",
+        address=live[0].address_text,
+    )
+    closed = list(
+        Call.objects.filter(
+            status=CallStatus.CLEARED, disposition="report", assigned_unit__user__in=csos[:3]
+        ).select_related("call_type", "assigned_unit__user")[:3]
+    )
+    supervisor = User.objects.get(username="supervisor")
+    for n, call in enumerate(closed):
+        author = call.assigned_unit.user  # type: ignore[union-attr]
+        report = report_create(actor=author, call=call)
+        report_update(
+            actor=author,
+            report=report,
+            narrative=call.description + ". Spoke with both parties; details exchanged.",
+        )
+        report_submit(actor=author, report=report)
+        if n == 0 and author.team_id == supervisor.team_id:
+            report_approve(actor=supervisor, report=report)
+    demo_cso = User.objects.get(username="cso")
+    own = report_create(
+        actor=demo_cso,
+        kind="information",
+        title="Streetlight out on Broadway",
+        address="1410 Broadway",
+    )
+    report_update(
+        actor=demo_cso,
+        report=own,
+        narrative="Light pole 14-22 dark on the east side; public works notified.",
+    )
+    report_submit(actor=demo_cso, report=own)
 
 
 def _places() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from beatbook.core.roles import Role
 from beatbook.records.choices import ReviewStatus
 from beatbook.records.models import DailyActivityReport, IncidentReport, ReportPerson
 
+RECORD_NUMBER = re.compile(r"^[A-Za-z]{3}-\d{4}-\d{1,6}")
 # Who sees a confidential person's details (R40): the author and the reviewers.
 CONFIDENTIAL_READERS = {Role.SUPERVISOR, Role.ADMIN}
 
@@ -71,6 +73,9 @@ def report_search(
     """Full-text search on PostgreSQL (ranked, stemmed), substring search on SQLite.
 
     Confidential names are searchable only by those who may see them."""
+    if RECORD_NUMBER.match(text.strip()):
+        # "RPT-2026-000045" is a number, not words: websearch would read the hyphens as NOT.
+        return reports.filter(number__istartswith=text.strip())
     names = ReportPerson.objects.filter(name__icontains=text)
     if actor_role(viewer) not in CONFIDENTIAL_READERS:
         names = names.filter(Q(is_confidential=False) | Q(report__author=viewer))

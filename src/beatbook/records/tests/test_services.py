@@ -368,3 +368,18 @@ def test_a_second_supervisor_may_review_the_first(agency: Any) -> None:
     services.report_submit(actor=agency["supervisor"], report=report)
     services.report_approve(actor=other, report=report)
     assert report.approved_by == other
+
+
+def test_postgresql_search_is_stemmed_and_ranked(agency: Any) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("stemming is PostgreSQL full-text search; SQLite matches substrings")
+    title_hit = services.report_create(
+        actor=agency["cso"], kind="incident", title="Vehicles parked on the sidewalk", narrative="x"
+    )
+    narrative_hit = services.report_create(
+        actor=agency["cso"], kind="incident", title="Complaint", narrative="A vehicle was parking"
+    )
+    found = list(report_list(viewer=agency["cso"], filters=ReportFilters(text="vehicle parks")))
+    assert found == [title_hit, narrative_hit]  # title matches rank above narrative ones
