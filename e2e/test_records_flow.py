@@ -16,6 +16,7 @@ from beatbook.calls import services as call_services
 from beatbook.calls.tests.factories import intake
 from beatbook.citations.tests.factories import ordinance
 from beatbook.records.models import IncidentReport
+from beatbook.records.tests.test_views import pdf_first_page_ink
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
 
@@ -82,9 +83,7 @@ def test_report_review_cycle_and_pdf(
     page_image = pypdfium2.PdfDocument(pdf_path.read_bytes())[0].render(scale=1).to_pil()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page_image.save(SCREENSHOTS / "22-report-pdf-page1.png")
-    grey = page_image.convert("L")
-    ink = sum(1 for p in grey.getdata() if p < 200) / (grey.width * grey.height)
-    assert ink > 0.01
+    assert pdf_first_page_ink(pdf_path.read_bytes()) > 0.01
     for session in (cso, supervisor):
         assert session.problems == []
 

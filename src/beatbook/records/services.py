@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -450,3 +451,25 @@ def dar_approve(*, actor: Actor, dar: DailyActivityReport) -> DailyActivityRepor
 
 def actor_is_reviewer(actor: Actor) -> bool:
     return actor_role(actor) in REVIEWERS
+
+
+@dataclass
+class FixityResult:
+    checked: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def attachments_fixity_sweep(*, actor: Actor) -> FixityResult:
+    """Re-hash every stored attachment; mismatches are quarantined and audited (R21)."""
+    result = FixityResult()
+    for attachment in (
+        ReportAttachment.objects.filter(quarantined_at__isnull=True)
+        .select_related("report")
+        .iterator()
+    ):
+        result.checked += 1
+        try:
+            attachment_read(actor=actor, attachment=attachment)
+        except AttachmentIntegrityError:
+            result.failed.append(f"{attachment.report.number}: {attachment.original_name}")
+    return result

@@ -383,3 +383,59 @@ def test_postgresql_search_is_stemmed_and_ranked(agency: Any) -> None:
     )
     found = list(report_list(viewer=agency["cso"], filters=ReportFilters(text="vehicle parks")))
     assert found == [title_hit, narrative_hit]  # title matches rank above narrative ones
+
+
+def test_fixity_sweep_finds_a_changed_file(agency: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    report = written(agency)
+    attachment = services.report_attachment_add(actor=agency["cso"], report=report, upload=jpeg())
+    call_command("fixity_sweep")
+    storage, name = attachment.file.storage, attachment.file.name
+    storage.delete(name)
+    storage.save(name, io.BytesIO(b"\xff\xd8\xffchanged"))
+    with pytest.raises(CommandError, match="1 of 1 attachments failed"):
+        call_command("fixity_sweep")
+    attachment.refresh_from_db()
+    assert attachment.quarantined_at is not None
+
+
+def test_a_confidential_victim_never_reaches_public_outputs(agency: Any) -> None:
+    from django.test import Client
+
+    Client().post(
+        "/portal/report/VEHABND/",
+        {
+            "description": "Van left here",
+            "address": "1534 Pine St",
+            "q_DAYS": "gt7",
+            "idempotency_key": "victim-test",
+        },
+    )
+    from beatbook.calls.models import Call
+
+    call = Call.objects.get()
+    report = services.report_create(actor=agency["cso"], call=call)
+    services.report_person_add(
+        actor=agency["cso"],
+        report=report,
+        role="victim",
+        name="Valentina Hidden",
+        phone="206-555-0177",
+        is_confidential=True,
+        confidentiality_reason="stalking",
+    )
+    services.report_submit(actor=agency["cso"], report=report)
+    services.report_approve(actor=agency["supervisor"], report=report)
+    public = Client()
+    for path in [
+        "/portal/reports/",
+        "/portal/reports.json",
+        f"/portal/reports/{call.number}/",
+        f"/portal/track/{call.public_token}/",
+        "/open311/v2/requests.json",
+        f"/open311/v2/requests/{call.number}.xml",
+    ]:
+        body = public.get(path).content.decode()
+        assert "Valentina" not in body, path
+        assert "0177" not in body, path
