@@ -25,6 +25,15 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
                 )
                 assert cursor.fetchone()[0] == 1, "the TRUNCATE guard is missing"
                 cursor.execute("DROP TRIGGER core_auditentry_no_truncate ON core_auditentry")
+                cursor.execute(
+                    "DROP TRIGGER property_custodyevent_no_truncate ON property_custodyevent"
+                )
+
+
+@pytest.fixture(autouse=True)
+def _custody_checkpoints_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Each test writes its signed custody checkpoints to its own folder."""
+    settings.BEATBOOK_CUSTODY_CHECKPOINT_DIR = str(tmp_path / "custody-checkpoints")
 
 
 @pytest.fixture

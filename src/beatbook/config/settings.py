@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "beatbook.calls",
     "beatbook.records",
     "beatbook.citations",
+    "beatbook.property",
     "beatbook.portal",
     "beatbook.open311",
 ]
@@ -292,3 +293,13 @@ BEATBOOK_NON_EMERGENCY_PHONE = env_str("BEATBOOK_NON_EMERGENCY_PHONE", "(206) 55
 # Open311: a single-jurisdiction endpoint ignores jurisdiction_id unless this is set.
 BEATBOOK_OPEN311_JURISDICTION = env_str("BEATBOOK_OPEN311_JURISDICTION", "")
 BEATBOOK_CITATION_DAYS_TO_PAY = env_int("BEATBOOK_CITATION_DAYS_TO_PAY", 21)
+# Custody checkpoints are signed with a key that must not live in the database (R20).
+BEATBOOK_CUSTODY_CHECKPOINT_KEY = env_secret("BEATBOOK_CUSTODY_CHECKPOINT_KEY", "")
+BEATBOOK_CUSTODY_CHECKPOINT_DIR = env_str(
+    "BEATBOOK_CUSTODY_CHECKPOINT_DIR", str(VAR_DIR / "custody-checkpoints")
+)
+BEATBOOK_PROPERTY_HOLD_DAYS = {
+    "found": env_int("BEATBOOK_HOLD_FOUND_DAYS", 90),
+    "safekeeping": env_int("BEATBOOK_HOLD_SAFEKEEPING_DAYS", 60),
+    "evidence": env_int("BEATBOOK_HOLD_EVIDENCE_DAYS", 3650),
+}

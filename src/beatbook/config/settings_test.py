@@ -20,3 +20,4 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # WAL and busy-timeout behaviour as a real deployment instead of "table is locked" errors.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-beatbook.sqlite3")}  # noqa: F405
+BEATBOOK_CUSTODY_CHECKPOINT_KEY = "test-only-checkpoint-key"

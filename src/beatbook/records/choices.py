@@ -1,5 +1,7 @@
 from django.db import models
 
+from beatbook.core.nibrs import PropertyCategory  # noqa: F401  (re-exported for records)
+
 
 class ReportKind(models.TextChoices):
     INCIDENT = "incident", "Incident report"
@@ -34,17 +36,3 @@ class Confidentiality(models.TextChoices):
     JUVENILE = "juvenile", "Juvenile"
     ADDRESS_CONFIDENTIALITY = "address_confidentiality", "Address confidentiality program"
     OTHER = "other", "Other reason"
-
-
-class PropertyCategory(models.TextChoices):
-    """NIBRS DE15 property descriptions that CSOs meet most (STANDARDS.md §5)."""
-
-    BICYCLE = "04", "Bicycles"
-    CREDIT_CARD = "09", "Credit / debit cards"
-    JEWELRY = "17", "Jewelry / precious metals"
-    MONEY = "20", "Money"
-    PURSE = "25", "Purses / handbags / wallets"
-    DOCUMENTS = "65", "Identity documents"
-    PETS = "73", "Pets"
-    PHONE = "75", "Portable electronic communications"
-    OTHER = "77", "Other"

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from beatbook.core.models import AppendOnlyQuerySet, TimeStampedModel
+from beatbook.core.nibrs import PropertyCategory
+from beatbook.property.choices import CustodyEventKind, DisposalMethod, ItemKind, ItemStatus
+
+
+class StorageLocation(TimeStampedModel):
+    """A place in the property room: room, shelf and bin."""
+
+    code = models.CharField(max_length=30, unique=True)
+    room = models.CharField(max_length=60)
+    shelf = models.CharField(max_length=30, blank=True)
+    bin = models.CharField(max_length=30, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PropertyItem(TimeStampedModel):
+    """Something the program holds: found, in safekeeping, or evidence. Where it is and who
+    has it are the result of its custody events, which are kept here for quick reading."""
+
+    number = models.CharField(max_length=20, unique=True)
+    label_code = models.CharField(
+        max_length=24, unique=True, help_text="Printed on the label (barcode / QR)."
+    )
+    kind = models.CharField(max_length=12, choices=ItemKind.choices)
+    category = models.CharField(max_length=4, choices=PropertyCategory.choices)
+    description = models.CharField(max_length=500)
+    serial_number = models.CharField(max_length=60, blank=True)
+    value = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    call = models.ForeignKey(
+        "calls.Call", null=True, blank=True, on_delete=models.PROTECT, related_name="property_items"
+    )
+    found_at = models.DateTimeField()
+    address_text = models.CharField(max_length=200, blank=True)
+    block_text = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=12, choices=ItemStatus.choices, default=ItemStatus.IN_CUSTODY
+    )
+    custodian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    location = models.ForeignKey(
+        StorageLocation, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    retain_until = models.DateField()
+    disposal_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    disposal_method = models.CharField(max_length=10, choices=DisposalMethod.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CustodyEvent(models.Model):
+    """One movement of an item. Events are only ever added (the database refuses changes) and
+    each carries the SHA-256 of its content and of the event before it."""
+
+    item = models.ForeignKey(PropertyItem, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=CustodyEventKind.choices)
+    at = models.DateTimeField()
+    actor_label = models.CharField(max_length=150)
+    from_custodian = models.CharField(max_length=150, blank=True)
+    to_custodian = models.CharField(max_length=150, blank=True)
+    from_location = models.CharField(max_length=30, blank=True)
+    to_location = models.CharField(max_length=30, blank=True)
+    reason = models.CharField(max_length=500)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "seq"], name="property_custodyevent_one_per_seq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} #{self.seq} {self.kind}"

@@ -1,0 +1,332 @@
+"""Writes in the property room. Every movement appends one hash-chained custody event under a
+lock on the item, so concurrent movements cannot fork its chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from beatbook.accounts.models import User
+from beatbook.calls.models import Call
+from beatbook.core.actors import Actor, actor_label
+from beatbook.core.exceptions import PermissionDenied, ValidationFailed, validate
+from beatbook.core.history import history_record
+from beatbook.core.numbering import number_next
+from beatbook.core.permissions import actor_role, require_role
+from beatbook.core.roles import Role
+from beatbook.places.selectors import location_resolve
+from beatbook.property.chain import (
+    CONTENT_FIELDS,
+    GENESIS,
+    ChainBreak,
+    chain_check,
+    checkpoint_latest,
+    checkpoint_sign,
+    checkpoint_write,
+    event_hash,
+)
+from beatbook.property.choices import CustodyEventKind, DisposalMethod, ItemKind, ItemStatus
+from beatbook.property.exceptions import CustodyRefused
+from beatbook.property.models import CustodyEvent, PropertyItem, StorageLocation
+
+HANDLERS = {Role.CSO, Role.SUPERVISOR, Role.ADMIN}
+CUSTODIANS = {Role.SUPERVISOR, Role.ADMIN}  # release and disposal (R13)
+
+
+def _name(user: User | None) -> str:
+    return actor_label(user) if user is not None else ""
+
+
+def _append(
+    *,
+    actor: Actor,
+    item: PropertyItem,
+    kind: str,
+    reason: str,
+    to_custodian: User | None = None,
+    to_location: StorageLocation | None = None,
+) -> CustodyEvent:
+    """Caller holds the item's row lock. Records who, when, from where to where, and why."""
+    last = item.events.order_by("-seq").first()
+    fields: dict[str, Any] = {
+        "seq": (last.seq + 1) if last else 1,
+        "kind": kind,
+        "at": timezone.now(),
+        "actor_label": actor_label(actor)[:150],
+        "from_custodian": _name(item.custodian),
+        "to_custodian": _name(to_custodian),
+        "from_location": item.location.code if item.location else "",
+        "to_location": to_location.code if to_location else "",
+        "reason": reason.strip()[:500],
+    }
+    prev = last.hash if last else GENESIS
+    event = CustodyEvent.objects.create(
+        item=item, prev_hash=prev, hash=event_hash(prev, item.number, fields), **fields
+    )
+    item.custodian, item.location = to_custodian, to_location
+    item.save(
+        update_fields=[
+            "custodian",
+            "location",
+            "status",
+            "updated_at",
+            "disposal_requested_by",
+            "disposal_method",
+        ]
+    )
+    return event
+
+
+def _lock(item: PropertyItem) -> PropertyItem:
+    return (
+        PropertyItem.objects.select_for_update(of=("self",))
+        .select_related("custodian", "location")
+        .get(pk=item.pk)
+    )
+
+
+@transaction.atomic
+def item_intake(
+    *,
+    actor: Actor,
+    kind: str,
+    category: str,
+    description: str,
+    location: StorageLocation,
+    serial_number: str = "",
+    value: Decimal | None = None,
+    call: Call | None = None,
+    address: str = "",
+    found_at: dt.datetime | None = None,
+) -> PropertyItem:
+    """Book an item into the property room: its number, label code and first custody event."""
+    require_role(actor, HANDLERS, action="book property")
+    if kind not in ItemKind.values:
+        raise ValidationFailed("Choose found, safekeeping or evidence.", field="kind")
+    if not description.strip():
+        raise ValidationFailed("Describe the item.", field="description")
+    address_text, block = "", ""
+    if call is not None:
+        address_text, block = call.address_text, call.block_text
+    elif address.strip():
+        place = location_resolve(address=address)
+        address_text, block = place.address_text, place.block_text
+    found = found_at or timezone.now()
+    item = PropertyItem(
+        number=number_next(prefix="PRP"),
+        label_code=secrets.token_hex(6).upper(),
+        kind=kind,
+        category=category,
+        description=description.strip(),
+        serial_number=serial_number.strip(),
+        value=value,
+        call=call,
+        found_at=found,
+        address_text=address_text,
+        block_text=block,
+        status=ItemStatus.IN_CUSTODY,
+        retain_until=timezone.localdate(found)
+        + dt.timedelta(days=settings.BEATBOOK_PROPERTY_HOLD_DAYS[kind]),
+    )
+    validate(item)
+    item.save()
+    _append(
+        actor=actor,
+        item=item,
+        kind=CustodyEventKind.INTAKE,
+        to_location=location,
+        reason=f"Booked in as {ItemKind(kind).label.lower()}",
+    )
+    history_record(obj=item, actor=actor, verb="booked in", data={"location": location.code})
+    return item
+
+
+@transaction.atomic
+def item_check_out(*, actor: Actor, item: PropertyItem, to: User, reason: str) -> PropertyItem:
+    require_role(actor, HANDLERS, action="check property out")
+    item = _lock(item)
+    if item.status != ItemStatus.IN_CUSTODY:
+        raise CustodyRefused(
+            f"{item.number} is {item.get_status_display().lower()}; only an "
+            "item in the property room can be checked out."
+        )
+    if not reason.strip():
+        raise ValidationFailed("Say why it leaves the property room.", field="reason")
+    item.status = ItemStatus.CHECKED_OUT
+    _append(actor=actor, item=item, kind=CustodyEventKind.CHECK_OUT, to_custodian=to, reason=reason)
+    return item
+
+
+@transaction.atomic
+def item_transfer(*, actor: Actor, item: PropertyItem, to: User, reason: str) -> PropertyItem:
+    """Hand a checked-out item from one person to another (transport, lab, court)."""
+    require_role(actor, HANDLERS, action="transfer property")
+    item = _lock(item)
+    if item.status != ItemStatus.CHECKED_OUT:
+        raise CustodyRefused(f"{item.number} is not checked out; check it out first.")
+    if to.pk == item.custodian_id:
+        raise ValidationFailed(f"{to} already holds {item.number}.", field="to")
+    if not reason.strip():
+        raise ValidationFailed("Say why it changes hands.", field="reason")
+    _append(actor=actor, item=item, kind=CustodyEventKind.TRANSFER, to_custodian=to, reason=reason)
+    return item
+
+
+@transaction.atomic
+def item_check_in(
+    *,
+    actor: Actor,
+    item: PropertyItem,
+    location: StorageLocation,
+    reason: str = "Returned to the property room",
+) -> PropertyItem:
+    require_role(actor, HANDLERS, action="check property in")
+    item = _lock(item)
+    if item.status != ItemStatus.CHECKED_OUT:
+        raise CustodyRefused(
+            f"{item.number} is {item.get_status_display().lower()}; only a "
+            "checked-out item can be checked in."
+        )
+    item.status = ItemStatus.IN_CUSTODY
+    _append(
+        actor=actor, item=item, kind=CustodyEventKind.CHECK_IN, to_location=location, reason=reason
+    )
+    return item
+
+
+@transaction.atomic
+def item_release(
+    *, actor: Actor, item: PropertyItem, owner_name: str, identity_checked: str
+) -> PropertyItem:
+    """Give an item back to its owner, after their identity was checked."""
+    require_role(actor, CUSTODIANS, action="release property")
+    item = _lock(item)
+    if item.kind == ItemKind.EVIDENCE:
+        raise CustodyRefused(
+            f"{item.number} is evidence; it is released only by disposal after the case allows it."
+        )
+    if item.status != ItemStatus.IN_CUSTODY:
+        raise CustodyRefused(f"{item.number} must be in the property room to be released.")
+    if not owner_name.strip() or not identity_checked.strip():
+        raise ValidationFailed(
+            "Record the owner and how their identity was checked.", field="identity_checked"
+        )
+    item.status = ItemStatus.RELEASED
+    _append(
+        actor=actor,
+        item=item,
+        kind=CustodyEventKind.RELEASE,
+        reason=f"Released to the owner; identity checked by {identity_checked.strip()}",
+    )
+    history_record(obj=item, actor=actor, verb="released to owner")
+    return item
+
+
+@transaction.atomic
+def disposal_request(*, actor: Actor, item: PropertyItem, method: str) -> PropertyItem:
+    require_role(actor, CUSTODIANS, action="request disposal")
+    item = _lock(item)
+    if method not in DisposalMethod.values:
+        raise ValidationFailed("Choose return, auction, donate or destroy.", field="method")
+    if item.status != ItemStatus.IN_CUSTODY:
+        raise CustodyRefused(f"{item.number} must be in the property room to be disposed of.")
+    if item.retain_until > timezone.localdate():
+        raise CustodyRefused(f"{item.number} must be held until {item.retain_until}.")
+    item.disposal_requested_by_id, item.disposal_method = getattr(actor, "pk", None), method
+    item.save(update_fields=["disposal_requested_by", "disposal_method", "updated_at"])
+    history_record(obj=item, actor=actor, verb="disposal requested", data={"method": method})
+    return item
+
+
+@transaction.atomic
+def disposal_approve(*, actor: Actor, item: PropertyItem) -> PropertyItem:
+    """A second custodian approves the disposal (two people, R13) and it is recorded."""
+    require_role(actor, CUSTODIANS, action="approve disposal")
+    item = _lock(item)
+    if item.disposal_requested_by_id is None:
+        raise CustodyRefused(f"Nobody has requested disposal of {item.number}.")
+    if item.disposal_requested_by_id == getattr(actor, "pk", None):
+        raise PermissionDenied(
+            "The disposal must be approved by someone other than the person who requested it."
+        )
+    method = DisposalMethod(item.disposal_method).label.lower()
+    item.status = ItemStatus.DISPOSED
+    _append(
+        actor=actor,
+        item=item,
+        kind=CustodyEventKind.DISPOSAL,
+        reason=f"{method}; requested by {_name(item.disposal_requested_by)}",
+    )
+    history_record(obj=item, actor=actor, verb="disposed", data={"method": item.disposal_method})
+    return item
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+@dataclass
+class VerifyResult:
+    items: int = 0
+    events: int = 0
+    breaks: list[ChainBreak] = field(default_factory=list)
+    checkpoint: str = ""
+
+
+def _chains() -> dict[str, list[CustodyEvent]]:
+    chains: dict[str, list[CustodyEvent]] = {}
+    for event in CustodyEvent.objects.select_related("item").order_by("item_id", "seq"):
+        chains.setdefault(event.item.number, []).append(event)
+    for number in PropertyItem.objects.exclude(number__in=chains).values_list("number", flat=True):
+        chains[number] = []
+    return chains
+
+
+def custody_verify() -> VerifyResult:
+    """Check every item's chain, then the chains against the latest signed checkpoint."""
+    chains = _chains()
+    result = VerifyResult(items=len(chains), events=sum(len(c) for c in chains.values()))
+    for number, events in sorted(chains.items()):
+        broken = chain_check(number, events)
+        if broken is not None:
+            result.breaks.append(broken)
+        elif not events:
+            result.breaks.append(ChainBreak(number, 1, "has no intake event"))
+    latest = checkpoint_latest()
+    if latest is None:
+        return result
+    result.checkpoint = latest["path"]
+    if checkpoint_sign(latest["heads"]) != latest["hmac_sha256"]:
+        result.breaks.append(ChainBreak("checkpoint", 0, "signature does not match its key"))
+        return result
+    for number, (seq, head) in sorted(latest["heads"].items()):
+        events = chains.get(number, [])
+        if len(events) < seq:
+            result.breaks.append(ChainBreak(number, seq, "events removed since the checkpoint"))
+        elif events[seq - 1].hash != head:
+            result.breaks.append(
+                ChainBreak(number, seq, "chain rewritten since the signed checkpoint")
+            )
+    return result
+
+
+def custody_checkpoint() -> str:
+    """Sign every chain's head with the key kept outside the database; returns the file."""
+    heads = {
+        number: [events[-1].seq, events[-1].hash] for number, events in _chains().items() if events
+    }
+    return str(checkpoint_write(heads))
+
+
+def event_fields(event: CustodyEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in CONTENT_FIELDS}
+
+
+def actor_may_handle(actor: Actor) -> bool:
+    return actor_role(actor) in HANDLERS
