@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from beatbook.accounts.models import ApiToken, RecoveryCode, RecoveryCodeDevice, Team, User
 from beatbook.accounts.services import token_hash
+from beatbook.core.exceptions import NotFound
 from beatbook.places.models import Beat
 
 
@@ -35,3 +36,10 @@ def recovery_codes_left(*, user: User) -> int:
 
 def teams_covering(*, beat: Beat) -> QuerySet[Team]:
     return Team.objects.filter(beats=beat).order_by("name")
+
+
+def staff_member_get(*, user_id: int) -> User:
+    member = staff_list().filter(pk=user_id).first()
+    if member is None:
+        raise NotFound("Choose a member of staff.")
+    return member

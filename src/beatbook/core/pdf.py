@@ -20,18 +20,27 @@ class PdfUnavailable(DomainError):
     http_status = 503
 
 
-def _local_only(url: str, *args: Any, **kwargs: Any) -> Any:
-    """Serve /static/… from the project's files and refuse everything else."""
-    from weasyprint.urls import URLFetcherResponse
+def _fetcher() -> Any:
+    """A WeasyPrint fetcher that serves /static/ from the project, decodes data: URLs, and
+    refuses every other address, so rendering never reaches the network."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    parsed = urlparse(url)
-    if parsed.path.startswith(settings.STATIC_URL):
-        found = finders.find(parsed.path[len(settings.STATIC_URL) :])
-        if found:
-            path = Path(found if isinstance(found, str) else found[0])
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
-    raise ValueError(f"PDF rendering fetches nothing from {url}")
+    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            parsed = urlparse(url)
+            if parsed.path.startswith(settings.STATIC_URL):
+                found = finders.find(parsed.path[len(settings.STATIC_URL) :])
+                if found:
+                    path = Path(found if isinstance(found, str) else found[0])
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(
+                        url, body=path.read_bytes(), headers={"Content-Type": mime}
+                    )
+            raise ValueError(f"PDF rendering fetches nothing from {url}")
+
+    return LocalOnlyFetcher(allowed_protocols={"data", "http"})
 
 
 def render_pdf(template: str, context: dict[str, Any], request: HttpRequest | None = None) -> bytes:
@@ -41,7 +50,7 @@ def render_pdf(template: str, context: dict[str, Any], request: HttpRequest | No
         raise PdfUnavailable(f"PDF rendering needs the pango library: {exc}") from None
     html = render_to_string(template, {**context, "pdf": True}, request=request)
     return weasyprint.HTML(
-        string=html, base_url="http://beatbook.local/", url_fetcher=_local_only
+        string=html, base_url="http://beatbook.local/", url_fetcher=_fetcher()
     ).write_pdf()
 
 

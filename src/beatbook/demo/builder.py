@@ -37,6 +37,8 @@ from beatbook.places.addresses import block_text, street_display
 from beatbook.places.models import AddressPoint, Beat
 from beatbook.places.services import address_rows, addresses_import, beats_import
 from beatbook.portal import services as portal_services
+from beatbook.property.models import StorageLocation
+from beatbook.property.services import item_intake
 from beatbook.records.services import report_approve, report_create, report_submit, report_update
 from beatbook.roster.choices import UnitStatus
 from beatbook.roster.models import Shift, Unit
@@ -227,6 +229,7 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     progress("ordinances, citations and reports…")
     _ordinances()
     _field_records(rng)
+    _property_room()
     dispatcher = User.objects.get(username="dispatcher")
     _, token = account_services.api_token_issue(
         actor=SYSTEM, user=dispatcher, name="demo dispatcher token"
@@ -310,6 +313,33 @@ def _field_records(rng: random.Random) -> None:
         narrative="Light pole 14-22 dark on the east side; public works notified.",
     )
     report_submit(actor=demo_cso, report=own)
+
+
+def _property_room() -> None:
+    """Shelves, and the found property of the live queue booked in."""
+    shelves = [
+        StorageLocation.objects.create(code=f"PR-{room}-{n:02d}", room=f"Room {room}", shelf=str(n))
+        for room in ("A", "B")
+        for n in range(1, 4)
+    ]
+    cso = User.objects.get(username="cso")
+    found = Call.objects.filter(call_type__code="PROPFND").order_by("-received_at").first()
+    items = [
+        ("found", "25", "Black backpack with a laptop", found),
+        ("found", "75", "Phone in a red case, screen cracked", None),
+        ("safekeeping", "04", "Blue road bike, unlocked, owner in hospital", None),
+        ("evidence", "77", "Spray-paint cans from the school wall", None),
+    ]
+    for i, (kind, category, description, call) in enumerate(items):
+        item_intake(
+            actor=cso,
+            kind=kind,
+            category=category,
+            description=description,
+            location=shelves[i % len(shelves)],
+            call=call,
+            address="" if call else "1410 Broadway",
+        )
 
 
 def _places() -> None:

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from beatbook.property import views
+
+app_name = "property"
+urlpatterns = [
+    path("", views.ItemListView.as_view(), name="item_list"),
+    path("new/", views.ItemIntakeView.as_view(), name="item_intake"),
+    path("scan/", views.ItemScanView.as_view(), name="item_scan"),
+    path("<int:item_id>/", views.ItemDetailView.as_view(), name="item_detail"),
+    path(
+        "<int:item_id>/<slug:document>.pdf", views.ItemDocumentView.as_view(), name="item_document"
+    ),
+    path("<int:item_id>/<slug:action>/", views.ItemActionView.as_view(), name="item_action"),
+]
