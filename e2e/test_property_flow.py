@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pypdfium2
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from beatbook.calls import services as call_services
@@ -58,4 +59,49 @@ def test_found_wallet_is_labelled_and_its_custody_report_lists_every_step(
     for step in ("Intake", "Check-out", "Check-in", "Release to owner"):
         assert step in text
     for session in (cso, custodian):
+        assert session.problems == []
+
+
+def test_resident_lost_report_is_matched_and_the_item_returned(
+    agency: dict[str, Any], open_session: Any
+) -> None:
+    from beatbook.property.services import item_intake
+
+    shelf = StorageLocation.objects.create(code="PR-A-02", room="Property room A")
+    item = item_intake(
+        actor=agency["cso"],
+        kind="found",
+        category="75",
+        description="Phone in a red case, cracked screen",
+        location=shelf,
+        address="1512 Pine St",
+    )
+
+    resident = open_session(phone=True)
+    resident.goto("/portal/lost/")
+    resident.page.select_option("#id_category", value="75")
+    resident.page.fill("#id_description", "Red phone case, the screen is cracked")
+    resident.page.fill("#id_lost_on", timezone.localdate().isoformat())
+    resident.page.fill("#id_address", "1500 Pine St")
+    resident.page.fill("#id_owner_name", "Dana Ruiz")
+    resident.page.fill("#id_owner_email", "dana@example.org")
+    resident.page.get_by_role("button", name="Send lost report").click()
+    expect(resident.page.get_by_text("We are looking for it")).to_be_visible()
+    resident.screenshot("31-lost-report-received")
+    tracking = resident.page.url
+
+    custodian = open_session()
+    custodian.sign_in(agency["supervisor"])
+    custodian.goto(f"/property/{item.pk}/")
+    expect(custodian.page.locator("#possible-owners")).to_contain_text("Red phone case")
+    custodian.page.locator("#possible-owners").get_by_role("button", name="Confirm match").click()
+    expect(custodian.page.locator("#lost-status")).to_have_text("Possible match found")
+    custodian.page.fill("#identity", "WA driver licence")
+    custodian.page.get_by_role("button", name="Return").click()
+    expect(custodian.page.locator("#lost-status")).to_have_text("Returned")
+    custodian.screenshot("32-lost-item-returned")
+
+    resident.page.goto(tracking)
+    expect(resident.page.get_by_text("Returned to you")).to_be_visible()
+    for session in (resident, custodian):
         assert session.problems == []

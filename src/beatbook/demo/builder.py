@@ -27,7 +27,7 @@ from beatbook.calls.choices import CallSource, CallStatus
 from beatbook.calls.models import Call, CallType
 from beatbook.citations.models import Ordinance
 from beatbook.citations.services import citation_issue, ordinances_import
-from beatbook.core.actors import SYSTEM
+from beatbook.core.actors import PORTAL, SYSTEM
 from beatbook.core.models import AuditEntry
 from beatbook.core.numbering import number_format, number_reserve_block
 from beatbook.core.roles import Role
@@ -38,7 +38,7 @@ from beatbook.places.models import AddressPoint, Beat
 from beatbook.places.services import address_rows, addresses_import, beats_import
 from beatbook.portal import services as portal_services
 from beatbook.property.models import StorageLocation
-from beatbook.property.services import item_intake
+from beatbook.property.services import item_intake, lost_report_create
 from beatbook.records.services import report_approve, report_create, report_submit, report_update
 from beatbook.roster.choices import UnitStatus
 from beatbook.roster.models import Shift, Unit
@@ -339,6 +339,21 @@ def _property_room() -> None:
             location=shelves[i % len(shelves)],
             call=call,
             address="" if call else "1410 Broadway",
+        )
+    # Two residents' lost reports: one the matcher pairs with the phone on the shelf.
+    today = timezone.localdate()
+    for category, description, address in (
+        ("75", "Phone with a red case, the screen is cracked", "1400 Broadway"),
+        ("25", "Green umbrella and a grey tote bag", "Pike Place Market"),
+    ):
+        lost_report_create(
+            actor=PORTAL,
+            category=category,
+            description=description,
+            lost_on=today - dt.timedelta(days=1),
+            address=address,
+            owner_name="Sam Okafor" if category == "75" else "Lee Park",
+            owner_email="sam@example.org" if category == "75" else "",
         )
 
 

@@ -112,3 +112,32 @@ class SupportForm(forms.Form):
 
 class FindMyCsoForm(forms.Form):
     address = forms.CharField(label=_("Your address"), max_length=200)
+
+
+class LostReportForm(forms.Form):
+    category = forms.ChoiceField(label=_("What kind of item?"), choices=[])
+    description = forms.CharField(
+        label=_("Describe it"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Colour, brand, anything inside. Staff use this to recognise it; it is never published."
+        ),
+    )
+    lost_on = forms.DateField(
+        label=_("When did you lose it?"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    address = forms.CharField(
+        label=_("Where, as near as you know (optional)"), max_length=200, required=False
+    )
+    owner_name = forms.CharField(label=_("Your name"), max_length=150)
+    owner_email = forms.EmailField(label=_("E-mail for news (optional)"), required=False)
+    owner_phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from beatbook.core.nibrs import PropertyCategory
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["category"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(c.value, c.label) for c in PropertyCategory if c.value != "73"]

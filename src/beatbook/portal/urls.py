@@ -20,4 +20,7 @@ urlpatterns = [
     path("reports/<str:reference>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<str:reference>/support/", views.SupportView.as_view(), name="report_support"),
     path("map/<slug:layer>.geojson", views.MapLayerView.as_view(), name="map_layer"),
+    path("lost/", views.LostReportView.as_view(), name="lost_report"),
+    path("lost/<str:token>/", views.LostTrackView.as_view(), name="lost_track"),
+    path("found/", views.FoundSearchView.as_view(), name="found_search"),
 ]

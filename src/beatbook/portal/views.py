@@ -17,13 +17,14 @@ from beatbook.calls.public import (
     public_photo_by_token,
     public_view,
 )
+from beatbook.core.actors import PORTAL
 from beatbook.core.exceptions import DomainError, NotFound
 from beatbook.core.i18n import localized
 from beatbook.core.middleware import client_ip
 from beatbook.places.selectors import beats_geojson, streets_geojson
 from beatbook.portal import services
 from beatbook.portal.exceptions import SubmissionRateLimited
-from beatbook.portal.forms import FindMyCsoForm, ReportForm, SupportForm
+from beatbook.portal.forms import FindMyCsoForm, LostReportForm, ReportForm, SupportForm
 from beatbook.portal.selectors import (
     cso_coverage,
     public_call_by_reference,
@@ -31,6 +32,8 @@ from beatbook.portal.selectors import (
     public_category,
     recent_public_calls,
 )
+from beatbook.property import services as property_services
+from beatbook.property.selectors import found_items_public, lost_report_by_token
 
 MAX_UPLOADS = services.MAX_PHOTOS
 
@@ -273,3 +276,50 @@ class MapLayerView(View):
         if layer == "streets":
             return JsonResponse(streets_geojson())
         raise Http404
+
+
+class LostReportView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "portal/lost_form.html", {"form": LostReportForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = LostReportForm(request.POST)
+        if form.is_valid():
+            try:
+                report = property_services.lost_report_create(
+                    actor=PORTAL, language=(get_language() or "en")[:2], **form.cleaned_data
+                )
+            except DomainError as exc:
+                form.add_error(
+                    "address" if getattr(exc, "field", "") == "location" else None, exc.message
+                )
+            else:
+                return redirect("portal:lost_track", token=report.public_token)
+        return render(request, "portal/lost_form.html", {"form": form}, status=400)
+
+
+class LostTrackView(View):
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        report = lost_report_by_token(token=token)
+        if report is None:
+            return render(request, "portal/track_unknown.html", status=404)
+        return render(request, "portal/lost_track.html", {"report": report})
+
+
+class FoundSearchView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from beatbook.core.nibrs import PropertyCategory
+
+        category = request.GET.get("category", "")
+        items = found_items_public(
+            category=category if category in PropertyCategory.values else ""
+        )[:50]
+        return render(
+            request,
+            "portal/found_search.html",
+            {
+                "items": items,
+                "category": category,
+                "categories": [(c.value, c.label) for c in PropertyCategory],
+            },
+        )

@@ -94,3 +94,36 @@ class CustodyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} #{self.seq} {self.kind}"
+
+
+class LostReport(TimeStampedModel):
+    """A resident's report of something lost, matched against found property."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Looking for it"
+        MATCHED = "matched", "Possible match found"
+        RETURNED = "returned", "Returned"
+        CLOSED = "closed", "Closed"
+
+    number = models.CharField(max_length=20, unique=True)
+    public_token = models.CharField(max_length=64, unique=True)
+    category = models.CharField(max_length=4, choices=PropertyCategory.choices)
+    description = models.CharField(max_length=1000)
+    lost_on = models.DateField()
+    address_text = models.CharField(max_length=200, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    owner_name = models.CharField(max_length=150, blank=True)
+    owner_email = models.EmailField(blank=True)
+    owner_phone = models.CharField(max_length=40, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    matched_item = models.ForeignKey(
+        PropertyItem, null=True, blank=True, on_delete=models.PROTECT, related_name="lost_reports"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -8,7 +8,7 @@ from beatbook.core.exceptions import NotFound
 from beatbook.core.permissions import actor_role
 from beatbook.core.roles import Role
 from beatbook.property.choices import ItemStatus
-from beatbook.property.models import PropertyItem, StorageLocation
+from beatbook.property.models import LostReport, PropertyItem, StorageLocation
 
 VIEWERS = {Role.CSO, Role.SUPERVISOR, Role.ADMIN}
 
@@ -70,3 +70,37 @@ def disposal_queue(*, viewer: Actor) -> QuerySet[PropertyItem]:
 
 def storage_locations() -> QuerySet[StorageLocation]:
     return StorageLocation.objects.filter(is_active=True)
+
+
+def lost_report_by_token(*, token: str) -> LostReport | None:
+    if not token or len(token) > 64:
+        return None
+    return LostReport.objects.select_related("matched_item").filter(public_token=token).first()
+
+
+def lost_report_list(*, viewer: Actor) -> QuerySet[LostReport]:
+    if actor_role(viewer) in VIEWERS or actor_role(viewer) == "system":
+        return LostReport.objects.select_related("matched_item")
+    return LostReport.objects.none()
+
+
+def lost_report_get(*, viewer: Actor, report_id: int) -> LostReport:
+    report = lost_report_list(viewer=viewer).filter(pk=report_id).first()
+    if report is None:
+        raise NotFound("No such lost report.")
+    return report
+
+
+def found_items_public(*, category: str = "", since: object = None) -> QuerySet[PropertyItem]:
+    """Found property residents may browse: category and week only, never the description
+    (so a false claimant cannot learn what to describe)."""
+    items = (
+        PropertyItem.objects.filter(kind="found", status=ItemStatus.IN_CUSTODY)
+        .select_related("call__beat")
+        .order_by("-found_at")
+    )
+    if category:
+        items = items.filter(category=category)
+    if since:
+        items = items.filter(found_at__date__gte=since)
+    return items

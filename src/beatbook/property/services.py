@@ -10,12 +10,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from beatbook.accounts.models import User
 from beatbook.calls.models import Call
-from beatbook.core.actors import Actor, actor_label
+from beatbook.core.actors import SYSTEM, Actor, actor_label
 from beatbook.core.exceptions import PermissionDenied, ValidationFailed, validate
 from beatbook.core.history import history_record
 from beatbook.core.numbering import number_next
@@ -34,7 +37,8 @@ from beatbook.property.chain import (
 )
 from beatbook.property.choices import CustodyEventKind, DisposalMethod, ItemKind, ItemStatus
 from beatbook.property.exceptions import CustodyRefused
-from beatbook.property.models import CustodyEvent, PropertyItem, StorageLocation
+from beatbook.property.models import CustodyEvent, LostReport, PropertyItem, StorageLocation
+from beatbook.property.tasks import lost_owner_notify_task
 
 HANDLERS = {Role.CSO, Role.SUPERVISOR, Role.ADMIN}
 CUSTODIANS = {Role.SUPERVISOR, Role.ADMIN}  # release and disposal (R13)
@@ -330,3 +334,109 @@ def event_fields(event: CustodyEvent) -> dict[str, Any]:
 
 def actor_may_handle(actor: Actor) -> bool:
     return actor_role(actor) in HANDLERS
+
+
+# --- lost and found -------------------------------------------------------------------
+
+
+@transaction.atomic
+def lost_report_create(
+    *,
+    actor: Actor,
+    category: str,
+    description: str,
+    lost_on: dt.date,
+    address: str = "",
+    owner_name: str = "",
+    owner_email: str = "",
+    owner_phone: str = "",
+    language: str = "",
+) -> LostReport:
+    """A resident's lost-item report (from the portal or the front desk)."""
+    if not description.strip():
+        raise ValidationFailed("Describe what you lost.", field="description")
+    if lost_on > timezone.localdate():
+        raise ValidationFailed("The date cannot be in the future.", field="lost_on")
+    lat = lon = None
+    address_text = ""
+    if address.strip():
+        # "Somewhere on the 8 bus" is still useful to staff: keep the words, skip the map.
+        try:
+            place = location_resolve(address=address)
+        except ValidationFailed:
+            address_text = address.strip()[:200]
+        else:
+            lat, lon, address_text = place.lat, place.lon, place.block_text
+    report = LostReport(
+        number=number_next(prefix="LST"),
+        public_token=secrets.token_urlsafe(24),
+        category=category,
+        description=description.strip(),
+        lost_on=lost_on,
+        address_text=address_text,
+        lat=lat,
+        lon=lon,
+        owner_name=owner_name.strip(),
+        owner_email=owner_email.strip(),
+        owner_phone=owner_phone.strip(),
+        language=language[:8],
+    )
+    validate(report)
+    report.save()
+    history_record(obj=report, actor=actor, verb="lost report received")
+    return report
+
+
+@transaction.atomic
+def lost_match_confirm(*, actor: Actor, report: LostReport, item: PropertyItem) -> LostReport:
+    """Staff agree the found item is probably the lost one; the owner is told to come by."""
+    require_role(actor, HANDLERS, action="confirm matches")
+    if report.status != LostReport.Status.OPEN:
+        raise CustodyRefused(f"{report.number} is {report.get_status_display().lower()}.")
+    if item.kind != ItemKind.FOUND or item.status != ItemStatus.IN_CUSTODY:
+        raise CustodyRefused(f"{item.number} is not found property in the room.")
+    report.status, report.matched_item = LostReport.Status.MATCHED, item
+    report.save(update_fields=["status", "matched_item", "updated_at"])
+    history_record(obj=report, actor=actor, verb="match confirmed", data={"item": item.number})
+    history_record(
+        obj=item, actor=actor, verb="matched to lost report", data={"report": report.number}
+    )
+    if report.owner_email:
+        report_id = report.pk
+        transaction.on_commit(lambda: lost_owner_notify_task.enqueue(report_id=report_id))
+    return report
+
+
+def lost_owner_notify(*, report_id: int) -> int:
+    report = LostReport.objects.filter(pk=report_id).select_related("matched_item").first()
+    if report is None or not report.owner_email or report.matched_item is None:
+        return 0
+    with translation.override(report.language or "en"):
+        body = render_to_string(
+            "property/email/match_body.txt",
+            {
+                "report": report,
+                "agency": settings.BEATBOOK_AGENCY_NAME,
+                "url": settings.BEATBOOK_PUBLIC_URL.rstrip("/")
+                + reverse("portal:lost_track", kwargs={"token": report.public_token}),
+            },
+        )
+        subject = render_to_string("property/email/match_subject.txt", {"report": report}).strip()
+    sent = send_mail(subject, body, None, [report.owner_email])
+    history_record(obj=report, actor=SYSTEM, verb="owner notified", data={"messages": sent})
+    return sent
+
+
+@transaction.atomic
+def lost_item_return(*, actor: Actor, report: LostReport, identity_checked: str) -> LostReport:
+    """Give the matched item to the owner who reported it lost (a custody release)."""
+    if report.status != LostReport.Status.MATCHED or report.matched_item is None:
+        raise CustodyRefused(f"{report.number} has no confirmed match to return.")
+    owner = report.owner_name or "the owner who reported it lost"
+    item_release(
+        actor=actor, item=report.matched_item, owner_name=owner, identity_checked=identity_checked
+    )
+    report.status = LostReport.Status.RETURNED
+    report.save(update_fields=["status", "updated_at"])
+    history_record(obj=report, actor=actor, verb="returned to owner")
+    return report

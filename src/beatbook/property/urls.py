@@ -7,6 +7,10 @@ urlpatterns = [
     path("", views.ItemListView.as_view(), name="item_list"),
     path("new/", views.ItemIntakeView.as_view(), name="item_intake"),
     path("scan/", views.ItemScanView.as_view(), name="item_scan"),
+    path("lost/", views.LostReportListView.as_view(), name="lost_list"),
+    path("lost/<int:report_id>/", views.LostReportDetailView.as_view(), name="lost_detail"),
+    path("lost/<int:report_id>/match/", views.LostMatchConfirmView.as_view(), name="lost_match"),
+    path("lost/<int:report_id>/return/", views.LostReturnView.as_view(), name="lost_return"),
     path("<int:item_id>/", views.ItemDetailView.as_view(), name="item_detail"),
     path(
         "<int:item_id>/<slug:document>.pdf", views.ItemDocumentView.as_view(), name="item_document"

@@ -20,11 +20,15 @@ from beatbook.core.roles import Role
 from beatbook.property import forms as property_forms
 from beatbook.property import services
 from beatbook.property.chain import chain_check
+from beatbook.property.matching import matches_for_item, matches_for_report
+from beatbook.property.models import LostReport
 from beatbook.property.selectors import (
     disposal_queue,
     item_by_label,
     item_get,
     item_list,
+    lost_report_get,
+    lost_report_list,
 )
 
 HANDLERS = frozenset({Role.CSO, Role.SUPERVISOR, Role.ADMIN})
@@ -117,6 +121,7 @@ def _context(request: HttpRequest, item: Any) -> dict[str, Any]:
         "staff": staff_list().filter(role__in=list(HANDLERS)),
         "move_form": property_forms.MoveForm(),
         "qr": segno.make(item.label_code, micro=False).svg_data_uri(scale=3),
+        "matches": matches_for_item(item) if item.status == "in_custody" else [],
     }
 
 
@@ -206,3 +211,63 @@ class ItemDocumentView(RoleRequiredMixin, View):
             return HttpResponse(status=404)
         content = render_pdf(templates[document], _context(request, item), request)
         return pdf_response(f"{item.number}-{document}.pdf", content)
+
+
+class LostReportListView(RoleRequiredMixin, View):
+    allowed_roles = HANDLERS
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        reports = lost_report_list(viewer=request_user(request))
+        status = request.GET.get("status", "open")
+        if status in LostReport.Status.values:
+            reports = reports.filter(status=status)
+        page = Paginator(reports, 50).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "property/lost_list.html",
+            {"page": page, "status": status, "statuses": LostReport.Status.choices},
+        )
+
+
+class LostReportDetailView(RoleRequiredMixin, View):
+    allowed_roles = HANDLERS
+
+    def get(self, request: HttpRequest, report_id: int) -> HttpResponse:
+        report = lost_report_get(viewer=request_user(request), report_id=report_id)
+        matches = matches_for_report(report) if report.status == LostReport.Status.OPEN else []
+        return render(request, "property/lost_detail.html", {"report": report, "matches": matches})
+
+
+class LostMatchConfirmView(RoleRequiredMixin, View):
+    allowed_roles = HANDLERS
+
+    def post(self, request: HttpRequest, report_id: int) -> HttpResponse:
+        viewer = request_user(request)
+        report = lost_report_get(viewer=viewer, report_id=report_id)
+        try:
+            item = item_get(viewer=viewer, item_id=int(request.POST.get("item", "0") or 0))
+            services.lost_match_confirm(actor=viewer, report=report, item=item)
+        except (ValueError, DomainError) as exc:
+            messages.error(request, getattr(exc, "message", "Choose a found item."))
+        else:
+            messages.success(request, f"{report.number} matched to {item.number}.")
+        return redirect("property:lost_detail", report_id=report.pk)
+
+
+class LostReturnView(RoleRequiredMixin, View):
+    allowed_roles = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+    def post(self, request: HttpRequest, report_id: int) -> HttpResponse:
+        viewer = request_user(request)
+        report = lost_report_get(viewer=viewer, report_id=report_id)
+        try:
+            services.lost_item_return(
+                actor=viewer,
+                report=report,
+                identity_checked=request.POST.get("identity_checked", "").strip(),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{report.number}: returned to its owner.")
+        return redirect("property:lost_detail", report_id=report.pk)
