@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.views import View
 
@@ -311,15 +314,29 @@ class FoundSearchView(View):
         from beatbook.core.nibrs import PropertyCategory
 
         category = request.GET.get("category", "")
+        area = request.GET.get("area", "")[:100]
+        try:
+            since = parse_date(request.GET.get("since", "")[:10])
+        except ValueError:  # well-formed but impossible, like 2026-02-30
+            since = None
         items = found_items_public(
-            category=category if category in PropertyCategory.values else ""
+            category=category if category in PropertyCategory.values else "",
+            since=since,
+            area=area,
         )[:50]
+        # The week, not the day: an exact date is one more detail a false claimant could use.
+        found = [
+            (item, (d := timezone.localdate(item.found_at)) - dt.timedelta(days=d.weekday()))
+            for item in items
+        ]
         return render(
             request,
             "portal/found_search.html",
             {
-                "items": items,
+                "found": found,
                 "category": category,
+                "area": area,
+                "since": since,
                 "categories": [(c.value, c.label) for c in PropertyCategory],
             },
         )

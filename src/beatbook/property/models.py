@@ -127,3 +127,25 @@ class LostReport(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ItemPhoto(models.Model):
+    """A photo of an item as booked in: re-encoded without EXIF/GPS, its SHA-256 kept so that
+    a later download can prove it is the same picture."""
+
+    item = models.ForeignKey(PropertyItem, on_delete=models.PROTECT, related_name="photos")
+    image = models.FileField(upload_to="property-photos/%Y/%m/")
+    thumbnail = models.FileField(upload_to="property-photos/%Y/%m/")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of {self.item}"

@@ -91,7 +91,9 @@ def lost_report_get(*, viewer: Actor, report_id: int) -> LostReport:
     return report
 
 
-def found_items_public(*, category: str = "", since: object = None) -> QuerySet[PropertyItem]:
+def found_items_public(
+    *, category: str = "", since: object = None, area: str = ""
+) -> QuerySet[PropertyItem]:
     """Found property residents may browse: category and week only, never the description
     (so a false claimant cannot learn what to describe)."""
     items = (
@@ -103,4 +105,6 @@ def found_items_public(*, category: str = "", since: object = None) -> QuerySet[
         items = items.filter(category=category)
     if since:
         items = items.filter(found_at__date__gte=since)
+    if area.strip():
+        items = items.filter(block_text__icontains=area.strip())
     return items

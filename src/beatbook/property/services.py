@@ -4,12 +4,15 @@ lock on the item, so concurrent movements cannot fork its chain."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -18,6 +21,7 @@ from django.utils import timezone, translation
 
 from beatbook.accounts.models import User
 from beatbook.calls.models import Call
+from beatbook.calls.photos import photo_process
 from beatbook.core.actors import SYSTEM, Actor, actor_label
 from beatbook.core.exceptions import PermissionDenied, ValidationFailed, validate
 from beatbook.core.history import history_record
@@ -37,7 +41,13 @@ from beatbook.property.chain import (
 )
 from beatbook.property.choices import CustodyEventKind, DisposalMethod, ItemKind, ItemStatus
 from beatbook.property.exceptions import CustodyRefused
-from beatbook.property.models import CustodyEvent, LostReport, PropertyItem, StorageLocation
+from beatbook.property.models import (
+    CustodyEvent,
+    ItemPhoto,
+    LostReport,
+    PropertyItem,
+    StorageLocation,
+)
 from beatbook.property.tasks import lost_owner_notify_task
 
 HANDLERS = {Role.CSO, Role.SUPERVISOR, Role.ADMIN}
@@ -440,3 +450,51 @@ def lost_item_return(*, actor: Actor, report: LostReport, identity_checked: str)
     report.save(update_fields=["status", "updated_at"])
     history_record(obj=report, actor=actor, verb="returned to owner")
     return report
+
+
+# --- photos ---------------------------------------------------------------------------
+
+MAX_PHOTOS_PER_ITEM = 10
+
+
+@transaction.atomic
+def item_photo_add(*, actor: Actor, item: PropertyItem, upload: IO[bytes], size: int) -> ItemPhoto:
+    """Photograph an item: content-checked, stripped of EXIF/GPS, hashed, in its history."""
+    require_role(actor, HANDLERS, action="photograph property")
+    if item.photos.count() >= MAX_PHOTOS_PER_ITEM:
+        raise ValidationFailed(
+            f"An item can have at most {MAX_PHOTOS_PER_ITEM} photos.", field="photo"
+        )
+    processed = photo_process(upload, size=size)
+    name = uuid.uuid4().hex
+    photo = ItemPhoto(
+        item=item,
+        content_type=processed.content_type,
+        size=len(processed.image),
+        sha256=processed.sha256,
+        uploaded_by=actor if isinstance(actor, User) else None,
+    )
+    photo.image.save(f"{name}.{processed.extension}", ContentFile(processed.image), save=False)
+    photo.thumbnail.save(f"{name}-thumb.jpg", ContentFile(processed.thumbnail), save=False)
+    photo.save()
+    history_record(obj=item, actor=actor, verb="photo added", data={"sha256": processed.sha256})
+    return photo
+
+
+def item_photo_read(*, actor: Actor, photo: ItemPhoto, thumbnail: bool = False) -> bytes:
+    """The stored bytes; the full image is checked against the SHA-256 taken at upload."""
+    field = photo.thumbnail if thumbnail else photo.image
+    with field.storage.open(field.name or "", "rb") as f:
+        data = f.read()
+    if not thumbnail and hashlib.sha256(data).hexdigest() != photo.sha256:
+        history_record(
+            obj=photo.item,
+            actor=actor,
+            verb="photo integrity failure",
+            data={"photo": photo.pk, "expected": photo.sha256},
+            outcome="failure",
+        )
+        raise CustodyRefused(
+            f"Photo {photo.pk} of {photo.item.number} does not match what was uploaded."
+        )
+    return data

@@ -15,5 +15,11 @@ urlpatterns = [
     path(
         "<int:item_id>/<slug:document>.pdf", views.ItemDocumentView.as_view(), name="item_document"
     ),
+    path("<int:item_id>/photos/", views.ItemPhotoUploadView.as_view(), name="item_photo_add"),
+    path(
+        "<int:item_id>/photos/<int:photo_id>/<str:size>.jpg",
+        views.ItemPhotoView.as_view(),
+        name="item_photo",
+    ),
     path("<int:item_id>/<slug:action>/", views.ItemActionView.as_view(), name="item_action"),
 ]

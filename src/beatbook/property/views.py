@@ -271,3 +271,42 @@ class LostReturnView(RoleRequiredMixin, View):
         else:
             messages.success(request, f"{report.number}: returned to its owner.")
         return redirect("property:lost_detail", report_id=report.pk)
+
+
+class ItemPhotoUploadView(RoleRequiredMixin, View):
+    allowed_roles = HANDLERS
+
+    def post(self, request: HttpRequest, item_id: int) -> HttpResponse:
+        viewer = request_user(request)
+        item = item_get(viewer=viewer, item_id=item_id)
+        upload = request.FILES.get("photo")
+        if upload is None:
+            messages.error(request, "Choose a photo to add.")
+        else:
+            try:
+                services.item_photo_add(
+                    actor=viewer, item=item, upload=upload, size=upload.size or 0
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"{item.number}: photo added.")
+        return redirect("property:item_detail", item_id=item.pk)
+
+
+class ItemPhotoView(RoleRequiredMixin, View):
+    allowed_roles = HANDLERS
+
+    def get(self, request: HttpRequest, item_id: int, photo_id: int, size: str) -> HttpResponse:
+        viewer = request_user(request)
+        item = item_get(viewer=viewer, item_id=item_id)
+        photo = item.photos.filter(pk=photo_id).first()
+        if photo is None:
+            raise NotFound("No such photo.")
+        try:
+            data = services.item_photo_read(actor=viewer, photo=photo, thumbnail=size == "thumb")
+        except DomainError as exc:
+            return HttpResponse(exc.message, status=409, content_type="text/plain")
+        response = HttpResponse(data, content_type=photo.content_type)
+        response["Cache-Control"] = "private, no-store"
+        return response

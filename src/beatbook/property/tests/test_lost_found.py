@@ -67,6 +67,19 @@ def test_public_found_list_never_shows_descriptions(
     assert "Brown leather wallet" not in page
     assert "Knife" not in page
     assert item.get_category_display() in page
+    assert item.block_text in page
+
+    found_on = timezone.localdate(item.found_at)
+    week = found_on - dt.timedelta(days=found_on.weekday())
+    assert f"{week:%m/%d/%Y}" in page  # the week it was found, not the day
+    if week != found_on:
+        assert f"{found_on:%m/%d/%Y}" not in page
+    later = (found_on + dt.timedelta(days=1)).isoformat()
+    assert item.block_text not in client.get(f"/portal/found/?since={later}").content.decode()
+    assert item.block_text not in client.get("/portal/found/?area=Elm").content.decode()
+    assert item.block_text in client.get("/portal/found/?area=pine").content.decode()
+    # Impossible dates and junk are ignored, not a server error.
+    assert client.get("/portal/found/?since=2026-02-30&category=xx").status_code == 200
 
 
 def test_matching_ranks_the_right_item_and_says_why(
