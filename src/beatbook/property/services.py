@@ -401,10 +401,15 @@ def lost_report_create(
 def lost_match_confirm(*, actor: Actor, report: LostReport, item: PropertyItem) -> LostReport:
     """Staff agree the found item is probably the lost one; the owner is told to come by."""
     require_role(actor, HANDLERS, action="confirm matches")
+    # Locked: two clerks confirming different items for one report must not both win.
+    report = LostReport.objects.select_for_update().get(pk=report.pk)
     if report.status != LostReport.Status.OPEN:
         raise CustodyRefused(f"{report.number} is {report.get_status_display().lower()}.")
     if item.kind != ItemKind.FOUND or item.status != ItemStatus.IN_CUSTODY:
         raise CustodyRefused(f"{item.number} is not found property in the room.")
+    claimed = item.lost_reports.filter(status=LostReport.Status.MATCHED).first()
+    if claimed is not None:
+        raise CustodyRefused(f"{item.number} is already matched to {claimed.number}.")
     report.status, report.matched_item = LostReport.Status.MATCHED, item
     report.save(update_fields=["status", "matched_item", "updated_at"])
     history_record(obj=report, actor=actor, verb="match confirmed", data={"item": item.number})

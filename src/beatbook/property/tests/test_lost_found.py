@@ -163,3 +163,19 @@ def test_lost_reports_are_staff_only(client: Client, client_for: Any, agency: An
         response = client_for(role).get(f"/property/lost/{report.pk}/")
         assert response.status_code == 403, role
         assert "Dana" not in response.content.decode()
+
+
+def test_an_item_is_matched_to_one_report_at_a_time(
+    client: Client, client_for: Any, agency: Any, shelf: Any
+) -> None:
+    cso = client_for("cso")
+    book(cso, shelf)
+    report_lost(client)
+    report_lost(client, owner_name="Second Claimant", owner_email="")
+    first, second = LostReport.objects.order_by("pk")
+    wallet = PropertyItem.objects.get()
+    cso.post(f"/property/lost/{first.pk}/match/", {"item": wallet.pk})
+    response = cso.post(f"/property/lost/{second.pk}/match/", {"item": wallet.pk}, follow=True)
+    assert f"already matched to {first.number}" in response.content.decode()
+    second.refresh_from_db()
+    assert second.status == LostReport.Status.OPEN
