@@ -94,6 +94,7 @@ def test_resident_lost_report_is_matched_and_the_item_returned(
     custodian.sign_in(agency["supervisor"])
     custodian.goto(f"/property/{item.pk}/")
     expect(custodian.page.locator("#possible-owners")).to_contain_text("Red phone case")
+    custodian.screenshot("33-item-with-possible-owner")
     custodian.page.locator("#possible-owners").get_by_role("button", name="Confirm match").click()
     expect(custodian.page.locator("#lost-status")).to_have_text("Possible match found")
     custodian.page.fill("#identity", "WA driver licence")
@@ -103,5 +104,8 @@ def test_resident_lost_report_is_matched_and_the_item_returned(
 
     resident.page.goto(tracking)
     expect(resident.page.get_by_text("Returned to you")).to_be_visible()
+    resident.goto("/es/portal/found/")
+    expect(resident.page.get_by_role("heading", name="Objetos encontrados")).to_be_visible()
+    resident.screenshot("34-found-property-es")
     for session in (resident, custodian):
         assert session.problems == []

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from beatbook.calls.choices import QuestionDatatype
 from beatbook.calls.models import CallType, CallTypeQuestion
 from beatbook.core.i18n import localized
+from beatbook.core.nibrs import PropertyCategory
 
 QUESTION_PREFIX = "q_"
 
@@ -135,8 +136,6 @@ class LostReportForm(forms.Form):
     owner_phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from beatbook.core.nibrs import PropertyCategory
-
         super().__init__(*args, **kwargs)
         field = self.fields["category"]
         assert isinstance(field, forms.ChoiceField)

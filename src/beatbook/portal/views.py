@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.views import View
@@ -24,6 +22,7 @@ from beatbook.core.actors import PORTAL
 from beatbook.core.exceptions import DomainError, NotFound
 from beatbook.core.i18n import localized
 from beatbook.core.middleware import client_ip
+from beatbook.core.nibrs import PropertyCategory
 from beatbook.places.selectors import beats_geojson, streets_geojson
 from beatbook.portal import services
 from beatbook.portal.exceptions import SubmissionRateLimited
@@ -36,7 +35,7 @@ from beatbook.portal.selectors import (
     recent_public_calls,
 )
 from beatbook.property import services as property_services
-from beatbook.property.selectors import found_items_public, lost_report_by_token
+from beatbook.property.selectors import found_items_public, found_week, lost_report_by_token
 
 MAX_UPLOADS = services.MAX_PHOTOS
 
@@ -311,8 +310,6 @@ class LostTrackView(View):
 
 class FoundSearchView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        from beatbook.core.nibrs import PropertyCategory
-
         category = request.GET.get("category", "")
         area = request.GET.get("area", "")[:100]
         try:
@@ -324,11 +321,7 @@ class FoundSearchView(View):
             since=since,
             area=area,
         )[:50]
-        # The week, not the day: an exact date is one more detail a false claimant could use.
-        found = [
-            (item, (d := timezone.localdate(item.found_at)) - dt.timedelta(days=d.weekday()))
-            for item in items
-        ]
+        found = [(item, found_week(item)) for item in items]
         return render(
             request,
             "portal/found_search.html",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -108,3 +110,10 @@ def found_items_public(
     if area.strip():
         items = items.filter(block_text__icontains=area.strip())
     return items
+
+
+def found_week(item: PropertyItem) -> dt.date:
+    """The Monday of the week an item was found: residents see the week, never the day,
+    because an exact date is one more detail a false claimant could use."""
+    found_on = timezone.localdate(item.found_at)
+    return found_on - dt.timedelta(days=found_on.weekday())
