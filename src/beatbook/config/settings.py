@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "beatbook.records",
     "beatbook.citations",
     "beatbook.property",
+    "beatbook.animals",
     "beatbook.portal",
     "beatbook.open311",
 ]
@@ -298,6 +299,10 @@ BEATBOOK_CUSTODY_CHECKPOINT_KEY = env_secret("BEATBOOK_CUSTODY_CHECKPOINT_KEY", 
 BEATBOOK_CUSTODY_CHECKPOINT_DIR = env_str(
     "BEATBOOK_CUSTODY_CHECKPOINT_DIR", str(VAR_DIR / "custody-checkpoints")
 )
+# Rabies observation after a bite: 10 days unless local health rules say otherwise.
+BEATBOOK_BITE_QUARANTINE_DAYS = env_int("BEATBOOK_BITE_QUARANTINE_DAYS", 10)
+# A shared animal-control inbox that also gets quarantine reminders (optional).
+BEATBOOK_ANIMAL_CONTROL_EMAIL = env_str("BEATBOOK_ANIMAL_CONTROL_EMAIL", "")
 BEATBOOK_PROPERTY_HOLD_DAYS = {
     "found": env_int("BEATBOOK_HOLD_FOUND_DAYS", 90),
     "safekeeping": env_int("BEATBOOK_HOLD_SAFEKEEPING_DAYS", 60),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("reports/", include("beatbook.records.urls")),
     path("citations/", include("beatbook.citations.urls")),
     path("property/", include("beatbook.property.urls")),
+    path("animals/", include("beatbook.animals.urls")),
     path("api/v1/", include(api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

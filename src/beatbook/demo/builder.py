@@ -22,6 +22,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from beatbook.accounts import services as account_services
 from beatbook.accounts.models import Team, User
+from beatbook.animals import services as animal_services
+from beatbook.animals.models import Shelter
 from beatbook.calls import services as call_services
 from beatbook.calls.choices import CallSource, CallStatus
 from beatbook.calls.models import Call, CallType
@@ -230,6 +232,7 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     _ordinances()
     _field_records(rng)
     _property_room()
+    _animal_control(now)
     dispatcher = User.objects.get(username="dispatcher")
     _, token = account_services.api_token_issue(
         actor=SYSTEM, user=dispatcher, name="demo dispatcher token"
@@ -355,6 +358,81 @@ def _property_room() -> None:
             owner_name="Sam Okafor" if category == "75" else "Lee Park",
             owner_email="sam@example.org" if category == "75" else "",
         )
+
+
+def _animal_control(now: dt.datetime) -> None:
+    """Partner shelters; a stray at the shelter that a resident has reported lost, a bite under
+    observation, a raccoon job and a cat returned in the field."""
+    shelter = Shelter.objects.create(
+        name="Seattle Animal Shelter",
+        address="2061 15th Ave W, Seattle",
+        phone="206-386-7387",
+        email="shelter@example.org",
+    )
+    Shelter.objects.create(name="PAWS Wildlife Center", address="Lynnwood", phone="425-787-2500")
+    cso = User.objects.get(username="cso")
+    dispatcher = User.objects.get(username="dispatcher")
+
+    def from_call(code: str) -> Call | None:
+        return Call.objects.filter(call_type__code=code).order_by("-received_at").first()
+
+    stray = animal_services.case_open(
+        actor=dispatcher, call=from_call("ANIMAL"), kind="stray", address="1410 Broadway"
+    )
+    animal_services.animal_record(
+        actor=cso, case=stray, species="dog", breed="Labrador mix", colour="brown", sex="m"
+    )
+    animal_services.case_capture(actor=cso, case=stray, note="Leashed by the bus stop")
+    animal_services.case_transport(actor=cso, case=stray, shelter=shelter)
+    animal_services.case_impound(actor=cso, case=stray, shelter_reference="A-26-4410")
+    animal_services.lost_animal_report_create(
+        actor=PORTAL,
+        species="dog",
+        breed="Labrador",
+        colour="brown",
+        sex="mn",
+        name="Biscuit",
+        lost_on=timezone.localdate() - dt.timedelta(days=1),
+        address="1400 Broadway",
+        owner_name="Rosa Díaz",
+        owner_email="rosa@example.org",
+        language="es",
+    )
+    bite = animal_services.case_open(
+        actor=dispatcher,
+        call=from_call("BITE"),
+        kind="bite",
+        summary="Small white dog bit a man walking past its yard",
+        address="1400 Broadway",
+    )
+    animal_services.animal_record(
+        actor=cso, case=bite, species="dog", breed="Terrier", colour="white", sex="f"
+    )
+    animal_services.bite_record(
+        actor=cso,
+        case=bite,
+        victim_name="Jordan Lee",
+        bitten_at=now - dt.timedelta(days=8),
+        body_part="left hand",
+        vaccination="expired",
+        quarantine_place="home",
+    )
+    animal_services.case_open(
+        actor=dispatcher,
+        call=from_call("WILDLIFE"),
+        kind="wildlife",
+        summary="Raccoon family under the porch",
+        address="1410 Broadway",
+    )
+    cat = animal_services.case_open(
+        actor=cso, kind="stray", summary="Grey cat with a collar tag", address="1420 Broadway"
+    )
+    animal_services.animal_record(
+        actor=cso, case=cat, species="cat", colour="grey", tag_number="SEA-C-2231", name="Mochi"
+    )
+    animal_services.case_capture(actor=cso, case=cat)
+    animal_services.owner_record(actor=cso, case=cat, name="Ann Lee", phone="206-555-0101")
+    animal_services.case_return(actor=cso, case=cat, identity_checked="tag + driver licence")
 
 
 def _places() -> None:

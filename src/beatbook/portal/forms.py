@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from beatbook.animals.choices import Sex, Species
 from beatbook.calls.choices import QuestionDatatype
 from beatbook.calls.models import CallType, CallTypeQuestion
 from beatbook.core.i18n import localized
@@ -140,3 +141,38 @@ class LostReportForm(forms.Form):
         field = self.fields["category"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(c.value, c.label) for c in PropertyCategory if c.value != "73"]
+
+
+class LostPetForm(forms.Form):
+    species = forms.ChoiceField(
+        label=_("What animal?"), choices=[c for c in Species.choices if c[0] != Species.WILDLIFE]
+    )
+    breed = forms.CharField(label=_("Breed (optional)"), max_length=80, required=False)
+    colour = forms.CharField(label=_("Colour"), max_length=80)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    name = forms.CharField(label=_("Its name (optional)"), max_length=60, required=False)
+    microchip = forms.CharField(
+        label=_("Microchip number (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_("From the vet's or the chip registry's papers. It finds a pet fastest."),
+    )
+    tag_number = forms.CharField(
+        label=_("Licence or tag number (optional)"), max_length=40, required=False
+    )
+    description = forms.CharField(
+        label=_("Anything else that would help us recognise it"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Collar, markings, behaviour. Staff use this; it is never published."),
+    )
+    lost_on = forms.DateField(
+        label=_("When did it go missing?"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    address = forms.CharField(
+        label=_("Where, as near as you know (optional)"), max_length=200, required=False
+    )
+    owner_name = forms.CharField(label=_("Your name"), max_length=150)
+    owner_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    owner_email = forms.EmailField(label=_("E-mail"), required=False)

@@ -23,4 +23,7 @@ urlpatterns = [
     path("lost/", views.LostReportView.as_view(), name="lost_report"),
     path("lost/<str:token>/", views.LostTrackView.as_view(), name="lost_track"),
     path("found/", views.FoundSearchView.as_view(), name="found_search"),
+    path("lost-pet/", views.LostPetReportView.as_view(), name="lost_pet"),
+    path("lost-pet/<str:token>/", views.LostPetTrackView.as_view(), name="lost_pet_track"),
+    path("found-animals/", views.FoundAnimalsView.as_view(), name="found_animals"),
 ]

@@ -12,6 +12,9 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.views import View
 
+from beatbook.animals import services as animal_services
+from beatbook.animals.choices import Species
+from beatbook.animals.selectors import found_animals_public, lost_animal_by_token
 from beatbook.calls.public import (
     public_call_by_token,
     public_nearby_open,
@@ -26,7 +29,13 @@ from beatbook.core.nibrs import PropertyCategory
 from beatbook.places.selectors import beats_geojson, streets_geojson
 from beatbook.portal import services
 from beatbook.portal.exceptions import SubmissionRateLimited
-from beatbook.portal.forms import FindMyCsoForm, LostReportForm, ReportForm, SupportForm
+from beatbook.portal.forms import (
+    FindMyCsoForm,
+    LostPetForm,
+    LostReportForm,
+    ReportForm,
+    SupportForm,
+)
 from beatbook.portal.selectors import (
     cso_coverage,
     public_call_by_reference,
@@ -332,4 +341,45 @@ class FoundSearchView(View):
                 "since": since,
                 "categories": [(c.value, c.label) for c in PropertyCategory],
             },
+        )
+
+
+class LostPetReportView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "portal/lost_pet_form.html", {"form": LostPetForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = LostPetForm(request.POST)
+        if form.is_valid():
+            try:
+                report = animal_services.lost_animal_report_create(
+                    actor=PORTAL, language=(get_language() or "en")[:2], **form.cleaned_data
+                )
+            except DomainError as exc:
+                field = getattr(exc, "field", None)
+                form.add_error(field if field in form.fields else None, exc.message)
+            else:
+                return redirect("portal:lost_pet_track", token=report.public_token)
+        return render(request, "portal/lost_pet_form.html", {"form": form}, status=400)
+
+
+class LostPetTrackView(View):
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        report = lost_animal_by_token(token=token)
+        if report is None:
+            return render(request, "portal/track_unknown.html", status=404)
+        return render(request, "portal/lost_pet_track.html", {"report": report})
+
+
+class FoundAnimalsView(View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        species = request.GET.get("species", "")
+        area = request.GET.get("area", "")[:100]
+        cases = found_animals_public(
+            species=species if species in Species.values else "", area=area
+        )[:50]
+        return render(
+            request,
+            "portal/found_animals.html",
+            {"cases": cases, "species": species, "area": area, "choices": Species.choices},
         )
