@@ -24,6 +24,11 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
                     "SELECT count(*) FROM pg_trigger WHERE tgname = 'core_auditentry_no_truncate'"
                 )
                 assert cursor.fetchone()[0] == 1, "the TRUNCATE guard is missing"
+                cursor.execute(
+                    "SELECT count(*) FROM pg_trigger "
+                    "WHERE tgname = 'property_custodyevent_no_truncate'"
+                )
+                assert cursor.fetchone()[0] == 1, "the custody TRUNCATE guard is missing"
                 cursor.execute("DROP TRIGGER core_auditentry_no_truncate ON core_auditentry")
                 cursor.execute(
                     "DROP TRIGGER property_custodyevent_no_truncate ON property_custodyevent"

@@ -58,6 +58,9 @@ def test_stray_dog_call_becomes_a_case_the_dog_goes_to_the_shelter_and_the_owner
     expect(desk.page.locator("#owner-notified")).to_be_visible()
     expect(desk.page.locator("#case-history")).to_contain_text("owner notice sent")
     desk.screenshot("36-animal-case-owner-notified")
+    desk.goto("/animals/?status=")
+    expect(desk.page.locator("#case-table")).to_contain_text(case.number)
+    desk.screenshot("38-animal-cases")
     [notice] = mail.outbox
     assert notice.to == ["rosa@example.org"]
     assert "Seattle Animal Shelter" in notice.body

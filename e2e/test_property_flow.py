@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from beatbook.calls import services as call_services
 from beatbook.calls.tests.factories import intake
 from beatbook.property.models import PropertyItem, StorageLocation
+from beatbook.property.offline_verify import verify_export
 
 
 def test_found_wallet_is_labelled_and_its_custody_report_lists_every_step(
@@ -58,6 +59,11 @@ def test_found_wallet_is_labelled_and_its_custody_report_lists_every_step(
     text = " ".join(page_text.split())  # table cells wrap
     for step in ("Intake", "Check-out", "Check-in", "Release to owner"):
         assert step in text
+    with custodian.page.expect_download() as bundle:
+        custodian.page.get_by_role("button", name="Download court export").click()
+    assert bundle.value.suggested_filename == f"{item.number}-court-export.zip"
+    bundle.value.save_as(tmp_path / "court.zip")
+    assert verify_export((tmp_path / "court.zip").read_bytes()) == []
     for session in (cso, custodian):
         assert session.problems == []
 

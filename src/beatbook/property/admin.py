@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 
 from beatbook.property.models import CustodyEvent, PropertyItem, StorageLocation
 
@@ -28,9 +32,27 @@ class PropertyItemAdmin(admin.ModelAdmin):
 
 @admin.register(CustodyEvent)
 class CustodyEventAdmin(admin.ModelAdmin):
-    """Custody events can be read here, never changed or deleted (R18)."""
+    """Custody events can be listed here, never opened for change or deleted (R18): the list
+    shows every field, and a correction is a new event, never an edit."""
 
-    list_display = ("item", "seq", "kind", "at", "actor_label")
+    list_display = (
+        "item",
+        "seq",
+        "kind",
+        "at",
+        "actor_label",
+        "from_custodian",
+        "to_custodian",
+        "from_location",
+        "to_location",
+        "reason",
+        "hash",
+    )
+    list_display_links = None
+    search_fields = ("item__number",)
+
+    def change_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        raise PermissionDenied
 
     def has_add_permission(self, request: object) -> bool:
         return False

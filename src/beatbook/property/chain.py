@@ -1,46 +1,34 @@
-"""The custody chain: each event's SHA-256 covers its content and the event before it; a
-signed checkpoint (HMAC, key outside the database) catches a chain rewritten end to end."""
+"""The custody chain: each event's SHA-256 covers its content and the event before it; all
+events together form an RFC 9162 Merkle log whose signed tree heads (Ed25519, key outside the
+database) catch a chain rewritten end to end or cut short. The hashing and verification code
+itself is in `offline_verify`, which court exports carry."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-CHAIN_VERSION = "1"
-GENESIS = "0" * 64
-CONTENT_FIELDS = (
-    "seq",
-    "kind",
-    "at",
-    "actor_label",
-    "from_custodian",
-    "to_custodian",
-    "from_location",
-    "to_location",
-    "reason",
+from beatbook.property.offline_verify import (
+    CHAIN_VERSION,
+    CONTENT_FIELDS,
+    GENESIS,
+    canonical,
+    checkpoint_body,
+    checkpoint_signature_ok,
+    event_hash,
 )
 
-
-def canonical(item_number: str, fields: dict[str, Any]) -> str:
-    content = {name: fields[name] for name in CONTENT_FIELDS}
-    at = content["at"]
-    content["at"] = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    content["item"] = item_number
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def event_hash(prev_hash: str, item_number: str, fields: dict[str, Any]) -> str:
-    payload = f"{CHAIN_VERSION}|{prev_hash}|{canonical(item_number, fields)}"
-    return hashlib.sha256(payload.encode()).hexdigest()
+__all__ = ["CHAIN_VERSION", "CONTENT_FIELDS", "GENESIS", "canonical", "event_hash"]
+CHECKPOINT_FORMAT = "beatbook-custody-checkpoint/2"
 
 
 @dataclass(frozen=True)
@@ -68,47 +56,61 @@ def chain_check(item_number: str, events: list[Any]) -> ChainBreak | None:
     return None
 
 
-def checkpoint_key() -> bytes:
-    key = settings.BEATBOOK_CUSTODY_CHECKPOINT_KEY
-    if not key:
+def signing_key() -> Ed25519PrivateKey:
+    """The checkpoint signing key, derived from the secret kept outside the database (R20)."""
+    secret = settings.BEATBOOK_CUSTODY_CHECKPOINT_KEY
+    if not secret:
         raise ImproperlyConfigured(
-            "BEATBOOK_CUSTODY_CHECKPOINT_KEY (or _FILE) must be set: the custody checkpoint "
-            "is signed with a key kept outside the database."
+            "BEATBOOK_CUSTODY_CHECKPOINT_KEY (or _FILE) must be set: custody checkpoints are "
+            "signed with a key kept outside the database."
         )
-    return key.encode()
+    seed = hashlib.sha256(b"beatbook-custody-ed25519|" + secret.encode()).digest()
+    return Ed25519PrivateKey.from_private_bytes(seed)
 
 
-def checkpoint_sign(heads: dict[str, list[Any]]) -> str:
-    body = json.dumps(heads, sort_keys=True, separators=(",", ":"))
-    return hmac.new(checkpoint_key(), body.encode(), hashlib.sha256).hexdigest()
+def public_key_bytes() -> bytes:
+    return signing_key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def sign(message: bytes) -> str:
+    return signing_key().sign(message).hex()
 
 
 def checkpoint_dir() -> Path:
     return Path(settings.BEATBOOK_CUSTODY_CHECKPOINT_DIR)
 
 
-def checkpoint_write(heads: dict[str, list[Any]]) -> Path:
+def checkpoint_make(*, tree_size: int, root: bytes, heads: dict[str, list[Any]]) -> dict[str, Any]:
+    """A signed tree head: the size and Merkle root of the whole custody log, and each item's
+    last event so that a verifier can name the item a rewrite touched."""
+    checkpoint: dict[str, Any] = {
+        "format": CHECKPOINT_FORMAT,
+        "created_at": timezone.now().isoformat(),
+        "tree_size": tree_size,
+        "root_hash": root.hex(),
+        "heads": heads,
+        "public_key": public_key_bytes().hex(),
+    }
+    checkpoint["signature"] = sign(checkpoint_body(checkpoint))
+    return checkpoint
+
+
+def checkpoint_write(checkpoint: dict[str, Any]) -> Path:
     directory = checkpoint_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    now = timezone.now()
-    path = directory / f"custody-{now:%Y%m%dT%H%M%S%f}.json"
-    path.write_text(
-        json.dumps(
-            {
-                "created_at": now.isoformat(),
-                "version": CHAIN_VERSION,
-                "heads": heads,
-                "hmac_sha256": checkpoint_sign(heads),
-            },
-            indent=1,
-            sort_keys=True,
-        )
-    )
+    path = directory / f"checkpoint-{timezone.now():%Y%m%dT%H%M%S%f}.json"
+    path.write_text(json.dumps(checkpoint, indent=1, sort_keys=True))
     return path
 
 
 def checkpoint_latest() -> dict[str, Any] | None:
-    files = sorted(checkpoint_dir().glob("custody-*.json")) if checkpoint_dir().exists() else []
+    directory = checkpoint_dir()
+    files = sorted(directory.glob("checkpoint-*.json")) if directory.exists() else []
     if not files:
         return None
     return dict(json.loads(files[-1].read_text()), path=str(files[-1]))
+
+
+def checkpoint_trusted(checkpoint: dict[str, Any]) -> bool:
+    """Signed by this agency's key (not merely by the key the file names)."""
+    return checkpoint_signature_ok(checkpoint, public_key_bytes())

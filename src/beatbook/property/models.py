@@ -143,6 +143,15 @@ class ItemPhoto(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    original = models.FileField(
+        upload_to="property-originals/%Y/%m/",
+        blank=True,
+        help_text="Evidence only: the file exactly as it came from the camera, never altered.",
+    )
+    original_sha256 = models.CharField(max_length=64, blank=True)
+    quarantined_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a fixity check found the stored file changed."
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -23,30 +23,41 @@ from beatbook.accounts.models import User
 from beatbook.calls.models import Call
 from beatbook.calls.photos import photo_process
 from beatbook.core.actors import SYSTEM, Actor, actor_label
-from beatbook.core.exceptions import PermissionDenied, ValidationFailed, validate
+from beatbook.core.exceptions import NotFound, PermissionDenied, ValidationFailed, validate
 from beatbook.core.history import history_record
+from beatbook.core.models import NumberSequence
 from beatbook.core.numbering import number_next
 from beatbook.core.permissions import actor_role, require_role
 from beatbook.core.roles import Role
 from beatbook.places.selectors import location_resolve
 from beatbook.property.chain import (
+    CHECKPOINT_FORMAT,
     CONTENT_FIELDS,
     GENESIS,
     ChainBreak,
     chain_check,
     checkpoint_latest,
-    checkpoint_sign,
+    checkpoint_make,
+    checkpoint_trusted,
     checkpoint_write,
     event_hash,
 )
 from beatbook.property.choices import CustodyEventKind, DisposalMethod, ItemKind, ItemStatus
 from beatbook.property.exceptions import CustodyRefused
+from beatbook.property.fixity import FixityResult, spool_with_hash, stored_sha256
 from beatbook.property.models import (
     CustodyEvent,
     ItemPhoto,
     LostReport,
     PropertyItem,
     StorageLocation,
+)
+from beatbook.property.offline_verify import (
+    consistency_proof,
+    leaf_hash,
+    log_leaf,
+    tree_root,
+    verify_consistency,
 )
 from beatbook.property.tasks import lost_owner_notify_task
 
@@ -56,6 +67,12 @@ CUSTODIANS = {Role.SUPERVISOR, Role.ADMIN}  # release and disposal (R13)
 
 def _name(user: User | None) -> str:
     return actor_label(user) if user is not None else ""
+
+
+def custody_log_turn() -> None:
+    """Appends take turns on one lock held to commit, so the Merkle log's order (by id) is
+    the order events were committed and a checkpoint never misses one committed earlier."""
+    NumberSequence.objects.select_for_update().get_or_create(prefix="CUSTLOG", year=0)
 
 
 def _append(
@@ -68,6 +85,7 @@ def _append(
     to_location: StorageLocation | None = None,
 ) -> CustodyEvent:
     """Caller holds the item's row lock. Records who, when, from where to where, and why."""
+    custody_log_turn()
     last = item.events.order_by("-seq").first()
     fields: dict[str, Any] = {
         "seq": (last.seq + 1) if last else 1,
@@ -266,6 +284,8 @@ def disposal_approve(*, actor: Actor, item: PropertyItem) -> PropertyItem:
     item = _lock(item)
     if item.disposal_requested_by_id is None:
         raise CustodyRefused(f"Nobody has requested disposal of {item.number}.")
+    if item.status != ItemStatus.IN_CUSTODY:
+        raise CustodyRefused(f"{item.number} must be in the property room to be disposed of.")
     if item.disposal_requested_by_id == getattr(actor, "pk", None):
         raise PermissionDenied(
             "The disposal must be approved by someone other than the person who requested it."
@@ -302,8 +322,32 @@ def _chains() -> dict[str, list[CustodyEvent]]:
     return chains
 
 
+def custody_log() -> list[tuple[str, int, str]]:
+    """Every custody event as (item, seq, hash), in the order they were committed."""
+    return list(CustodyEvent.objects.order_by("id").values_list("item__number", "seq", "hash"))
+
+
+def log_leaves(entries: list[tuple[str, int, str]]) -> list[bytes]:
+    return [leaf_hash(log_leaf(*entry)) for entry in entries]
+
+
+def _checkpoint_breaks(
+    latest: dict[str, Any], chains: dict[str, list[CustodyEvent]], reason: str
+) -> list[ChainBreak]:
+    """Name the items whose heads no longer match the signed checkpoint."""
+    named = []
+    for number, (seq, head) in sorted(latest["heads"].items()):
+        events = chains.get(number, [])
+        if len(events) < seq:
+            named.append(ChainBreak(number, seq, "events removed since the checkpoint"))
+        elif events[seq - 1].hash != head:
+            named.append(ChainBreak(number, seq, "chain rewritten since the signed checkpoint"))
+    return named or [ChainBreak("log", latest["tree_size"], reason)]
+
+
 def custody_verify() -> VerifyResult:
-    """Check every item's chain, then the chains against the latest signed checkpoint."""
+    """Check every item's chain, then the whole log against the latest signed checkpoint
+    with an RFC 9162 consistency proof."""
     chains = _chains()
     result = VerifyResult(items=len(chains), events=sum(len(c) for c in chains.values()))
     for number, events in sorted(chains.items()):
@@ -316,26 +360,40 @@ def custody_verify() -> VerifyResult:
     if latest is None:
         return result
     result.checkpoint = latest["path"]
-    if checkpoint_sign(latest["heads"]) != latest["hmac_sha256"]:
+    if latest.get("format") != CHECKPOINT_FORMAT or not checkpoint_trusted(latest):
         result.breaks.append(ChainBreak("checkpoint", 0, "signature does not match its key"))
         return result
-    for number, (seq, head) in sorted(latest["heads"].items()):
-        events = chains.get(number, [])
-        if len(events) < seq:
-            result.breaks.append(ChainBreak(number, seq, "events removed since the checkpoint"))
-        elif events[seq - 1].hash != head:
-            result.breaks.append(
-                ChainBreak(number, seq, "chain rewritten since the signed checkpoint")
-            )
+    leaves = log_leaves(custody_log())
+    size = int(latest["tree_size"])
+    if len(leaves) < size:
+        result.breaks += _checkpoint_breaks(latest, chains, "events removed since the checkpoint")
+        return result
+    if size and not verify_consistency(
+        size,
+        len(leaves),
+        consistency_proof(size, leaves),
+        bytes.fromhex(latest["root_hash"]),
+        tree_root(leaves),
+    ):
+        result.breaks += _checkpoint_breaks(
+            latest, chains, "the log is not consistent with the signed checkpoint"
+        )
     return result
 
 
 def custody_checkpoint() -> str:
-    """Sign every chain's head with the key kept outside the database; returns the file."""
-    heads = {
-        number: [events[-1].seq, events[-1].hash] for number, events in _chains().items() if events
-    }
-    return str(checkpoint_write(heads))
+    """Sign the Merkle root of the whole custody log with the key kept outside the database;
+    returns the file written."""
+    return str(checkpoint_write(custody_checkpoint_build()[0]))
+
+
+def custody_checkpoint_build() -> tuple[dict[str, Any], list[tuple[str, int, str]]]:
+    entries = custody_log()
+    heads = {number: [seq, digest] for number, seq, digest in entries}
+    checkpoint = checkpoint_make(
+        tree_size=len(entries), root=tree_root(log_leaves(entries)), heads=heads
+    )
+    return checkpoint, entries
 
 
 def event_fields(event: CustodyEvent) -> dict[str, Any]:
@@ -464,42 +522,112 @@ MAX_PHOTOS_PER_ITEM = 10
 
 @transaction.atomic
 def item_photo_add(*, actor: Actor, item: PropertyItem, upload: IO[bytes], size: int) -> ItemPhoto:
-    """Photograph an item: content-checked, stripped of EXIF/GPS, hashed, in its history."""
+    """Photograph an item: content-checked, stripped of EXIF/GPS, hashed, in its history. For
+    evidence the camera's file is also kept exactly as received, hashed as it streams in."""
     require_role(actor, HANDLERS, action="photograph property")
     if item.photos.count() >= MAX_PHOTOS_PER_ITEM:
         raise ValidationFailed(
             f"An item can have at most {MAX_PHOTOS_PER_ITEM} photos.", field="photo"
         )
-    processed = photo_process(upload, size=size)
-    name = uuid.uuid4().hex
-    photo = ItemPhoto(
-        item=item,
-        content_type=processed.content_type,
-        size=len(processed.image),
-        sha256=processed.sha256,
-        uploaded_by=actor if isinstance(actor, User) else None,
-    )
+    spool, original_sha, _ = spool_with_hash(upload)
+    with spool:
+        processed = photo_process(spool, size=size)
+        name = uuid.uuid4().hex
+        photo = ItemPhoto(
+            item=item,
+            content_type=processed.content_type,
+            size=len(processed.image),
+            sha256=processed.sha256,
+            uploaded_by=actor if isinstance(actor, User) else None,
+        )
+        if item.kind == ItemKind.EVIDENCE:
+            spool.seek(0)
+            photo.original.save(f"{name}-original", File(spool), save=False)
+            photo.original_sha256 = original_sha
     photo.image.save(f"{name}.{processed.extension}", ContentFile(processed.image), save=False)
     photo.thumbnail.save(f"{name}-thumb.jpg", ContentFile(processed.thumbnail), save=False)
     photo.save()
-    history_record(obj=item, actor=actor, verb="photo added", data={"sha256": processed.sha256})
+    history_record(
+        obj=item,
+        actor=actor,
+        verb="photo added",
+        data={"sha256": processed.sha256, "original_sha256": photo.original_sha256},
+    )
     return photo
 
 
-def item_photo_read(*, actor: Actor, photo: ItemPhoto, thumbnail: bool = False) -> bytes:
-    """The stored bytes; the full image is checked against the SHA-256 taken at upload."""
-    field = photo.thumbnail if thumbnail else photo.image
-    with field.storage.open(field.name or "", "rb") as f:
-        data = f.read()
-    if not thumbnail and hashlib.sha256(data).hexdigest() != photo.sha256:
-        history_record(
-            obj=photo.item,
-            actor=actor,
-            verb="photo integrity failure",
-            data={"photo": photo.pk, "expected": photo.sha256},
-            outcome="failure",
+def _integrity_failure(*, actor: Actor, photo: ItemPhoto, which: str, expected: str) -> None:
+    history_record(
+        obj=photo.item,
+        actor=actor,
+        verb="photo integrity failure",
+        data={"photo": photo.pk, "file": which, "expected": expected},
+        outcome="failure",
+    )
+
+
+def item_photo_read(*, actor: Actor, photo: ItemPhoto, size: str = "full") -> bytes:
+    """The stored bytes; the full image and the original are checked against the SHA-256
+    taken at upload, and a photo a sweep has quarantined is not served at all."""
+    if photo.quarantined_at is not None:
+        raise CustodyRefused(
+            f"Photo {photo.pk} of {photo.item.number} is quarantined: it failed a fixity check."
         )
+    fields = {"thumb": (photo.thumbnail, ""), "full": (photo.image, photo.sha256)}
+    if photo.original:
+        fields["original"] = (photo.original, photo.original_sha256)
+    if size not in fields:
+        raise NotFound("No such photo size.")
+    stored, expected = fields[size]
+    with stored.storage.open(stored.name or "", "rb") as f:
+        data = f.read()
+    if expected and hashlib.sha256(data).hexdigest() != expected:
+        _integrity_failure(actor=actor, photo=photo, which=size, expected=expected)
         raise CustodyRefused(
             f"Photo {photo.pk} of {photo.item.number} does not match what was uploaded."
         )
     return data
+
+
+def fixity_sweep() -> FixityResult:
+    """Re-hash every stored photo and original; quarantine, audit and report any that
+    changed. Meant for a daily schedule (`beatbook custody fixity`)."""
+    result = FixityResult()
+    failed: list[ItemPhoto] = []
+    for photo in ItemPhoto.objects.select_related("item").filter(quarantined_at__isnull=True):
+        for which, stored, expected in (
+            ("full", photo.image, photo.sha256),
+            ("original", photo.original, photo.original_sha256),
+        ):
+            if not stored or not expected:
+                continue
+            result.files += 1
+            try:
+                actual = stored_sha256(stored)
+            except FileNotFoundError:
+                actual = "missing"
+            if actual != expected:
+                _integrity_failure(actor=SYSTEM, photo=photo, which=which, expected=expected)
+                result.failures.append(f"{photo.item.number} photo {photo.pk} ({which})")
+                failed.append(photo)
+    for photo in failed:
+        ItemPhoto.objects.filter(pk=photo.pk).update(quarantined_at=timezone.now())
+    if result.failures:
+        _fixity_alert(result.failures)
+    return result
+
+
+def _fixity_alert(failures: list[str]) -> None:
+    to = sorted(
+        User.objects.filter(role__in=list(CUSTODIANS), is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if to:
+        send_mail(
+            f"Property photo fixity failure ({len(failures)})",
+            "These stored files no longer match the SHA-256 taken when they were uploaded; they "
+            "are quarantined and will not be served or exported:\n\n" + "\n".join(failures),
+            None,
+            to,
+        )

@@ -21,5 +21,6 @@ urlpatterns = [
         views.ItemPhotoView.as_view(),
         name="item_photo",
     ),
+    path("<int:item_id>/court-export/", views.CourtExportView.as_view(), name="item_court_export"),
     path("<int:item_id>/<slug:action>/", views.ItemActionView.as_view(), name="item_action"),
 ]

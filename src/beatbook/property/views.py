@@ -20,6 +20,7 @@ from beatbook.core.roles import Role
 from beatbook.property import forms as property_forms
 from beatbook.property import services
 from beatbook.property.chain import chain_check
+from beatbook.property.court_export import court_export
 from beatbook.property.matching import matches_for_item, matches_for_report
 from beatbook.property.models import LostReport
 from beatbook.property.selectors import (
@@ -181,6 +182,27 @@ class ItemActionView(RoleRequiredMixin, View):
         return redirect("property:item_detail", item_id=item.pk)
 
 
+class CourtExportView(RoleRequiredMixin, View):
+    """A ZIP a court can check offline; POST because it signs a checkpoint and is audited."""
+
+    allowed_roles = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+    def post(self, request: HttpRequest, item_id: int) -> HttpResponse:
+        viewer = request_user(request)
+        item = item_get(viewer=viewer, item_id=item_id)
+        try:
+            filename, data = court_export(
+                actor=viewer, item=item, passphrase=request.POST.get("passphrase", "")
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("property:item_detail", item_id=item.pk)
+        response = HttpResponse(data, content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
 class ItemScanView(RoleRequiredMixin, View):
     """Type or paste (or scan into the field) a label code to open the item."""
 
@@ -304,9 +326,17 @@ class ItemPhotoView(RoleRequiredMixin, View):
         if photo is None:
             raise NotFound("No such photo.")
         try:
-            data = services.item_photo_read(actor=viewer, photo=photo, thumbnail=size == "thumb")
+            data = services.item_photo_read(actor=viewer, photo=photo, size=size)
+        except NotFound:
+            raise
         except DomainError as exc:
             return HttpResponse(exc.message, status=409, content_type="text/plain")
-        response = HttpResponse(data, content_type=photo.content_type)
+        # The original is the camera's file, whatever its type: offer it as a download.
+        content_type = "application/octet-stream" if size == "original" else photo.content_type
+        response = HttpResponse(data, content_type=content_type)
+        if size == "original":
+            name = f"{item.number}-photo-{photo.pk}-original"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+
         response["Cache-Control"] = "private, no-store"
         return response
