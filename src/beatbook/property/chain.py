@@ -5,6 +5,7 @@ itself is in `offline_verify`, which court exports carry."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -98,7 +99,8 @@ def checkpoint_make(*, tree_size: int, root: bytes, heads: dict[str, list[Any]])
 def checkpoint_write(checkpoint: dict[str, Any]) -> Path:
     directory = checkpoint_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"checkpoint-{timezone.now():%Y%m%dT%H%M%S%f}.json"
+    # UTC in the name, so that checkpoint_due can read the age without opening the file.
+    path = directory / f"checkpoint-{timezone.now().astimezone(dt.UTC):%Y%m%dT%H%M%S%f}.json"
     path.write_text(json.dumps(checkpoint, indent=1, sort_keys=True))
     return path
 
@@ -109,6 +111,17 @@ def checkpoint_latest() -> dict[str, Any] | None:
     if not files:
         return None
     return dict(json.loads(files[-1].read_text()), path=str(files[-1]))
+
+
+def checkpoint_due(max_age: dt.timedelta) -> bool:
+    """No checkpoint yet, or the newest is older than `max_age` (read off its file name)."""
+    directory = checkpoint_dir()
+    files = sorted(directory.glob("checkpoint-*.json")) if directory.exists() else []
+    if not files:
+        return True
+    stamp = files[-1].stem.removeprefix("checkpoint-")
+    written = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=dt.UTC)
+    return timezone.now() - written > max_age
 
 
 def checkpoint_trusted(checkpoint: dict[str, Any]) -> bool:

@@ -347,3 +347,24 @@ def test_the_admin_has_no_change_or_delete_view_for_custody_events(
         assert admin.get(path).status_code in (403, 404), path
         assert admin.post(path, {"reason": "edited", "post": "yes"}).status_code in (403, 404)
     assert item.events.get().reason == event.reason
+
+
+def test_the_first_movement_of_a_day_writes_the_daily_checkpoint(
+    agency: dict[str, Any], shelf: StorageLocation, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        item = wallet(agency, shelf)
+    first = services.checkpoint_latest()
+    assert first is not None
+    assert first["tree_size"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_check_out(actor=agency["cso"], item=item, to=agency["cso"], reason="Lab")
+    assert services.checkpoint_latest() == first  # not due again within the day
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(hours=25)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.item_check_in(actor=agency["cso"], item=item, location=shelf)
+    latest = services.checkpoint_latest()
+    assert latest is not None
+    assert latest["tree_size"] == 3
