@@ -259,3 +259,83 @@ class CallSupporter(models.Model):
 
     def __str__(self) -> str:
         return f"supporter of {self.call}"
+
+
+class ImportRun(models.Model):
+    """One run of `beatbook import calls`: what file, with which mapping, and what came of it.
+    Staff see it as the import's job status."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        INTERRUPTED = "interrupted", "Interrupted"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=32)
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    rows_already_there = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    rejects_file = models.CharField(max_length=500, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    started_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.file_name} ({self.status})"
+
+
+class CallRecord(models.Model):
+    """One call as analytics counts it: a row of a city's CAD history brought in by
+    `beatbook import calls`. The source's own codes are kept next to the mapped ones."""
+
+    source = models.CharField(max_length=32, help_text="The mapping it came in with.")
+    source_id = models.CharField(max_length=40, help_text="The incident number in the source.")
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField()
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    on_scene_at = models.DateTimeField(null=True, blank=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    response_seconds = models.IntegerField(
+        null=True, blank=True, help_text="Received to first unit on scene."
+    )
+    priority = models.SmallIntegerField(null=True, blank=True)
+    call_type = models.ForeignKey(
+        CallType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    original_code = models.CharField(max_length=100)
+    original_description = models.CharField(max_length=150, blank=True)
+    disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
+    original_disposition = models.CharField(max_length=100, blank=True)
+    beat = models.ForeignKey(
+        "places.Beat", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    beat_code = models.CharField(max_length=20, blank=True)
+    block_text = models.CharField(max_length=200, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    h3_cell = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="calls_callrecord_once")
+        ]
+        indexes = [
+            models.Index(fields=["received_at"], name="callrecord_received"),
+            models.Index(fields=["beat", "received_at"], name="callrecord_beat_received"),
+            models.Index(fields=["call_type", "received_at"], name="callrecord_type_received"),
+            models.Index(fields=["h3_cell"], name="callrecord_h3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.source_id}"
