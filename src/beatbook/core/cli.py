@@ -19,7 +19,10 @@ def main(argv: list[str] | None = None) -> None:
 
     args = _translate(list(sys.argv[1:] if argv is None else argv))
     if args and args[0] == "import_":
-        print("usage: beatbook import {beats,addresses,ordinances,calls} FILE [options]", file=sys.stderr)
+        print(
+            "usage: beatbook import {beats,addresses,ordinances,calls} FILE [options]",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
     execute_from_command_line(["beatbook", *args])
 

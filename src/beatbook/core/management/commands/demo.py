@@ -4,8 +4,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
 from beatbook.demo.builder import demo_build, demo_exists, demo_logins
+from beatbook.demo.scale import scale_generate
 
 
 class Command(BaseCommand):
@@ -20,6 +22,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--url", default="http://127.0.0.1:8000/", help="the address to print for signing in"
+        )
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            help="also generate this many calls of a mid-size city (deterministic) for analytics",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,7 +47,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Demo agency built: {payload['history_calls']} closed calls.")
             )
+        if options["scale"] > 0:
+            self._scale(options["scale"])
         self._print(payload, options["url"], path)
+
+    def _scale(self, n: int) -> None:
+        with tqdm(total=n, unit="call", desc="city calls", disable=None) as bar:
+            new = scale_generate(n, progress=bar.update)
+        self.stdout.write(
+            self.style.SUCCESS(f"{new} generated calls added ({n - new} already there).")
+        )
 
     def _print(self, payload: dict[str, Any], url: str, path: Path) -> None:
         self.stdout.write("")

@@ -1,0 +1,57 @@
+"""`beatbook demo --scale N`: exactly N calls, the same ones every time, with a city's rhythm."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from beatbook.calls.models import CallRecord
+from beatbook.demo.scale import SOURCE, scale_generate, scale_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def test_n_calls_deterministic_and_a_rerun_adds_nothing(agency: dict[str, Any]) -> None:
+    assert scale_generate(3000) == 3000
+    assert CallRecord.objects.filter(source=SOURCE).count() == 3000
+    first = list(scale_rows(50))
+    again = list(scale_rows(50))
+    assert first == again
+    assert scale_generate(3000) == 0
+
+
+def test_the_rhythm_is_a_citys(agency: dict[str, Any]) -> None:
+    rows = list(scale_rows(20_000))
+    hours = Counter(timezone.localtime(r["received_at"]).hour for r in rows)
+    assert hours[14] > 3 * hours[4]  # afternoons busy, small hours quiet
+    weekdays = Counter(timezone.localtime(r["received_at"]).weekday() for r in rows)
+    assert weekdays[5] > weekdays[0]  # Saturday busier than Monday
+    assert all(r["response_seconds"] > 0 for r in rows)
+    assert all(r["beat_id"] is not None and r["h3_cell"] for r in rows)
+    by_priority = {
+        p: sorted(r["response_seconds"] for r in rows if r["priority"] == p) for p in (1, 4)
+    }
+    median = {p: v[len(v) // 2] for p, v in by_priority.items() if v}
+    assert median[1] < median[4]  # urgent calls reached sooner
+
+
+def test_the_command_adds_the_city_to_an_existing_demo(
+    agency: dict[str, Any], tmp_path: Any, capsys: Any, monkeypatch: Any
+) -> None:
+    from beatbook.core.management.commands import demo
+
+    logins = tmp_path / "logins.json"
+    login = {"username": "u", "password": "p", "totp_secret": "s", "name": "n"}
+    logins.write_text(
+        json.dumps({"cso": login, "tokens": {"dispatcher": "t"}, "keys": {"open311": "k"}})
+    )
+    monkeypatch.setattr(demo, "demo_exists", lambda: True)
+    call_command("demo", "--scale", "1200", "--logins", str(logins))
+    assert "1200 generated calls added (0 already there)." in capsys.readouterr().out
+    call_command("demo", "--scale", "1200", "--logins", str(logins))
+    assert "0 generated calls added (1200 already there)." in capsys.readouterr().out
