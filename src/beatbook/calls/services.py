@@ -25,6 +25,7 @@ from beatbook.calls.models import Call, CallNote, CallPhoto, CallSupporter, Call
 from beatbook.calls.photos import photo_process
 from beatbook.calls.public import public_view, tracking_url
 from beatbook.calls.questions import answers_clean
+from beatbook.calls.records import call_record_sync
 from beatbook.calls.selectors import call_get, call_possible_duplicate
 from beatbook.calls.tasks import call_status_notify_task
 from beatbook.calls.triage import triage_assess
@@ -171,6 +172,7 @@ def _close(actor: Actor, call: Call, to: str, *, fields: list[str], data: dict[s
     call.closed_at = timezone.now()
     _move(actor, call, to, fields=[*fields, "closed_at"], data=data)
     _release_unit(actor, call, f"{call.number} {STEP_VERBS[to]}")
+    call_record_sync(call)
     return call
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "beatbook.animals",
     "beatbook.portal",
     "beatbook.open311",
+    "beatbook.analytics",
 ]
 
 MIDDLEWARE = [

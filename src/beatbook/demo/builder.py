@@ -27,6 +27,7 @@ from beatbook.animals.models import Shelter
 from beatbook.calls import services as call_services
 from beatbook.calls.choices import CallSource, CallStatus
 from beatbook.calls.models import Call, CallType
+from beatbook.calls.records import call_records_backfill
 from beatbook.citations.models import Ordinance
 from beatbook.citations.services import citation_issue, ordinances_import
 from beatbook.core.actors import PORTAL, SYSTEM
@@ -227,6 +228,7 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     count = _history(rng, now, csos)
     progress("the live queue…")
     _live(rng, now, csos)
+    call_records_backfill()
     _resident_reports(now)
     progress("ordinances, citations and reports…")
     _ordinances()

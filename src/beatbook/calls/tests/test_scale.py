@@ -55,3 +55,23 @@ def test_the_command_adds_the_city_to_an_existing_demo(
     assert "1200 generated calls added (0 already there)." in capsys.readouterr().out
     call_command("demo", "--scale", "1200", "--logins", str(logins))
     assert "0 generated calls added (1200 already there)." in capsys.readouterr().out
+
+
+def test_our_own_calls_are_counted_when_they_close(agency: dict[str, Any]) -> None:
+    from beatbook.calls import services
+    from beatbook.calls.records import call_records_backfill
+    from beatbook.calls.tests.factories import intake
+
+    call = intake(agency["dispatcher"], code="NOISE")
+    assert not CallRecord.objects.filter(source="beatbook").exists()
+    services.call_dispatch(actor=agency["dispatcher"], call=call, unit=agency["cso_unit"])
+    services.call_en_route(actor=agency["cso"], call=call)
+    services.call_on_scene(actor=agency["cso"], call=call)
+    services.call_clear(actor=agency["cso"], call=call, disposition="advised")
+    record = CallRecord.objects.get(source="beatbook", source_id=call.number)
+    call.refresh_from_db()
+    assert record.call_type_id == call.call_type_id
+    assert record.disposition == "advised"
+    assert record.beat_id == call.beat_id
+    assert record.response_seconds == int((call.on_scene_at - call.received_at).total_seconds())
+    assert call_records_backfill() == 0  # already there

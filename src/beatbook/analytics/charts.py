@@ -1,0 +1,212 @@
+"""Charts drawn on the server as SVG: no chart library to ship, readable without JavaScript,
+and the same numbers as the CSV next to each one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from beatbook.analytics.selectors import Response, Week
+
+INK, BAR, ACCENT, MUTED = "#1d2733", "#2b6cb0", "#c05621", "#8a94a6"
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _n(value: float) -> str:
+    """Coordinates as text: format_html escapes its arguments, so numbers arrive formatted."""
+    return f"{value:.1f}"
+
+
+def _svg(width: int, height: int, title: str, body: SafeString) -> SafeString:
+    return format_html(
+        '<svg viewBox="0 0 {} {}" width="100%" style="max-width:{}px" role="img" aria-label="{}" '
+        'font-family="system-ui, sans-serif" font-size="12">{}</svg>',
+        width,
+        height,
+        width,
+        title,
+        body,
+    )
+
+
+def bars(items: Sequence[tuple[str, float]], title: str, limit: int = 15) -> SafeString:
+    shown = list(items)[:limit]
+    if not shown:
+        return format_html('<p class="muted">No calls in this selection.</p>')
+    top = max(v for _, v in shown) or 1
+    row, label_w, width = 22, 210, 720
+    parts = [
+        format_html(
+            '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>'
+            '<rect x="{}" y="{}" width="{}" height="14" fill="{}"><title>{}: {}</title></rect>'
+            '<text x="{}" y="{}" fill="{}">{}</text>',
+            label_w - 6,
+            i * row + 15,
+            INK,
+            label[:32],
+            label_w,
+            i * row + 4,
+            _n((width - label_w - 60) * value / top),
+            BAR,
+            label,
+            value,
+            _n(label_w + (width - label_w - 60) * value / top + 4),
+            i * row + 15,
+            INK,
+            value,
+        )
+        for i, (label, value) in enumerate(shown)
+    ]
+    return _svg(width, len(shown) * row + 6, title, mark_safe("".join(parts)))  # noqa: S308
+
+
+def heatmap(grid: list[list[int]], title: str) -> SafeString:
+    top = max(max(r) for r in grid) or 1
+    cell, left, head = 26, 40, 18
+    cells = []
+    for d, row in enumerate(grid):
+        cells.append(
+            format_html(
+                '<text x="0" y="{}" fill="{}">{}</text>', head + d * cell + 17, INK, DAYS[d]
+            )
+        )
+        for h, n in enumerate(row):
+            # Light to dark blue: the busiest hour of the week is the darkest square.
+            shade = 0.08 + 0.92 * n / top
+            cells.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" fill-opacity="{}">'
+                    "<title>{} {}:00 · {} calls</title></rect>",
+                    left + h * cell,
+                    head + d * cell,
+                    cell - 2,
+                    cell - 2,
+                    BAR,
+                    f"{shade:.2f}",
+                    DAYS[d],
+                    f"{h:02d}",
+                    n,
+                )
+            )
+    hours = format_html_join(
+        "",
+        '<text x="{}" y="12" fill="{}">{}</text>',
+        ((left + h * cell + 4, MUTED, f"{h:02d}") for h in range(0, 24, 3)),
+    )
+    body = mark_safe("".join(cells) + hours)  # noqa: S308
+    return _svg(left + 24 * cell, head + 7 * cell, title, body)
+
+
+def weekly_lines(weeks: list[Week], title: str) -> SafeString:
+    if not weeks:
+        return format_html('<p class="muted">No calls in this selection.</p>')
+    width, height, left, bottom = 720, 220, 40, 30
+    series_max = (
+        max(
+            [w.count for w in weeks]
+            + [w.previous_year for w in weeks]
+            + [w.baseline or 0 for w in weeks]
+        )
+        or 1
+    )
+    step = (width - left - 10) / max(len(weeks) - 1, 1)
+
+    def y(v: float) -> float:
+        return 10 + (height - bottom - 10) * (1 - v / series_max)
+
+    def line(values: list[float | None], colour: str, dash: str) -> SafeString:
+        points = " ".join(
+            f"{left + i * step:.1f},{y(v):.1f}" for i, v in enumerate(values) if v is not None
+        )
+        return format_html(
+            '<polyline points="{}" fill="none" stroke="{}" stroke-width="2" '
+            'stroke-dasharray="{}"/>',
+            points,
+            colour,
+            dash,
+        )
+
+    labels = format_html_join(
+        "",
+        '<text x="{}" y="{}" fill="{}" text-anchor="middle">{}</text>',
+        (
+            (_n(left + i * step), height - 8, MUTED, w.start.strftime("%d %b"))
+            for i, w in enumerate(weeks)
+            if i % max(1, len(weeks) // 8) == 0
+        ),
+    )
+    body = mark_safe(  # noqa: S308
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
+            '<text x="0" y="14" fill="{}">{}</text>',
+            left,
+            height - bottom,
+            width,
+            height - bottom,
+            MUTED,
+            MUTED,
+            series_max,
+        )
+        + line([w.baseline for w in weeks], MUTED, "6 4")
+        + line([float(w.previous_year) if w.previous_year else None for w in weeks], ACCENT, "2 3")
+        + line([float(w.count) for w in weeks], BAR, "0")
+        + labels
+    )
+    return _svg(width, height, title, body)
+
+
+def response_bars(rows: list[Response], title: str, limit: int = 12) -> SafeString:
+    shown = [r for r in rows if r.p90 is not None][:limit]
+    if not shown:
+        return format_html('<p class="muted">No timed calls in this selection.</p>')
+    top = max([r.p90 or 0 for r in shown] + [r.target_minutes or 0 for r in shown]) or 1
+    row, label_w, width = 26, 210, 720
+    scale = (width - label_w - 90) / top
+    parts = []
+    for i, r in enumerate(shown):
+        y0 = i * row
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>'
+                '<rect x="{}" y="{}" width="{}" height="6" fill="{}" fill-opacity="0.45">'
+                "<title>p90 {} min</title></rect>"
+                '<rect x="{}" y="{}" width="{}" height="12" fill="{}">'
+                "<title>p50 {} min</title></rect>"
+                '<text x="{}" y="{}" fill="{}">{} / {} min</text>',
+                label_w - 6,
+                y0 + 15,
+                INK,
+                r.label[:32],
+                label_w,
+                y0 + 7,
+                _n((r.p90 or 0) * scale),
+                BAR,
+                _n(r.p90 or 0),
+                label_w,
+                y0 + 4,
+                _n((r.p50 or 0) * scale),
+                BAR,
+                _n(r.p50 or 0),
+                _n(label_w + (r.p90 or 0) * scale + 4),
+                y0 + 15,
+                INK,
+                f"{r.p50 or 0:.0f}",
+                f"{r.p90 or 0:.0f}",
+            )
+        )
+        if r.target_minutes:
+            parts.append(
+                format_html(
+                    '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2">'
+                    "<title>target {} min</title></line>",
+                    _n(label_w + r.target_minutes * scale),
+                    y0 + 1,
+                    _n(label_w + r.target_minutes * scale),
+                    y0 + 19,
+                    ACCENT,
+                    r.target_minutes,
+                )
+            )
+    return _svg(width, len(shown) * row + 6, title, mark_safe("".join(parts)))  # noqa: S308

@@ -1,0 +1,85 @@
+"""What a dashboard is looking at: a date range, beats (or a team's beats) and call types.
+Every figure and every CSV takes the same scope, so what is exported is what is drawn."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from beatbook.accounts.models import Team
+from beatbook.calls.models import CallRecord, CallType
+from beatbook.places.models import Beat
+
+
+@dataclass(frozen=True)
+class Scope:
+    start: dt.date
+    end: dt.date  # inclusive
+    beat_ids: tuple[int, ...] = ()
+    call_type_ids: tuple[int, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        tz = timezone.get_current_timezone()
+        start = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
+        end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        return start, end
+
+
+class ScopeForm(forms.Form):
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    beat = forms.ModelChoiceField(queryset=Beat.objects.order_by("name"), required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False)
+    call_type = forms.ModelChoiceField(
+        queryset=CallType.objects.order_by("name"), required=False, label="Call type"
+    )
+
+    MAX_DAYS = 3 * 366
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        today = timezone.localdate()
+        end = data.get("end") or today
+        start = data.get("start") or end - dt.timedelta(days=89)
+        if start > end:
+            raise forms.ValidationError("The start date is after the end date.")
+        if (end - start).days >= self.MAX_DAYS:
+            raise forms.ValidationError("Choose at most three years at a time.")
+        data["start"], data["end"] = start, end
+        return data
+
+    def scope(self) -> Scope:
+        data = self.cleaned_data
+        beats: tuple[int, ...] = ()
+        labels = {}
+        if data.get("beat"):
+            beats, labels["beat"] = (data["beat"].pk,), f"beat {data['beat'].name}"
+        elif data.get("team"):
+            beats = tuple(data["team"].beats.values_list("pk", flat=True)) or (0,)
+            labels["team"] = data["team"].name
+        types: tuple[int, ...] = ()
+        if data.get("call_type"):
+            types, labels["call_type"] = (data["call_type"].pk,), data["call_type"].name
+        return Scope(data["start"], data["end"], beats, types, labels)
+
+
+def records(scope: Scope, *, dated: bool = True) -> QuerySet[CallRecord]:
+    qs = CallRecord.objects.all()
+    if dated:
+        start, end = scope.bounds()
+        qs = qs.filter(received_at__gte=start, received_at__lt=end)
+    if scope.beat_ids:
+        qs = qs.filter(beat_id__in=scope.beat_ids)
+    if scope.call_type_ids:
+        qs = qs.filter(call_type_id__in=scope.call_type_ids)
+    return qs

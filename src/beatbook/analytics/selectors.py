@@ -1,0 +1,192 @@
+"""The dashboard figures, each a plain function of a Scope. Percentiles run in PostgreSQL
+(percentile_cont) and, on SQLite, in Python with the same linear interpolation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.utils import timezone
+
+from beatbook.analytics.scope import Scope, records
+from beatbook.calls.models import CallRecord, CallType
+from beatbook.places.models import Beat
+
+UNMAPPED = "Other (source codes)"
+
+
+class PercentileCont(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: Any, percentile: float) -> None:
+        super().__init__(expression, percentile=percentile)
+
+
+def percentile(sorted_values: list[int], p: float) -> float | None:
+    """PostgreSQL's percentile_cont: linear between the two nearest ranks."""
+    if not sorted_values:
+        return None
+    position = p * (len(sorted_values) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    lo, hi = sorted_values[low], sorted_values[high]
+    return lo + (hi - lo) * (position - low)
+
+
+def volume_by_type(scope: Scope) -> list[tuple[str, int]]:
+    names = dict(CallType.objects.values_list("pk", "name"))
+    counts = records(scope).values("call_type_id").annotate(n=Count("pk")).order_by("-n")
+    return [(names.get(row["call_type_id"], UNMAPPED), row["n"]) for row in counts]
+
+
+def volume_by_beat(scope: Scope) -> list[tuple[str, int]]:
+    names = dict(Beat.objects.values_list("pk", "name"))
+    counts = records(scope).values("beat_id").annotate(n=Count("pk")).order_by("-n")
+    return [(names.get(row["beat_id"], "No beat"), row["n"]) for row in counts]
+
+
+def hour_of_week(scope: Scope) -> list[list[int]]:
+    """7 rows (Monday first) × 24 hours, in the agency's time zone."""
+    tz = timezone.get_current_timezone()
+    grid = [[0] * 24 for _ in range(7)]
+    rows = (
+        records(scope)
+        .annotate(
+            weekday=ExtractIsoWeekDay("received_at", tzinfo=tz),
+            hour=ExtractHour("received_at", tzinfo=tz),
+        )
+        .values("weekday", "hour")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        grid[row["weekday"] - 1][row["hour"]] = row["n"]
+    return grid
+
+
+@dataclass(frozen=True)
+class Week:
+    start: dt.date
+    count: int  # only the days inside the range
+    complete: bool  # all seven days inside the range
+    previous_year: int
+    baseline: float | None  # mean of the same week in the earlier years on record
+
+
+def _daily(qs: QuerySet[CallRecord]) -> dict[dt.date, int]:
+    tz = timezone.get_current_timezone()
+    rows = (
+        qs.annotate(day=TruncDate("received_at", tzinfo=tz)).values("day").annotate(n=Count("pk"))
+    )
+    return {row["day"]: row["n"] for row in rows}
+
+
+def weekly(scope: Scope) -> list[Week]:
+    """Weeks (Monday first) that start in the range, with last year's same week and the
+    seasonal baseline from every earlier year on record."""
+    daily = _daily(records(scope, dated=False))
+    if not daily:
+        return []
+    first_year = min(daily).year
+
+    def week_total(
+        monday: dt.date, first: dt.date | None = None, last: dt.date | None = None
+    ) -> int:
+        days = (monday + dt.timedelta(days=i) for i in range(7))
+        return sum(
+            daily.get(day, 0)
+            for day in days
+            if (first is None or day >= first) and (last is None or day <= last)
+        )
+
+    monday = scope.start - dt.timedelta(days=scope.start.weekday())
+    weeks = []
+    while monday <= scope.end:
+        earlier = []
+        for years_back in range(1, monday.year - first_year + 1):
+            try:
+                same = monday.replace(year=monday.year - years_back)
+            except ValueError:  # 29 February
+                same = monday.replace(year=monday.year - years_back, day=28)
+            same -= dt.timedelta(days=same.weekday())
+            earlier.append(week_total(same))
+        weeks.append(
+            Week(
+                start=monday,
+                count=week_total(monday, scope.start, scope.end),  # clipped to the range
+                complete=monday >= scope.start and monday + dt.timedelta(days=6) <= scope.end,
+                previous_year=earlier[0] if earlier else 0,
+                baseline=sum(earlier) / len(earlier) if earlier else None,
+            )
+        )
+        monday += dt.timedelta(days=7)
+    return weeks
+
+
+def change(now: int, before: int) -> float | None:
+    return None if before == 0 else (now - before) / before
+
+
+@dataclass(frozen=True)
+class Response:
+    label: str
+    calls: int
+    p50: float | None
+    p90: float | None
+    target_minutes: int | None
+    met_share: float | None
+
+
+def response_by(scope: Scope, by: str = "call_type") -> list[Response]:
+    """Received → on scene, p50 and p90 in minutes, per call type or per beat; for types,
+    the share of calls that met the type's target."""
+    field = {"call_type": "call_type_id", "beat": "beat_id"}[by]
+    timed = records(scope).exclude(response_seconds=None)
+    met = Q(response_seconds__lte=F("call_type__target_minutes") * 60)
+    counts = {
+        row[field]: row
+        for row in timed.values(field).annotate(n=Count("pk"), met=Count("pk", filter=met))
+    }
+    if connection.vendor == "postgresql":
+        quantiles = {
+            row[field]: (row["p50"], row["p90"])
+            for row in timed.values(field).annotate(
+                p50=PercentileCont("response_seconds", 0.5),
+                p90=PercentileCont("response_seconds", 0.9),
+            )
+        }
+    else:
+        values: dict[Any, list[int]] = defaultdict(list)
+        for key, seconds in timed.values_list(field, "response_seconds").order_by(
+            field, "response_seconds"
+        ):
+            values[key].append(seconds)
+        quantiles = {k: (percentile(v, 0.5), percentile(v, 0.9)) for k, v in values.items()}
+    if by == "call_type":
+        types = {t.pk: t for t in CallType.objects.all()}
+        label = {k: types[k].name if k in types else UNMAPPED for k in counts}
+        target = {k: types[k].target_minutes if k in types else None for k in counts}
+    else:
+        names = dict(Beat.objects.values_list("pk", "name"))
+        label = {k: names.get(k, "No beat") for k in counts}
+        target = dict.fromkeys(counts)
+    result = []
+    for key, row in counts.items():
+        p50, p90 = quantiles.get(key, (None, None))
+        result.append(
+            Response(
+                label=label[key],
+                calls=row["n"],
+                p50=None if p50 is None else p50 / 60,
+                p90=None if p90 is None else p90 / 60,
+                target_minutes=target[key],
+                met_share=row["met"] / row["n"] if target[key] else None,
+            )
+        )
+    return sorted(result, key=lambda r: -r.calls)

@@ -1,0 +1,180 @@
+"""Every dashboard figure against values worked out by hand on a small fixture."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from beatbook.analytics.scope import Scope
+from beatbook.analytics.selectors import (
+    hour_of_week,
+    percentile,
+    response_by,
+    volume_by_beat,
+    volume_by_type,
+    weekly,
+)
+from beatbook.calls.models import CallRecord, CallType
+
+pytestmark = pytest.mark.django_db
+MARCH = Scope(dt.date(2026, 3, 2), dt.date(2026, 3, 15))
+
+
+def at(y: int, m: int, d: int, h: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(y, m, d, h, minute, tzinfo=timezone.get_current_timezone())
+
+
+@pytest.fixture
+def fixture(agency: dict[str, Any]) -> dict[str, Any]:
+    noise, parking = CallType.objects.get(code="NOISE"), CallType.objects.get(code="PARKING")
+    a1, b1 = agency["a1"], agency["b1"]
+    rows = [
+        # (when, type, beat, seconds to on scene)
+        (at(2026, 3, 2, 14, 10), noise, a1, 600),
+        (at(2026, 3, 2, 14, 40), noise, a1, 1200),
+        (at(2026, 3, 3, 9, 0), noise, a1, 1800),
+        (at(2026, 3, 10, 22, 0), noise, a1, 3600),
+        (at(2026, 3, 4, 14, 5), parking, b1, 300),
+        (at(2026, 3, 11, 8, 0), parking, b1, 4000),
+        (at(2026, 3, 9, 14, 30), None, a1, None),
+        # earlier years, for the same weeks last year and the seasonal baseline
+        (at(2025, 2, 25, 10), noise, a1, None),
+        (at(2025, 2, 25, 11), noise, a1, None),
+        (at(2025, 3, 4, 12), noise, a1, None),
+        *[(at(2024, 2, 27, 10 + i), noise, a1, None) for i in range(4)],
+    ]
+    CallRecord.objects.bulk_create(
+        CallRecord(
+            source="test",
+            source_id=str(n),
+            received_at=when,
+            on_scene_at=when + dt.timedelta(seconds=seconds) if seconds else None,
+            response_seconds=seconds,
+            call_type=call_type,
+            original_code=call_type.code if call_type else "X9",
+            beat=beat,
+        )
+        for n, (when, call_type, beat, seconds) in enumerate(rows)
+    )
+    return {"noise": noise, "parking": parking, "a1": a1, "b1": b1}
+
+
+def test_volume_by_type_and_beat(fixture: dict[str, Any]) -> None:
+    assert volume_by_type(MARCH) == [
+        ("Noise complaint", 4),
+        ("Parking complaint", 2),
+        ("Other (source codes)", 1),
+    ]
+    assert volume_by_beat(MARCH) == [("A1", 5), ("B1", 2)]
+    only_b1 = Scope(MARCH.start, MARCH.end, beat_ids=(fixture["b1"].pk,))
+    assert volume_by_type(only_b1) == [("Parking complaint", 2)]
+
+
+def test_hour_of_week_in_local_time(fixture: dict[str, Any]) -> None:
+    grid = hour_of_week(MARCH)
+    assert grid[0][14] == 3  # Mondays 14:00-14:59
+    assert (grid[1][9], grid[1][22], grid[2][14], grid[2][8]) == (1, 1, 1, 1)
+    assert sum(map(sum, grid)) == 7
+
+
+def test_weeks_with_last_year_and_the_seasonal_baseline(fixture: dict[str, Any]) -> None:
+    first, second = weekly(MARCH)
+    assert (first.complete, second.complete) == (True, True)
+    assert (first.start, first.count, first.previous_year, first.baseline) == (
+        dt.date(2026, 3, 2),
+        4,
+        2,  # week of 2025-02-24
+        3.0,  # (2 in 2025 + 4 in 2024) / 2
+    )
+    assert (second.start, second.count, second.previous_year, second.baseline) == (
+        dt.date(2026, 3, 9),
+        3,
+        1,
+        0.5,
+    )
+
+
+def test_response_percentiles_and_share_meeting_the_target(fixture: dict[str, Any]) -> None:
+    rows = {r.label: r for r in response_by(MARCH)}
+    noise = rows["Noise complaint"]
+    # 600, 1200, 1800, 3600 s: p50 = 1500 s, p90 = 1800 + 0.7 × 1800 = 3060 s; target 45 min.
+    assert (noise.calls, noise.p50, noise.p90, noise.met_share) == (4, 25.0, 51.0, 0.75)
+    parking = rows["Parking complaint"]
+    # 300, 4000 s: p50 = 2150 s, p90 = 300 + 0.9 × 3700 = 3630 s; target 60 min.
+    assert parking.p50 == pytest.approx(2150 / 60)
+    assert parking.p90 == pytest.approx(60.5)
+    assert parking.met_share == 0.5
+    beats = {r.label: r for r in response_by(MARCH, "beat")}
+    assert beats["A1"].calls == 4
+    assert beats["A1"].met_share is None
+
+
+def test_percentile_matches_postgresql_percentile_cont() -> None:
+    assert percentile([1, 2, 3, 4], 0.5) == 2.5
+    assert percentile([10], 0.9) == 10
+    assert percentile([], 0.5) is None
+    assert percentile([0, 10, 20, 30, 40], 0.9) == pytest.approx(36.0)
+
+
+def test_the_page_and_every_csv_for_an_analyst(fixture: dict[str, Any], client_for: Any) -> None:
+    analyst = client_for("analyst")
+    query = "start=2026-03-02&end=2026-03-15"
+    page = analyst.get(f"/analytics/?{query}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<p class="big" id="total-calls">7</p>' in html
+    assert "−25 %" in html  # last week 3 vs 4 the week before
+    assert "+200 %" in html  # vs 1 a year before
+    assert "<svg" in html
+    with_beat = analyst.get(f"/analytics/?{query}&beat={fixture['b1'].pk}").content.decode()
+    assert '<p class="big" id="total-calls">2</p>' in with_beat
+
+    def table(figure: str, extra: str = "") -> list[list[str]]:
+        response = analyst.get(f"/analytics/export/{figure}.csv?{query}{extra}")
+        assert response["Content-Type"].startswith("text/csv")
+        return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    assert table("volume-by-type")[1] == ["Noise complaint", "4"]
+    assert table("volume-by-beat", f"&beat={fixture['b1'].pk}") == [["beat", "calls"], ["B1", "2"]]
+    assert table("hour-of-week")[1][15] == "3"  # Monday, 14:00 (first column is the day)
+    assert table("weekly")[1] == ["2026-03-02", "4", "2", "3.0"]
+    assert table("response-by-type")[1] == ["Noise complaint", "4", "25.0", "51.0", "45", "0.750"]
+    assert analyst.get(f"/analytics/export/nothing.csv?{query}").status_code == 404
+
+
+def test_a_team_means_its_beats(fixture: dict[str, Any], client_for: Any, agency: Any) -> None:
+    page = client_for("supervisor").get(
+        f"/analytics/?start=2026-03-02&end=2026-03-15&team={agency['south'].pk}"
+    )
+    assert '<p class="big" id="total-calls">2</p>' in page.content.decode()
+
+
+def test_bad_ranges_are_refused_clearly(client_for: Any) -> None:
+    analyst = client_for("analyst")
+    response = analyst.get("/analytics/?start=2026-03-15&end=2026-03-01")
+    assert response.status_code == 400
+    assert "The start date is after the end date." in response.content.decode()
+    assert analyst.get("/analytics/?start=2020-01-01&end=2026-01-01").status_code == 400
+    assert analyst.get("/analytics/export/weekly.csv?start=nonsense").status_code == 400
+
+
+def test_field_and_desk_roles_are_refused(client_for: Any) -> None:
+    for role in ("cso", "dispatcher"):
+        assert client_for(role).get("/analytics/").status_code == 403
+        assert client_for(role).get("/analytics/export/weekly.csv").status_code == 403
+
+
+def test_weeks_are_clipped_to_the_range_and_partial_weeks_not_compared(
+    fixture: dict[str, Any], client_for: Any
+) -> None:
+    """From Tuesday 3 March: the week of 2 March counts only its days in the range."""
+    first, *_ = weekly(Scope(dt.date(2026, 3, 3), dt.date(2026, 3, 15)))
+    assert (first.start, first.count, first.complete) == (dt.date(2026, 3, 2), 2, False)
+    page = client_for("analyst").get("/analytics/?start=2026-03-03&end=2026-03-15")
+    # Only one complete week (9-15 March): nothing to compare it with.
+    assert '<p class="big" id="week-change">—</p>' in page.content.decode()

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from beatbook.analytics import views
+
+app_name = "analytics"
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("export/<slug:figure>.csv", views.ExportView.as_view(), name="export"),
+]
