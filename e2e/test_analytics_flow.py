@@ -3,6 +3,7 @@ numbers behind a chart come down as CSV."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,4 +41,8 @@ def test_analyst_filters_to_a_beat_and_a_month_and_exports_csv(
     lines = path.read_text().splitlines()
     assert lines[0] == "type,calls"
     assert sum(int(line.rsplit(",", 1)[1]) for line in lines[1:]) == in_month
+    expect(analyst.page.locator("#hotspot-map")).to_have_attribute(
+        "data-hex-loaded", re.compile(r"[1-9]")
+    )
+    analyst.screenshot("42-analytics-hot-spots")
     assert analyst.problems == []

@@ -34,7 +34,7 @@ def _svg(width: int, height: int, title: str, body: SafeString) -> SafeString:
 def bars(items: Sequence[tuple[str, float]], title: str, limit: int = 15) -> SafeString:
     shown = list(items)[:limit]
     if not shown:
-        return format_html('<p class="muted">No calls in this selection.</p>')
+        return format_html('<p class="muted">{}</p>', "No calls in this selection.")
     top = max(v for _, v in shown) or 1
     row, label_w, width = 22, 210, 720
     parts = [
@@ -101,7 +101,7 @@ def heatmap(grid: list[list[int]], title: str) -> SafeString:
 
 def weekly_lines(weeks: list[Week], title: str) -> SafeString:
     if not weeks:
-        return format_html('<p class="muted">No calls in this selection.</p>')
+        return format_html('<p class="muted">{}</p>', "No calls in this selection.")
     width, height, left, bottom = 720, 220, 40, 30
     series_max = (
         max(
@@ -160,7 +160,7 @@ def weekly_lines(weeks: list[Week], title: str) -> SafeString:
 def response_bars(rows: list[Response], title: str, limit: int = 12) -> SafeString:
     shown = [r for r in rows if r.p90 is not None][:limit]
     if not shown:
-        return format_html('<p class="muted">No timed calls in this selection.</p>')
+        return format_html('<p class="muted">{}</p>', "No timed calls in this selection.")
     top = max([r.p90 or 0 for r in shown] + [r.target_minutes or 0 for r in shown]) or 1
     row, label_w, width = 26, 210, 720
     scale = (width - label_w - 90) / top

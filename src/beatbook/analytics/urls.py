@@ -6,4 +6,5 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("export/<slug:figure>.csv", views.ExportView.as_view(), name="export"),
+    path("hot-spots.geojson", views.HotspotMapView.as_view(), name="hotspot_map"),
 ]

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+import h3
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views import View
 
 from beatbook.analytics import charts
+from beatbook.analytics.hotspots import hot_spots, repeat_locations
 from beatbook.analytics.scope import Scope, ScopeForm, records
 from beatbook.analytics.selectors import (
     change,
@@ -52,6 +55,8 @@ def _figures(scope: Scope) -> dict[str, Any]:
         "response_beats": response_by(scope, "beat"),
         "met_share": met / sum(r.calls for r in timed) if timed else None,
         "grid": hour_of_week(scope),
+        "repeats": repeat_locations(scope),
+        "repeat_minimum": settings.BEATBOOK_REPEAT_LOCATION_CALLS,
     }
     result["week_change_text"] = percent(result["week_change"])
     result["year_change_text"] = percent(result["year_change"])
@@ -91,6 +96,44 @@ class DashboardView(RoleRequiredMixin, View):
 
 def _minutes(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
+
+
+HOT = {99: "#9b1c1c", 95: "#d9482b", 90: "#f08a4b"}
+COLD = {99: "#1f4e79", 95: "#3b7dbf", 90: "#7fb2e5"}
+
+
+class HotspotMapView(RoleRequiredMixin, View):
+    """The H3 cells of the selection as GeoJSON, coloured by their Gi* significance."""
+
+    allowed_roles = VIEWERS
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = ScopeForm(request.GET)
+        if not form.is_valid():
+            return JsonResponse(
+                {"code": "invalid", "detail": form.errors.get_json_data()}, status=400
+            )
+        features = []
+        for cell in hot_spots(form.scope()):
+            if not cell.calls and not cell.confidence:
+                continue
+            ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(cell.cell)]
+            colour = (HOT if cell.hot else COLD).get(cell.confidence, "#c9d1db")
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                    "properties": {
+                        "cell": cell.cell,
+                        "calls": cell.calls,
+                        "z": round(cell.z, 3),
+                        "confidence": cell.confidence,
+                        "hot": cell.hot,
+                        "colour": colour,
+                    },
+                }
+            )
+        return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
 class ExportView(RoleRequiredMixin, View):
@@ -143,6 +186,24 @@ class ExportView(RoleRequiredMixin, View):
                         "" if r.met_share is None else f"{r.met_share:.3f}",
                     ]
                     for r in response_by(scope, by)
+                ),
+            )
+        if figure == "hot-spots":
+            return csv_response(
+                name,
+                ["h3_cell", "calls", "gi_star_z", "confidence", "hot_or_cold"],
+                (
+                    [c.cell, c.calls, f"{c.z:.4f}", c.confidence or "", "hot" if c.hot else "cold"]
+                    for c in hot_spots(scope)
+                ),
+            )
+        if figure == "repeat-locations":
+            return csv_response(
+                name,
+                ["place", "calls", "first", "last"],
+                (
+                    [r.place, r.calls, r.first.isoformat(), r.last.isoformat()]
+                    for r in repeat_locations(scope)
                 ),
             )
         raise Http404

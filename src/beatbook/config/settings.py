@@ -300,6 +300,8 @@ BEATBOOK_CUSTODY_CHECKPOINT_KEY = env_secret("BEATBOOK_CUSTODY_CHECKPOINT_KEY", 
 BEATBOOK_CUSTODY_CHECKPOINT_DIR = env_str(
     "BEATBOOK_CUSTODY_CHECKPOINT_DIR", str(VAR_DIR / "custody-checkpoints")
 )
+# A block with this many calls in 30 days is flagged as a repeat location on the dashboards.
+BEATBOOK_REPEAT_LOCATION_CALLS = env_int("BEATBOOK_REPEAT_LOCATION_CALLS", 5)
 # Rabies observation after a bite: 10 days unless local health rules say otherwise.
 BEATBOOK_BITE_QUARANTINE_DAYS = env_int("BEATBOOK_BITE_QUARANTINE_DAYS", 10)
 # A shared animal-control inbox that also gets quarantine reminders (optional).

@@ -178,3 +178,22 @@ def test_weeks_are_clipped_to_the_range_and_partial_weeks_not_compared(
     page = client_for("analyst").get("/analytics/?start=2026-03-03&end=2026-03-15")
     # Only one complete week (9-15 March): nothing to compare it with.
     assert '<p class="big" id="week-change">—</p>' in page.content.decode()
+
+
+def test_hot_spot_map_and_csv(fixture: dict[str, Any], client_for: Any, agency: Any) -> None:
+    import h3
+
+    march = CallRecord.objects.filter(received_at__year=2026).order_by("received_at")
+    for n, record in enumerate(march):  # six in one cell, the seventh far away
+        record.h3_cell = h3.latlng_to_cell(47.61 + (0 if n < 6 else 0.01 * n), -122.33, 9)
+        record.save(update_fields=["h3_cell"])
+    analyst = client_for("analyst")
+    query = "start=2026-03-02&end=2026-03-15"
+    geojson = analyst.get(f"/analytics/hot-spots.geojson?{query}").json()
+    busiest = max(geojson["features"], key=lambda f: f["properties"]["calls"])
+    assert busiest["properties"]["calls"] == 6
+    assert busiest["geometry"]["type"] == "Polygon"
+    rows = b"".join(analyst.get(f"/analytics/export/hot-spots.csv?{query}").streaming_content)
+    assert rows.decode().splitlines()[0] == "h3_cell,calls,gi_star_z,confidence,hot_or_cold"
+    assert analyst.get("/analytics/hot-spots.geojson?start=x").status_code == 400
+    assert client_for("cso").get(f"/analytics/hot-spots.geojson?{query}").status_code == 403

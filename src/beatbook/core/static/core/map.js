@@ -79,6 +79,21 @@
         if (bounds.length) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 15 }); }
       });
     }
+    if (el.dataset.hexUrl) {
+      fetch(el.dataset.hexUrl, { headers: pollHeaders(), credentials: "same-origin" })
+        .then((r) => r.json()).then((geojson) => {
+          const hexes = L.geoJSON(geojson, {
+            style: (f) => ({ color: "#fff", weight: 0.6, fillColor: f.properties.colour, fillOpacity: 0.75 }),
+            onEachFeature: (f, layer) => {
+              const p = f.properties;
+              const level = p.confidence ? ` · ${p.hot ? "hot" : "cold"} spot, ${p.confidence} %` : "";
+              layer.bindTooltip(`${p.calls} calls · Gi* z ${p.z}${level}`);
+            },
+          }).addTo(map);
+          if (geojson.features.length) { map.fitBounds(hexes.getBounds(), { maxZoom: 15 }); }
+          el.dataset.hexLoaded = String(geojson.features.length);
+        });
+    }
     if (el.dataset.pickLat) {
       const latInput = document.getElementById(el.dataset.pickLat);
       const lonInput = document.getElementById(el.dataset.pickLon);
@@ -96,5 +111,11 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-map]").forEach(setup);
+  });
+  // Parts of a page redrawn by HTMX (the dashboard's figures) bring new maps with them.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const root = event.target;
+    if (!root || !root.querySelectorAll) { return; }
+    root.querySelectorAll("[data-map]").forEach((el) => { if (!el._beatbookMap) { setup(el); } });
   });
 })();

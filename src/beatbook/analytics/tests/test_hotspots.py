@@ -1,0 +1,80 @@
+"""Gi* against PySAL's esda on the same cells, and the hot spots and repeat locations a
+supervisor would see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import h3
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from beatbook.analytics.hotspots import gi_star, hot_spots, repeat_locations
+from beatbook.analytics.scope import Scope
+from beatbook.calls.models import CallRecord
+
+CENTRE = h3.latlng_to_cell(47.61, -122.33, 9)
+
+
+def test_gi_star_equals_esda_to_1e9() -> None:
+    from esda.getisord import G_Local
+    from libpysal.weights import W
+
+    cells = sorted(h3.grid_disk(CENTRE, 6))
+    rng = random.Random(6)
+    counts = np.array(
+        [rng.randint(0, 9) + (25 if h3.grid_distance(CENTRE, c) <= 1 else 0) for c in cells]
+    )
+    index = {c: i for i, c in enumerate(cells)}
+    neighbours = {
+        i: [index[n] for n in h3.grid_ring(c, 1) if n in index] for i, c in enumerate(cells)
+    }
+    reference = G_Local(counts, W(neighbours), transform="B", star=True, permutations=0)
+    ours = gi_star(cells, counts)
+    assert np.max(np.abs(ours - reference.Zs)) < 1e-9
+    assert ours[index[CENTRE]] > 2.576  # the planted cluster is hot at 99 %
+
+
+@pytest.mark.django_db
+def test_hot_spots_and_repeat_locations_from_calls(agency: dict[str, Any], settings: Any) -> None:
+    settings.BEATBOOK_REPEAT_LOCATION_CALLS = 4
+    today = timezone.localdate()
+    now = timezone.now()
+    rows = []
+    quiet = [c for c in h3.grid_disk(CENTRE, 5) if h3.grid_distance(CENTRE, c) >= 3]
+    for n, cell in enumerate(quiet[:40]):
+        rows.append(("Q" + str(n), cell, "", now - dt.timedelta(days=2)))
+    for n in range(12):  # a bar strip: twelve calls in one cell, one block
+        rows.append(("H" + str(n), CENTRE, "1400 block of Pike St", now - dt.timedelta(days=n)))
+    for n in range(3):  # three calls: under the repeat threshold
+        rows.append(("R" + str(n), quiet[0], "200 block of Oak St", now - dt.timedelta(days=n)))
+    CallRecord.objects.bulk_create(
+        CallRecord(
+            source="t",
+            source_id=sid,
+            received_at=at,
+            original_code="X",
+            h3_cell=cell,
+            block_text=block,
+        )
+        for sid, cell, block, at in rows
+    )
+    scope = Scope(today - dt.timedelta(days=29), today)
+    cells = {c.cell: c for c in hot_spots(scope)}
+    assert cells[CENTRE].calls == 12
+    assert cells[CENTRE].hot
+    assert cells[CENTRE].confidence >= 95  # one busy cell among quiet ones
+    assert all(
+        not c.confidence or c.cell in h3.grid_disk(CENTRE, 1) for c in cells.values() if c.hot
+    )
+    repeats = repeat_locations(scope)
+    assert [(r.place, r.calls) for r in repeats] == [("1400 block of Pike St", 12)]
+
+
+@pytest.mark.django_db
+def test_no_hot_spots_without_variation(agency: dict[str, Any]) -> None:
+    today = timezone.localdate()
+    assert hot_spots(Scope(today, today)) == []
