@@ -3,7 +3,8 @@
     .venv/bin/python bench/run.py            # SQLite test database
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/beatbook .venv/bin/python bench/run.py
 
-Implemented so far: B4 (dispatch recommendation) and B7 (per-request overhead floor). Each
+Implemented so far: B1 (import), B4 (dispatch recommendation), B6 (Gi* hot spots) and B7
+(per-request overhead floor); `--quick` runs smaller cases. Each
 pair runs interleaved (baseline, ours, baseline, ours…), the first round is discarded, and the
 median ratio is reported with its min and max. Results go to bench/results.json and
 docs/performance.md.
@@ -226,6 +227,196 @@ def bench_b7() -> list[dict[str, Any]]:
     ]
 
 
+def prepared_rounds(
+    contenders: dict[str, Callable[[], Any]], prepare: Callable[[], Any], rounds: int
+) -> dict[str, list[float]]:
+    """Seconds-long runs (imports): each contender in turn, `prepare` untimed before each."""
+    seconds: dict[str, list[float]] = {name: [] for name in contenders}
+    for round_no in range(rounds + 1):
+        for name, run in contenders.items():
+            prepare()
+            start = time.perf_counter()
+            run()
+            if round_no:  # round 0 warms up
+                seconds[name].append(time.perf_counter() - start)
+    return seconds
+
+
+def ratio_row(
+    bench: str, case: str, baseline: str, base: list[float], ours: list[float]
+) -> dict[str, Any]:
+    ratios = [o / b for o, b in zip(ours, base, strict=True)]
+    return {
+        "id": bench,
+        "case": case,
+        "baseline": baseline,
+        "baseline_us": statistics.median(base) * 1e6,
+        "ours_us": statistics.median(ours) * 1e6,
+        "ratio": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+    }
+
+
+# --- B1: importing a city's calls -----------------------------------------------------------
+
+SEATTLE_TYPES = [
+    "--TRAFFIC - PARKING VIOL (EXCEPT ABANDONED CAR)",
+    "--DISTURBANCE - NOISE",
+    "--ALARM-RESIDENTIAL BURG",
+    "--SUSPICIOUS CIRCUM. - SUSPICIOUS PERSON",
+    "--PREMISE CHECKS - CRIME PREVENTION",
+    "--HAZARDS - HAZARDS",
+]
+
+
+def _b1_files(rows: int, folder: Path) -> tuple[Path, Path, list[dict[str, Any]]]:
+    """The raw export in Seattle's Call Data format, and the same rows already derived
+    (what a bare COPY needs) for the floor."""
+    import csv
+    import random
+
+    from beatbook.calls.importing.mapping import mapping_load
+    from beatbook.calls.importing.reading import rows as read_rows
+    from beatbook.calls.importing.transform import RecordBuilder
+    from beatbook.calls.importing.writing import COLUMNS
+
+    rng = random.Random(1)
+    raw = folder / "calls.csv"
+    start = dt.datetime(2025, 1, 1, 0, 0)  # noqa: DTZ001  (wall-clock text of an export)
+    with raw.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(
+            ["CAD Event Number", "Event Clearance Description", "Call Type", "Priority",
+             "Initial Call Type", "Final Call Type", "Original Time Queued", "Arrived Time",
+             "Precinct", "Sector", "Beat", "Blurred_Longitude", "Blurred_Latitude"]
+        )  # fmt: skip
+        for i in range(rows):
+            queued = start + dt.timedelta(seconds=i * 30 + rng.randrange(30))
+            arrived = queued + dt.timedelta(seconds=rng.randrange(120, 3600))
+            north = rng.random() < 0.5
+            out.writerow(
+                [2025000000000 + i, "ASSISTANCE RENDERED", "911", rng.randint(1, 4), "",
+                 rng.choice(SEATTLE_TYPES), queued.strftime("%m/%d/%Y %I:%M:%S %p"),
+                 arrived.strftime("%m/%d/%Y %I:%M:%S %p"), "EAST", "CHARLIE",
+                 "A1" if north else "B1", f"{-122.34 + rng.random() * 0.02:.6f}",
+                 f"{(47.602 if north else 47.582) + rng.random() * 0.015:.6f}"]
+            )  # fmt: skip
+    mapping = mapping_load("seattle")
+    builder = RecordBuilder(mapping, folder)
+    derived = []
+    for _, row in read_rows(raw, mapping):
+        record = builder.build(row)
+        record["source"], record["import_run_id"] = "seattle", None
+        derived.append(record)
+    ready = folder / "ready.csv"
+    with ready.open("w", newline="") as f:
+        out = csv.writer(f)
+        for record in derived:
+            out.writerow(["" if record[c] is None else record[c] for c in COLUMNS])
+    return raw, ready, derived
+
+
+def bench_b1(rows: int) -> list[dict[str, Any]]:
+    import tempfile
+
+    from django.db import transaction
+
+    from beatbook.calls.importing.mapping import mapping_load
+    from beatbook.calls.importing.run import calls_import
+    from beatbook.calls.importing.writing import COLUMNS, TABLE
+    from beatbook.calls.models import CallRecord, ImportRun
+    from beatbook.core.testing import agency_build
+
+    agency_build()
+    folder = Path(tempfile.mkdtemp(prefix="bench-b1-"))
+    raw, ready, derived = _b1_files(rows, folder)
+    names = ", ".join(COLUMNS)
+
+    def empty() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+        ImportRun.objects.all().delete()
+
+    def floor() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with (
+                    cursor.cursor.copy(  # type: ignore[attr-defined]
+                        f"COPY {TABLE} ({names}) FROM STDIN (FORMAT csv)"
+                    ) as copy,
+                    ready.open("rb") as f,
+                ):
+                    while chunk := f.read(1 << 20):
+                        copy.write(chunk)
+            else:
+                marks = ", ".join(["%s"] * len(COLUMNS))
+                cursor.executemany(
+                    f"INSERT INTO {TABLE} ({names}) VALUES ({marks})",  # noqa: S608
+                    [[r[c] for c in COLUMNS] for r in derived],
+                )
+
+    def naive() -> None:
+        CallRecord.objects.bulk_create((CallRecord(**r) for r in derived), batch_size=1000)
+
+    def ours() -> None:
+        run = calls_import(path=raw, mapping=mapping_load("seattle"))
+        assert run.rows_imported == rows, run.message
+
+    seconds = prepared_rounds({"floor": floor, "naive": naive, "ours": ours}, empty, rounds=3)
+    assert CallRecord.objects.count() == rows
+    base = (
+        "COPY of the derived rows (a)"
+        if connection.vendor == "postgresql"
+        else ("executemany in one transaction (a)")
+    )
+    case = f"{rows:,} rows, Seattle format"
+    naive_row = ratio_row(
+        "B1", case, "bulk_create(1000) (c), as ours ÷ it", seconds["naive"], seconds["ours"]
+    )
+    return [ratio_row("B1", case, base, seconds["floor"], seconds["ours"]), naive_row]
+
+
+# --- B6: hot spots ------------------------------------------------------------------------
+
+
+def bench_b6(k: int) -> list[dict[str, Any]]:
+    import h3
+    from esda.getisord import G_Local
+    from libpysal.weights import W
+
+    from beatbook.analytics.hotspots import gi_star
+
+    centre = h3.latlng_to_cell(47.61, -122.33, 9)
+    cells = sorted(h3.grid_disk(centre, k))
+    rng = np.random.default_rng(6)
+    counts = rng.poisson(2.0, len(cells)) + np.array(
+        [30 if h3.grid_distance(centre, c) < 4 else 0 for c in cells]
+    )
+    index = {c: i for i, c in enumerate(cells)}
+    weights = W(
+        {i: [index[n] for n in h3.grid_ring(c, 1) if n in index] for i, c in enumerate(cells)},
+        silence_warnings=True,
+    )
+
+    def peer() -> Any:
+        return G_Local(counts, weights, transform="B", star=True, permutations=0).Zs
+
+    def ours() -> Any:
+        return gi_star(cells, counts)
+
+    assert float(np.max(np.abs(peer() - ours()))) < 1e-9  # equal before timed
+    result = interleaved(peer, ours, repeat=3)
+    return [
+        {
+            "id": "B6",
+            "case": f"{len(cells):,} H3 cells (res 9)",
+            "baseline": "esda G_Local analytic (a)",
+            **result,
+        }
+    ]
+
+
 def write_report(results: list[dict[str, Any]]) -> None:
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
     lines = [
@@ -272,10 +463,16 @@ def write_report(results: list[dict[str, Any]]) -> None:
 
 
 def main() -> None:
+    quick = "--quick" in sys.argv
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        results = bench_b4() + bench_b7()
+        results = (
+            bench_b1(20_000 if quick else 200_000)
+            + bench_b4()
+            + bench_b6(40 if quick else 68)
+            + bench_b7()
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     write_report(results)
