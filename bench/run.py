@@ -313,7 +313,7 @@ def _b1_files(rows: int, folder: Path) -> tuple[Path, Path, list[dict[str, Any]]
     with ready.open("w", newline="") as f:
         out = csv.writer(f)
         for record in derived:
-            out.writerow(["" if record[c] is None else record[c] for c in COLUMNS])
+            out.writerow(["\\N" if record[c] is None else record[c] for c in COLUMNS])
     return raw, ready, derived
 
 
@@ -343,7 +343,7 @@ def bench_b1(rows: int) -> list[dict[str, Any]]:
             if connection.vendor == "postgresql":
                 with (
                     cursor.cursor.copy(  # type: ignore[attr-defined]
-                        f"COPY {TABLE} ({names}) FROM STDIN (FORMAT csv)"
+                        f"COPY {TABLE} ({names}) FROM STDIN (FORMAT csv, NULL '\\N')"
                     ) as copy,
                     ready.open("rb") as f,
                 ):
@@ -467,11 +467,13 @@ def main() -> None:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
+        # B1 commits its batches as a real import does, so it runs after the benchmarks that
+        # build the small agency inside a rolled-back transaction.
         results = (
-            bench_b1(20_000 if quick else 200_000)
-            + bench_b4()
+            bench_b4()
             + bench_b6(40 if quick else 68)
             + bench_b7()
+            + bench_b1(20_000 if quick else 200_000)
         )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

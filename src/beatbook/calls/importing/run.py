@@ -16,7 +16,7 @@ from beatbook.calls.importing.mapping import Mapping
 from beatbook.calls.importing.reading import file_check, rows
 from beatbook.calls.importing.transform import RecordBuilder, RowRejected
 from beatbook.calls.importing.writing import batch_write
-from beatbook.calls.models import ImportRun
+from beatbook.calls.models import CallRecord, ImportRun
 
 BATCH = 5000
 
@@ -52,10 +52,13 @@ def calls_import(
     )
     batch: list[dict[str, Any]] = []
     rejects: list[tuple[int, str, dict[str, str]]] = []
+    # A source never imported before cannot conflict (the file's own duplicates are
+    # rejected), so its batches skip the staging table.
+    fresh = not CallRecord.objects.filter(source=mapping.name).exists()
 
     def flush() -> None:
         with transaction.atomic():
-            new = batch_write(batch)
+            new = batch_write(batch, fresh=fresh)
         run.rows_imported += new
         run.rows_already_there += len(batch) - new
         batch.clear()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from beatbook.calls.importing.mapping import Mapping, MappingError
+from beatbook.calls.importing.times import time_parser
 from beatbook.calls.models import CallType
 from beatbook.places.addresses import block_text, street_canonical, street_display
 from beatbook.places.geometry import h3_cell
@@ -44,6 +45,7 @@ class RecordBuilder:
             raise MappingError(
                 f"{mapping.path.name}: unknown timezone {mapping.timezone!r}."
             ) from None
+        self.parsers = [time_parser(fmt) for fmt in mapping.datetime_formats]
         self.type_ids = dict(CallType.objects.values_list("code", "pk"))
         wanted = set(mapping.call_types.values()) | {code for _, code in mapping.call_type_rules}
         unknown = sorted(wanted - set(self.type_ids) - {""})
@@ -77,10 +79,9 @@ class RecordBuilder:
             if required:
                 raise RowRejected(f"{self.columns[name]!r} is empty")
             return None
-        for fmt in self.mapping.datetime_formats:
-            try:
-                local = dt.datetime.strptime(text, fmt)  # noqa: DTZ007  (zone set below)
-            except ValueError:
+        for parse in self.parsers:
+            local = parse(text)
+            if local is None:
                 continue
             if local.tzinfo is None:
                 local = local.replace(tzinfo=self.tz)

@@ -35,14 +35,24 @@ COLUMNS = (
 TABLE = CallRecord._meta.db_table
 
 
-def batch_write(rows: list[dict[str, Any]]) -> int:
+def batch_write(rows: list[dict[str, Any]], *, fresh: bool = False) -> int:
     """Insert the rows not already there; returns how many were new. Runs inside the
-    caller's transaction."""
+    caller's transaction. `fresh`: the caller knows none of these can be there already (the
+    first import of a source), so PostgreSQL can COPY straight into the table."""
     if not rows:
         return 0
     if connection.vendor == "postgresql":
-        return _copy_postgresql(rows)
+        return _copy_straight(rows) if fresh else _copy_postgresql(rows)
     return _insert_or_ignore(rows)
+
+
+def _copy_straight(rows: list[dict[str, Any]]) -> int:
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row([row[c] for c in COLUMNS])
+    return len(rows)
 
 
 def _copy_postgresql(rows: list[dict[str, Any]]) -> int:
