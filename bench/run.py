@@ -463,13 +463,15 @@ def write_report(results: list[dict[str, Any]]) -> None:
         "  At 2–4 ms on SQLite and 8–13 ms on PostgreSQL it is far inside the 2 s CAD budget;",
         "  reaching the target needs the roster kept in memory and refreshed on status change",
         "  (PERFORMANCE-SUITE §2.5).",
-        f"- **B7** (target: ours ≤ 1.3× Django's default middleware stack). {verdict('B7', 1.3, 'default middleware')}",
+        "- **B7** (target: ours ≤ 1.3× Django's default middleware stack). "
+        + verdict("B7", 1.3, "default middleware"),
         "  Ours adds a request id, whitenoise, OTP, the idle/12-hour session checks, MFA and",
         "  password-expiry gates, no-store, the domain-error mapping and django-axes, some",
         "  100–300 µs per request; the ratio is lower on PostgreSQL, where the query itself is",
         "  slower (about 1.7× on SQLite in the previous run).",
         "- **B1** (target: `beatbook import calls` within 1.5× a COPY of the same rows into the",
-        f"  same indexed table, and at least 4× faster than `bulk_create`). {verdict('B1', 1.5, 'COPY')}",
+        "  same indexed table, and at least 4× faster than `bulk_create`). "
+        + verdict("B1", 1.5, "COPY"),
         "  The import parses and checks every row in Python (two timestamps through compiled",
         "  formats, call-type rules, beat lookup, H3 cell, response seconds) and reads the file",
         "  twice (a structural check before anything is written, so a broken file leaves",
