@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,6 +22,8 @@ from beatbook.portal.exceptions import EmergencyDetected, SubmissionRateLimited
 from beatbook.portal.models import PortalSubmission
 
 MAX_PHOTOS = 3
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,16 @@ def report_submit(
             return ReportResult(call, created=False)
         raise
     return ReportResult(call, created=True)
+
+
+def lost_report_submit(*, ip: str | None, create: Callable[[], T]) -> T:
+    """A lost-item or lost-pet report counts against the same per-address and overall limits
+    as a problem report, so the lost forms cannot be used to flood the staff's lists."""
+    _check_rate(ip)
+    with transaction.atomic():
+        result = create()
+        PortalSubmission.objects.create(ip=ip, outcome=PortalSubmission.Outcome.CREATED)
+    return result
 
 
 def honeypot_record(*, ip: str | None) -> None:

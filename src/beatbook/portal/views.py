@@ -96,11 +96,7 @@ class ReportView(View):
                 language=(get_language() or "en")[:2],
             )
         except SubmissionRateLimited as exc:
-            response = render(
-                request, "portal/rate_limited.html", {"message": exc.message}, status=429
-            )
-            response["Retry-After"] = str(exc.retry_after)
-            return response
+            return _rate_limited(request, exc)
         except DomainError as exc:
             field = getattr(exc, "field", None)
             name = (
@@ -289,6 +285,12 @@ class MapLayerView(View):
         raise Http404
 
 
+def _rate_limited(request: HttpRequest, exc: SubmissionRateLimited) -> HttpResponse:
+    response = render(request, "portal/rate_limited.html", {"message": exc.message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 class LostReportView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "portal/lost_form.html", {"form": LostReportForm()})
@@ -297,9 +299,14 @@ class LostReportView(View):
         form = LostReportForm(request.POST)
         if form.is_valid():
             try:
-                report = property_services.lost_report_create(
-                    actor=PORTAL, language=(get_language() or "en")[:2], **form.cleaned_data
+                report = services.lost_report_submit(
+                    ip=client_ip(request),
+                    create=lambda: property_services.lost_report_create(
+                        actor=PORTAL, language=(get_language() or "en")[:2], **form.cleaned_data
+                    ),
                 )
+            except SubmissionRateLimited as exc:
+                return _rate_limited(request, exc)
             except DomainError as exc:
                 form.add_error(
                     "address" if getattr(exc, "field", "") == "location" else None, exc.message
@@ -352,9 +359,14 @@ class LostPetReportView(View):
         form = LostPetForm(request.POST)
         if form.is_valid():
             try:
-                report = animal_services.lost_animal_report_create(
-                    actor=PORTAL, language=(get_language() or "en")[:2], **form.cleaned_data
+                report = services.lost_report_submit(
+                    ip=client_ip(request),
+                    create=lambda: animal_services.lost_animal_report_create(
+                        actor=PORTAL, language=(get_language() or "en")[:2], **form.cleaned_data
+                    ),
                 )
+            except SubmissionRateLimited as exc:
+                return _rate_limited(request, exc)
             except DomainError as exc:
                 field = getattr(exc, "field", None)
                 form.add_error(field if field in form.fields else None, exc.message)

@@ -155,3 +155,22 @@ def test_the_public_list_of_held_animals_hides_chip_tag_name_and_markings(
     assert "Labrador mix" not in client.get("/portal/found-animals/?species=cat").content.decode()
     spanish = client.get("/es/portal/found-animals/").content.decode()
     assert "Perro" in spanish
+
+
+def test_the_lost_forms_share_the_portals_flood_limits(client: Client, settings: Any) -> None:
+    settings.BEATBOOK_PORTAL_PER_IP_PER_MINUTE = 1
+    assert report_pet(client).status_code == 302
+    again = report_pet(client, owner_name="Someone")
+    assert again.status_code == 429
+    assert again["Retry-After"] == "60"
+    assert LostAnimalReport.objects.count() == 1
+    lost_item = client.post(
+        "/portal/lost/",
+        {
+            "category": "25",
+            "description": "Wallet",
+            "lost_on": timezone.localdate().isoformat(),
+            "owner_name": "Dana",
+        },
+    )
+    assert lost_item.status_code == 429
