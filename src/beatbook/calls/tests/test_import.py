@@ -21,7 +21,7 @@ from beatbook.places.services import beats_import
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).resolve().parents[5] / "shared" / "data"
+DATA = Path(__file__).resolve().parent / "data"  # real files, see data/README.md
 SAN_DIEGO = DATA / "san_diego" / "pd_calls_for_service_2023_datasd.csv"
 SEATTLE = DATA / "seattle" / "spd_call_data_dennyblaine_2018-2023.csv"
 DEMO_BEATS = Path(__file__).resolve().parents[2] / "demo" / "data" / "seattle_beats.geojson"
