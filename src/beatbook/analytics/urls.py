@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("export/<slug:figure>.csv", views.ExportView.as_view(), name="export"),
     path("hot-spots.geojson", views.HotspotMapView.as_view(), name="hotspot_map"),
+    path("open-data.<slug:extension>", views.OpenDataView.as_view(), name="open_data"),
 ]

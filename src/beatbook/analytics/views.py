@@ -11,6 +11,7 @@ from django.views import View
 
 from beatbook.analytics import charts
 from beatbook.analytics.hotspots import hot_spots, repeat_locations
+from beatbook.analytics.opendata import FIELDS, open_data_rows
 from beatbook.analytics.scope import Scope, ScopeForm, records
 from beatbook.analytics.selectors import (
     change,
@@ -57,6 +58,7 @@ def _figures(scope: Scope) -> dict[str, Any]:
         "grid": hour_of_week(scope),
         "repeats": repeat_locations(scope),
         "repeat_minimum": settings.BEATBOOK_REPEAT_LOCATION_CALLS,
+        "open_data_delay": settings.BEATBOOK_OPEN_DATA_DELAY_DAYS,
     }
     result["week_change_text"] = percent(result["week_change"])
     result["year_change_text"] = percent(result["year_change"])
@@ -134,6 +136,45 @@ class HotspotMapView(RoleRequiredMixin, View):
                 }
             )
         return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+class OpenDataView(RoleRequiredMixin, View):
+    """The redacted release for the city's open-data portal, as CSV or GeoJSON."""
+
+    allowed_roles = VIEWERS
+
+    def get(self, request: HttpRequest, extension: str) -> HttpResponseBase:
+        form = ScopeForm(request.GET)
+        if not form.is_valid():
+            return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+        scope = form.scope()
+        rows = open_data_rows(scope)
+        if extension == "csv":
+            return csv_response(
+                f"calls-open-data-{scope.start}-{scope.end}.csv",
+                list(FIELDS),
+                (
+                    [getattr(r, f) if getattr(r, f) is not None else "" for f in FIELDS]
+                    for r in rows
+                ),
+            )
+        if extension == "geojson":
+            features = [
+                {
+                    "type": "Feature",
+                    "geometry": None
+                    if r.lat is None
+                    else {"type": "Point", "coordinates": [r.lon, r.lat]},
+                    "properties": {f: getattr(r, f) for f in FIELDS if f not in ("lat", "lon")},
+                }
+                for r in rows
+            ]
+            response = JsonResponse({"type": "FeatureCollection", "features": features})
+            response["Content-Disposition"] = (
+                f'attachment; filename="calls-open-data-{scope.start}-{scope.end}.geojson"'
+            )
+            return response
+        raise Http404
 
 
 class ExportView(RoleRequiredMixin, View):

@@ -302,6 +302,15 @@ BEATBOOK_CUSTODY_CHECKPOINT_DIR = env_str(
 )
 # A block with this many calls in 30 days is flagged as a repeat location on the dashboards.
 BEATBOOK_REPEAT_LOCATION_CALLS = env_int("BEATBOOK_REPEAT_LOCATION_CALLS", 5)
+# Open data (R41): days held back, rare place/type/week combinations whose place is withheld,
+# and the call kinds that never get a place (matched against code, description and type).
+BEATBOOK_OPEN_DATA_DELAY_DAYS = env_int("BEATBOOK_OPEN_DATA_DELAY_DAYS", 7)
+BEATBOOK_OPEN_DATA_MIN_GROUP = env_int("BEATBOOK_OPEN_DATA_MIN_GROUP", 3)
+BEATBOOK_OPEN_DATA_SENSITIVE = env_str(
+    "BEATBOOK_OPEN_DATA_SENSITIVE",
+    r"\bDV\b|DOMESTIC|SEX|RAPE|INDECENT|CHILD|JUVENILE|RUNAWAY|SUICID|ABUSE|MENTAL|5150|CRISIS|"
+    r"OVERDOSE|WELFARE|MISSING|DEATH|ASSAULT|BATTERY|\bTRO\b|RESTRAINING|STALK|HARASS",
+)
 # Rabies observation after a bite: 10 days unless local health rules say otherwise.
 BEATBOOK_BITE_QUARANTINE_DAYS = env_int("BEATBOOK_BITE_QUARANTINE_DAYS", 10)
 # A shared animal-control inbox that also gets quarantine reminders (optional).

@@ -160,6 +160,18 @@ def nearest_address(*, lat: float, lon: float) -> AddressPoint | None:
     return best
 
 
+def block_centroids() -> dict[tuple[str, int], tuple[float, float]]:
+    """Every known hundred block's centroid, keyed by (canonical street, hundred), for the
+    bulk jobs (imports, open data) that place many rows at once."""
+    sums: dict[tuple[str, int], list[float]] = {}
+    for street, number, lat, lon in AddressPoint.objects.values_list(
+        "street", "number", "lat", "lon"
+    ).iterator():
+        acc = sums.setdefault((street, number // 100 * 100), [0.0, 0.0, 0.0])
+        acc[0], acc[1], acc[2] = acc[0] + lat, acc[1] + lon, acc[2] + 1
+    return {k: (round(a / n, 6), round(b / n, 6)) for k, (a, b, n) in sums.items()}
+
+
 def block_centroid(*, street: str, number: int) -> tuple[float, float] | None:
     """The mean of the known addresses of a hundred block: where the public sees a report."""
     hundred = number // 100 * 100

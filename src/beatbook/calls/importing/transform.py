@@ -16,8 +16,8 @@ from beatbook.calls.importing.times import time_parser
 from beatbook.calls.models import CallType
 from beatbook.places.addresses import block_text, street_canonical, street_display
 from beatbook.places.geometry import h3_cell
-from beatbook.places.models import AddressPoint, Beat
-from beatbook.places.selectors import beat_for_point
+from beatbook.places.models import Beat
+from beatbook.places.selectors import beat_for_point, block_centroids
 
 _HUNDRED_BLOCK = re.compile(r"^\s*(\d+)XX\s+BLOCK\s+OF\s+(.+)$", re.IGNORECASE)
 
@@ -117,13 +117,7 @@ class RecordBuilder:
 
     def _blocks_index(self) -> dict[tuple[str, int], tuple[float, float]]:
         if self._blocks is None:
-            sums: dict[tuple[str, int], list[float]] = {}
-            for street, number, lat, lon in AddressPoint.objects.values_list(
-                "street", "number", "lat", "lon"
-            ).iterator():
-                acc = sums.setdefault((street, number // 100 * 100), [0.0, 0.0, 0.0])
-                acc[0], acc[1], acc[2] = acc[0] + lat, acc[1] + lon, acc[2] + 1
-            self._blocks = {k: (round(a / n, 6), round(b / n, 6)) for k, (a, b, n) in sums.items()}
+            self._blocks = block_centroids()
         return self._blocks
 
     def _place(self, row: dict[str, str]) -> tuple[str, tuple[float, float] | None]:
