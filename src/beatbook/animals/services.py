@@ -43,7 +43,7 @@ from beatbook.core.history import history_record
 from beatbook.core.numbering import number_next
 from beatbook.core.permissions import require_role
 from beatbook.core.roles import Role
-from beatbook.places.selectors import location_resolve
+from beatbook.places.selectors import location_resolve, place_or_words
 
 DESK = {Role.CSO, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}  # open, owners, notices
 FIELD = {Role.CSO, Role.SUPERVISOR, Role.ADMIN}  # capture, transport, impound, return, bites
@@ -572,15 +572,7 @@ def lost_animal_report_create(
             gettext("Give a phone number or an e-mail address so we can reach you."),
             field="owner_phone",
         )
-    lat = lon = None
-    address_text = ""
-    if address.strip():
-        try:
-            place = location_resolve(address=address)
-        except ValidationFailed:
-            address_text = address.strip()[:200]
-        else:
-            lat, lon, address_text = place.lat, place.lon, place.block_text
+    lat, lon, address_text = place_or_words(address)
     report = LostAnimalReport(
         number=number_next(prefix="LAN"),
         public_token=secrets.token_urlsafe(24),

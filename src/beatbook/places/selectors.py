@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from rapidfuzz import fuzz, process
 
-from beatbook.core.exceptions import NotFound
+from beatbook.core.exceptions import NotFound, ValidationFailed
 from beatbook.core.geo import distance_m
 from beatbook.places.addresses import address_parse, block_text, street_display
 from beatbook.places.exceptions import AddressNotFound, OutsideAgencyArea
@@ -158,6 +158,18 @@ def nearest_address(*, lat: float, lon: float) -> AddressPoint | None:
         if d < best_distance:
             best, best_distance = point, d
     return best
+
+
+def place_or_words(address: str) -> tuple[float | None, float | None, str]:
+    """Where a resident says something was lost: the block and its point when the address
+    resolves, otherwise their own words ("somewhere on the 8 bus" still helps staff)."""
+    if not address.strip():
+        return None, None, ""
+    try:
+        place = location_resolve(address=address)
+    except ValidationFailed:
+        return None, None, address.strip()[:200]
+    return place.lat, place.lon, place.block_text
 
 
 def block_centroids() -> dict[tuple[str, int], tuple[float, float]]:

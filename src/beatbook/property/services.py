@@ -29,7 +29,7 @@ from beatbook.core.models import NumberSequence
 from beatbook.core.numbering import number_next
 from beatbook.core.permissions import actor_role, require_role
 from beatbook.core.roles import Role
-from beatbook.places.selectors import location_resolve
+from beatbook.places.selectors import location_resolve, place_or_words
 from beatbook.property.chain import (
     CHECKPOINT_FORMAT,
     CONTENT_FIELDS,
@@ -443,16 +443,7 @@ def lost_report_create(
         raise ValidationFailed("Describe what you lost.", field="description")
     if lost_on > timezone.localdate():
         raise ValidationFailed("The date cannot be in the future.", field="lost_on")
-    lat = lon = None
-    address_text = ""
-    if address.strip():
-        # "Somewhere on the 8 bus" is still useful to staff: keep the words, skip the map.
-        try:
-            place = location_resolve(address=address)
-        except ValidationFailed:
-            address_text = address.strip()[:200]
-        else:
-            lat, lon, address_text = place.lat, place.lon, place.block_text
+    lat, lon, address_text = place_or_words(address)
     report = LostReport(
         number=number_next(prefix="LST"),
         public_token=secrets.token_urlsafe(24),
