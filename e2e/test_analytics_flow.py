@@ -3,10 +3,13 @@ numbers behind a chart come down as CSV."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
 
+import pypdfium2
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from beatbook.demo.scale import scale_generate
@@ -45,4 +48,96 @@ def test_analyst_filters_to_a_beat_and_a_month_and_exports_csv(
         "data-hex-loaded", re.compile(r"[1-9]")
     )
     analyst.screenshot("42-analytics-hot-spots")
+    # The month before the selection's end, as a PDF with the charts.
+    month = analyst.page.locator("#report-month").input_value()
+    assert re.fullmatch(r"\d{4}-\d{2}", month)
+    with analyst.page.expect_download() as download:
+        analyst.page.locator("#monthly-report").get_by_role("button", name="PDF").click()
+    assert download.value.suggested_filename == f"program-report-{month}.pdf"
+    pdf = tmp_path / "report.pdf"
+    download.value.save_as(pdf)
+    document = pypdfium2.PdfDocument(pdf.read_bytes())
+    text = " ".join(page.get_textpage().get_text_range() for page in document)
+    assert "Community Service Officer program:" in " ".join(text.split())
+    assert "Calls per week" in text
     assert analyst.problems == []
+
+
+def test_supervisor_reads_workload_diversion_and_a_before_after(
+    agency: dict[str, Any], open_session: Any
+) -> None:
+    from beatbook.analytics.tests.programme import closed_call, patrol
+    from beatbook.calls.choices import CallStatus
+    from beatbook.calls.models import CallRecord
+    from beatbook.calls.records import call_records_backfill
+    from beatbook.roster.models import Shift
+
+    today = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    unit, a1 = agency["cso_unit"], agency["a1"]
+    for days_ago in range(40, 0, -1):
+        day = today - dt.timedelta(days=days_ago)
+        Shift.objects.create(
+            user=agency["cso"], starts_at=day, ends_at=day + dt.timedelta(hours=10)
+        )
+        calls = 1 if days_ago > 20 else 3  # the beat got busier twenty days ago
+        for n in range(calls):
+            start = day + dt.timedelta(hours=1 + 2 * n)
+            closed_call(
+                beat=a1,
+                received=start,
+                unit=unit,
+                dispatched=start + dt.timedelta(minutes=5),
+                on_scene=start + dt.timedelta(minutes=15),
+                closed=start + dt.timedelta(minutes=50),
+            )
+        patrol(
+            unit=unit,
+            beat=a1,
+            started=day + dt.timedelta(hours=7),
+            ended=day + dt.timedelta(hours=8, minutes=30),
+        )
+    closed_call(
+        beat=a1,
+        received=today - dt.timedelta(days=3),
+        status=CallStatus.ESCALATED,
+        escalation_reason="Weapon seen on scene",
+    )
+    call_records_backfill()
+    # The rest of the city, steady: two calls a day in beat B1 from the imported history.
+    CallRecord.objects.bulk_create(
+        CallRecord(
+            source="city",
+            source_id=f"{days_ago}-{n}",
+            received_at=today - dt.timedelta(days=days_ago, hours=n),
+            original_code="NOISE",
+            beat=agency["b1"],
+        )
+        for days_ago in range(40, 0, -1)
+        for n in range(2)
+    )
+
+    supervisor = open_session()
+    supervisor.sign_in(agency["supervisor"])
+    supervisor.goto("/analytics/workload/")
+    row = supervisor.page.locator("#workload-table tbody tr").first
+    expect(row).to_contain_text("North")
+    expect(row.locator("td").nth(3)).to_have_text("80")  # 20 × 1 + 20 × 3 calls
+    expect(supervisor.page.locator("#chart-people svg")).to_be_visible()
+    supervisor.screenshot("43-analytics-workload")
+
+    supervisor.page.get_by_role("link", name="Diversion").click()
+    expect(supervisor.page.locator("#handled-calls")).to_contain_text("80")
+    expect(supervisor.page.locator("#escalation-table")).to_contain_text("Weapon seen on scene")
+    supervisor.screenshot("44-analytics-diversion")
+
+    supervisor.page.get_by_role("link", name="Before and after").click()
+    supervisor.page.select_option("#id_beat", label="A1")
+    pivot = (today - dt.timedelta(days=20)).date().isoformat()
+    supervisor.page.fill("#id_date", pivot)
+    supervisor.page.fill("#id_days", "20")
+    supervisor.page.get_by_role("button", name="Compare").click()
+    expect(supervisor.page.locator("#calls-before")).to_have_text("20")
+    expect(supervisor.page.locator("#calls-after")).to_have_text("61")  # with the escalation
+    expect(supervisor.page.locator("#verdict")).to_contain_text("More calls than")
+    supervisor.screenshot("45-analytics-before-after")
+    assert supervisor.problems == []

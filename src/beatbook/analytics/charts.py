@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from beatbook.analytics.selectors import Response, Week
 
 INK, BAR, ACCENT, MUTED = "#1d2733", "#2b6cb0", "#c05621", "#8a94a6"
+ACCENT_RED = "#c53030"
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -210,3 +211,147 @@ def response_bars(rows: list[Response], title: str, limit: int = 12) -> SafeStri
                 )
             )
     return _svg(width, len(shown) * row + 6, title, mark_safe("".join(parts)))  # noqa: S308
+
+
+Series = Sequence[tuple[str, str]]  # (name, colour) of each stacked part
+
+
+def _legend(series: Series, y: int) -> SafeString:
+    return format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
+        '<text x="{}" y="{}" fill="{}">{}</text>',
+        (
+            (i * 130, y, colour, i * 130 + 14, y + 9, INK, name)
+            for i, (name, colour) in enumerate(series)
+        ),
+    )
+
+
+def stacked_bars(
+    rows: Sequence[tuple[str, Sequence[float]]], series: Series, title: str, unit: str = ""
+) -> SafeString:
+    """One horizontal bar per row, its parts side by side in the series' colours."""
+    if not rows:
+        return format_html('<p class="muted">{}</p>', "Nothing in this selection.")
+    top = max(sum(values) for _, values in rows) or 1
+    row, label_w, width, head = 22, 180, 720, 20
+    scale = (width - label_w - 70) / top
+    parts = [_legend(series, 0)]
+    for i, (label, values) in enumerate(rows):
+        y0 = head + i * row
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>',
+                label_w - 6,
+                y0 + 15,
+                INK,
+                label[:28],
+            )
+        )
+        x = float(label_w)
+        for (name, colour), value in zip(series, values, strict=True):
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="14" fill="{}">'
+                    "<title>{}: {} {} {}</title></rect>",
+                    _n(x),
+                    y0 + 4,
+                    _n(value * scale),
+                    colour,
+                    label,
+                    name,
+                    f"{value:.1f}",
+                    unit,
+                )
+            )
+            x += value * scale
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" fill="{}">{}</text>',
+                _n(x + 4),
+                y0 + 15,
+                INK,
+                f"{sum(values):.0f} {unit}".strip(),
+            )
+        )
+    return _svg(width, head + len(rows) * row + 6, title, mark_safe("".join(parts)))  # noqa: S308
+
+
+def columns(
+    items: Sequence[tuple[str, Sequence[float]]],
+    series: Series,
+    title: str,
+    marker: int | None = None,
+    marker_label: str = "",
+) -> SafeString:
+    """Stacked columns over time; `marker` draws a line before that column (an intervention)."""
+    if not items or not any(sum(v) for _, v in items):
+        return format_html('<p class="muted">{}</p>', "No calls in this selection.")
+    width, height, left, bottom, head = 720, 240, 40, 30, 20
+    top = max(sum(v) for _, v in items) or 1
+    step = (width - left - 10) / len(items)
+    plot = height - bottom - head
+
+    parts = [
+        _legend(series, 0),
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
+            '<text x="0" y="{}" fill="{}">{}</text>',
+            left,
+            height - bottom,
+            width,
+            height - bottom,
+            MUTED,
+            head + 10,
+            MUTED,
+            f"{top:.0f}",
+        ),
+    ]
+    for i, (label, values) in enumerate(items):
+        x, y = left + i * step, float(height - bottom)
+        for (name, colour), value in zip(series, values, strict=True):
+            h = plot * value / top
+            y -= h
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
+                    "<title>{} · {}: {}</title></rect>",
+                    _n(x + 1),
+                    _n(y),
+                    _n(max(step - 2, 1)),
+                    _n(h),
+                    colour,
+                    label,
+                    name,
+                    f"{value:.0f}",
+                )
+            )
+        if i % max(1, len(items) // 8) == 0:
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" fill="{}" text-anchor="middle">{}</text>',
+                    _n(x + step / 2),
+                    height - 8,
+                    MUTED,
+                    label,
+                )
+            )
+    if marker is not None:
+        mx = left + marker * step
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2" '
+                'stroke-dasharray="5 3"/><text x="{}" y="{}" fill="{}" text-anchor="end">{}</text>',
+                _n(mx),
+                head,
+                _n(mx),
+                height - bottom,
+                ACCENT,
+                _n(mx - 4),
+                head + 12,
+                ACCENT,
+                marker_label,
+            )
+        )
+    return _svg(width, height, title, mark_safe("".join(parts)))  # noqa: S308

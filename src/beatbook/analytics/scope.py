@@ -22,6 +22,7 @@ class Scope:
     end: dt.date  # inclusive
     beat_ids: tuple[int, ...] = ()
     call_type_ids: tuple[int, ...] = ()
+    team_id: int | None = None
     labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -62,6 +63,7 @@ class ScopeForm(forms.Form):
         data = self.cleaned_data
         beats: tuple[int, ...] = ()
         labels = {}
+        team_id = data["team"].pk if data.get("team") else None
         if data.get("beat"):
             beats, labels["beat"] = (data["beat"].pk,), f"beat {data['beat'].name}"
         elif data.get("team"):
@@ -70,7 +72,7 @@ class ScopeForm(forms.Form):
         types: tuple[int, ...] = ()
         if data.get("call_type"):
             types, labels["call_type"] = (data["call_type"].pk,), data["call_type"].name
-        return Scope(data["start"], data["end"], beats, types, labels)
+        return Scope(data["start"], data["end"], beats, types, team_id, labels)
 
 
 def records(scope: Scope, *, dated: bool = True) -> QuerySet[CallRecord]:

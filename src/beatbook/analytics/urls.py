@@ -5,6 +5,10 @@ from beatbook.analytics import views
 app_name = "analytics"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("workload/", views.WorkloadView.as_view(), name="workload"),
+    path("diversion/", views.DiversionView.as_view(), name="diversion"),
+    path("before-after/", views.EffectivenessView.as_view(), name="effectiveness"),
+    path("report.pdf", views.MonthlyReportView.as_view(), name="report"),
     path("export/<slug:figure>.csv", views.ExportView.as_view(), name="export"),
     path("hot-spots.geojson", views.HotspotMapView.as_view(), name="hotspot_map"),
     path("open-data.<slug:extension>", views.OpenDataView.as_view(), name="open_data"),

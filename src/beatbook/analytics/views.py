@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import h3
@@ -7,11 +8,16 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils import timezone
 from django.views import View
 
 from beatbook.analytics import charts
+from beatbook.analytics.charts import ACCENT_RED, BAR
+from beatbook.analytics.diversion import diversion
+from beatbook.analytics.effectiveness import EffectivenessForm
 from beatbook.analytics.hotspots import hot_spots, repeat_locations
 from beatbook.analytics.opendata import FIELDS, open_data_rows
+from beatbook.analytics.report import monthly_report
 from beatbook.analytics.scope import Scope, ScopeForm, records
 from beatbook.analytics.selectors import (
     change,
@@ -21,7 +27,9 @@ from beatbook.analytics.selectors import (
     volume_by_type,
     weekly,
 )
+from beatbook.analytics.workload import teams, workload
 from beatbook.core.csv_export import csv_response
+from beatbook.core.pdf import pdf_response, render_pdf
 from beatbook.core.permissions import RoleRequiredMixin
 from beatbook.core.roles import Role
 
@@ -66,23 +74,52 @@ def _figures(scope: Scope) -> dict[str, Any]:
     return result
 
 
-class DashboardView(RoleRequiredMixin, View):
+def report_month(end: dt.date) -> str:
+    """The month the report link offers: the selection's last month, or the last complete
+    month when the selection runs to today."""
+    if end >= timezone.localdate():
+        end = end.replace(day=1) - dt.timedelta(days=1)
+    return end.strftime("%Y-%m")
+
+
+class ScopedPage(RoleRequiredMixin, View):
+    """A dashboard page: the scope form, and figures that redraw in place (HTMX) when it
+    changes."""
+
     allowed_roles = VIEWERS
+    page = ""  # template names: analytics/<page>.html and analytics/_<page>.html
+
+    def figures(self, scope: Scope) -> dict[str, Any]:
+        raise NotImplementedError
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = ScopeForm(request.GET)
+        page = f"analytics/{self.page}.html"
         if not form.is_valid():
-            return render(request, "analytics/dashboard.html", {"form": form}, status=400)
+            return render(request, page, {"form": form, "page": self.page}, status=400)
         scope = form.scope()
         # Show the dates in effect (the defaults too), so the next change starts from them.
         shown = request.GET.copy()
         shown["start"], shown["end"] = scope.start.isoformat(), scope.end.isoformat()
         form.data = shown
-        figures = _figures(scope)
         context = {
             "form": form,
             "scope": scope,
+            "page": self.page,
             "query": request.GET.urlencode(),
+            "report_month": report_month(scope.end),
+            **self.figures(scope),
+        }
+        partial = f"analytics/_{self.page}.html"
+        return render(request, partial if request.htmx else page, context)  # type: ignore[attr-defined]
+
+
+class DashboardView(ScopedPage):
+    page = "dashboard"
+
+    def figures(self, scope: Scope) -> dict[str, Any]:
+        figures = _figures(scope)
+        return {
             **figures,
             "chart_types": charts.bars(figures["by_type"], "Calls by type"),
             "chart_beats": charts.bars(figures["by_beat"], "Calls by beat"),
@@ -92,8 +129,110 @@ class DashboardView(RoleRequiredMixin, View):
                 figures["response"], "Received to on scene, by type"
             ),
         }
-        template = "analytics/_figures.html" if request.htmx else "analytics/dashboard.html"  # type: ignore[attr-defined]
-        return render(request, template, context)
+
+
+WORK_SERIES = (("Calls", BAR), ("Reports", "#805ad5"), ("Patrol", "#2f855a"), ("Other", "#cbd5e0"))
+
+
+class WorkloadView(ScopedPage):
+    page = "workload"
+
+    def figures(self, scope: Scope) -> dict[str, Any]:
+        rows = workload(scope)
+        by_team = teams(rows)
+        return {
+            "rows": rows,
+            "teams": by_team,
+            "filtered": bool(scope.beat_ids or scope.call_type_ids),
+            "report_cap": settings.BEATBOOK_REPORT_WRITING_CAP_MINUTES,
+            "chart_people": charts.stacked_bars(
+                [
+                    (r.name, (r.call_hours, r.report_hours, r.patrol_hours, r.other_hours))
+                    for r in rows
+                ],
+                WORK_SERIES,
+                "Hours per CSO",
+                "h",
+            ),
+            "chart_teams": charts.stacked_bars(
+                [
+                    (t.name, (t.call_hours, t.report_hours, t.patrol_hours, t.other_hours))
+                    for t in by_team
+                ],
+                WORK_SERIES,
+                "Hours per team",
+                "h",
+            ),
+        }
+
+
+class DiversionView(ScopedPage):
+    page = "diversion"
+
+    def figures(self, scope: Scope) -> dict[str, Any]:
+        result = diversion(scope)
+        return {
+            "diversion": result,
+            "share_text": percent(result.share, signed=False),
+            "default_minutes": settings.BEATBOOK_SWORN_MINUTES_DEFAULT,
+            "chart_weeks": charts.columns(
+                [(w.start.strftime("%d %b"), (w.handled, w.escalated)) for w in result.weeks],
+                (("Handled by CSOs", BAR), ("Escalated to sworn", ACCENT_RED)),
+                "Calls per week by outcome",
+            ),
+            "chart_saved": charts.bars(
+                [(t.label, round(t.sworn_hours_saved, 1)) for t in result.by_type],
+                "Sworn hours saved by type",
+            ),
+            "chart_reasons": charts.bars(
+                [(e.reason, e.calls) for e in result.escalations], "Escalations by reason"
+            ),
+        }
+
+
+class EffectivenessView(RoleRequiredMixin, View):
+    """Before and after an intervention at a beat or an address."""
+
+    allowed_roles = VIEWERS
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        month = report_month(timezone.localdate())
+        if "date" not in request.GET:
+            form = EffectivenessForm(initial={"radius": 150, "days": 90})
+            context = {"form": form, "report_month": month}
+            return render(request, "analytics/effectiveness.html", context)
+        form = EffectivenessForm(request.GET)
+        if not form.is_valid():
+            context = {"form": form, "report_month": month}
+            return render(request, "analytics/effectiveness.html", context, status=400)
+        result = form.comparison()
+        context = {
+            "form": form,
+            "report_month": month,
+            "partial_weeks": result.days % 7,
+            "result": result,
+            "query": request.GET.urlencode(),
+            "chart": charts.columns(
+                [(f"{w:+d}", (n,)) for w, n in result.weeks],
+                (("Calls at the place, per week", BAR),),
+                "Calls per week before and after",
+                marker=len(result.weeks) // 2,
+                marker_label=result.date.isoformat(),
+            ),
+            "change_text": percent(
+                None if result.rate_ratio.value is None else result.rate_ratio.value - 1
+            ),
+            "rest_text": percent(
+                None if result.rest_ratio.value is None else result.rest_ratio.value - 1
+            ),
+        }
+        if request.GET.get("format") == "csv":
+            return csv_response(
+                f"before-after-{result.date}.csv",
+                ["call_type", "before", "after"],
+                [*result.by_type, ["All types", result.before, result.after]],
+            )
+        return render(request, "analytics/effectiveness.html", context)
 
 
 def _minutes(value: float | None) -> str:
@@ -247,4 +386,105 @@ class ExportView(RoleRequiredMixin, View):
                     for r in repeat_locations(scope)
                 ),
             )
+        if figure == "workload":
+            return csv_response(
+                name,
+                [
+                    "cso",
+                    "team",
+                    "shifts",
+                    "shift_hours",
+                    "calls",
+                    "call_hours",
+                    "reports",
+                    "report_hours",
+                    "patrols",
+                    "patrol_hours",
+                    "other_hours",
+                    "off_shift_hours",
+                    "call_hours_per_shift_hour",
+                    "load_vs_team_mean",
+                ],
+                (
+                    [
+                        r.name,
+                        r.team,
+                        r.shifts,
+                        f"{r.shift_hours:.2f}",
+                        r.calls,
+                        f"{r.call_hours:.2f}",
+                        r.reports,
+                        f"{r.report_hours:.2f}",
+                        r.patrols,
+                        f"{r.patrol_hours:.2f}",
+                        f"{r.other_hours:.2f}",
+                        f"{r.off_shift_hours:.2f}",
+                        "" if r.load is None else f"{r.load:.3f}",
+                        "" if r.load_vs_team is None else f"{r.load_vs_team:.3f}",
+                    ]
+                    for r in workload(scope)
+                ),
+            )
+        if figure == "diversion-by-type":
+            return csv_response(
+                name,
+                [
+                    "call_type",
+                    "calls",
+                    "handled_by_cso",
+                    "escalated",
+                    "sworn_minutes_per_call",
+                    "sworn_hours_saved",
+                ],
+                (
+                    [
+                        t.label,
+                        t.calls,
+                        t.handled,
+                        t.escalated,
+                        t.sworn_minutes,
+                        f"{t.sworn_hours_saved:.2f}",
+                    ]
+                    for t in diversion(scope).by_type
+                ),
+            )
+        if figure == "escalations":
+            return csv_response(
+                name,
+                ["reason", "calls", "before_cso_on_scene", "after_cso_on_scene"],
+                (
+                    [e.reason, e.calls, e.before_arrival, e.after_arrival]
+                    for e in diversion(scope).escalations
+                ),
+            )
         raise Http404
+
+
+class MonthlyReportView(RoleRequiredMixin, View):
+    """The month's program report as a PDF."""
+
+    allowed_roles = VIEWERS
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            first = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
+        except ValueError:
+            first = None
+        if first is None or not dt.date(2000, 1, 1) <= first <= timezone.localdate():
+            return JsonResponse(
+                {
+                    "code": "invalid",
+                    "field": "month",
+                    "detail": "Give a month up to this one as YYYY-MM, e.g. 2026-10.",
+                },
+                status=400,
+            )
+        year, month = first.year, first.month
+        context = monthly_report(year, month)
+        context["percent"] = percent
+        context["month_change_text"] = percent(context["month_change"])
+        context["year_change_text"] = percent(context["year_change"])
+        context["met_share_text"] = percent(context["met_share"], signed=False)
+        context["diversion_share_text"] = percent(context["diversion"].share, signed=False)
+        content = render_pdf("analytics/report_pdf.html", context, request)
+        return pdf_response(f"program-report-{year}-{month:02d}.pdf", content)

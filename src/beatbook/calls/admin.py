@@ -11,13 +11,21 @@ class CallTypeAdmin(admin.ModelAdmin):
         "apco_code",
         "priority",
         "target_minutes",
+        "sworn_minutes",
         "responder",
         "referral_division",
         "is_public",
         "is_active",
     )
     list_filter = ("responder", "priority", "is_public", "is_active")
-    list_editable = ("priority", "target_minutes", "responder", "is_public", "is_active")
+    list_editable = (
+        "priority",
+        "target_minutes",
+        "sworn_minutes",
+        "responder",
+        "is_public",
+        "is_active",
+    )
     search_fields = ("code", "name", "apco_code")
 
 

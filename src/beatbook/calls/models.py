@@ -23,6 +23,12 @@ class CallType(TimeStampedModel):
     apco_code = models.CharField(max_length=16, help_text="APCO ANS 2.103 common incident type")
     priority = models.PositiveSmallIntegerField(help_text="1 is most urgent, 4 least.")
     target_minutes = models.PositiveIntegerField(help_text="Target from received to on scene.")
+    sworn_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Sworn-officer time a call of this type takes when officers handle it, counted "
+        "as saved when a CSO handles it instead. Blank: BEATBOOK_SWORN_MINUTES_DEFAULT.",
+    )
     responder = models.CharField(max_length=8, choices=Responder.choices)
     referral_division = models.CharField(max_length=24, choices=Division.choices, blank=True)
     is_public = models.BooleanField(default=False, help_text="Residents may report it.")

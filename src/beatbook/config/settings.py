@@ -311,6 +311,11 @@ BEATBOOK_OPEN_DATA_SENSITIVE = env_str(
     r"\bDV\b|DOMESTIC|SEX|RAPE|INDECENT|CHILD|JUVENILE|RUNAWAY|SUICID|ABUSE|MENTAL|5150|CRISIS|"
     r"OVERDOSE|WELFARE|MISSING|DEATH|ASSAULT|BATTERY|\bTRO\b|RESTRAINING|STALK|HARASS",
 )
+# Workload: a report draft counts as writing time for at most this long (drafts left open
+# overnight are not eight hours of writing).
+BEATBOOK_REPORT_WRITING_CAP_MINUTES = env_int("BEATBOOK_REPORT_WRITING_CAP_MINUTES", 90)
+# Diversion: sworn-officer minutes a call takes when a call type sets none of its own.
+BEATBOOK_SWORN_MINUTES_DEFAULT = env_int("BEATBOOK_SWORN_MINUTES_DEFAULT", 45)
 # Rabies observation after a bite: 10 days unless local health rules say otherwise.
 BEATBOOK_BITE_QUARANTINE_DAYS = env_int("BEATBOOK_BITE_QUARANTINE_DAYS", 10)
 # A shared animal-control inbox that also gets quarantine reminders (optional).

@@ -34,6 +34,7 @@ from beatbook.core.actors import PORTAL, SYSTEM
 from beatbook.core.models import AuditEntry
 from beatbook.core.numbering import number_format, number_reserve_block
 from beatbook.core.roles import Role
+from beatbook.demo.work import work_history
 from beatbook.open311.models import Open311Client
 from beatbook.open311.services import client_key_issue
 from beatbook.places.addresses import block_text, street_display
@@ -140,6 +141,15 @@ DISPOSITIONS = {
     "WELFARE": [("assisted", 5), ("referral", 3), ("unable_to_locate", 1)],
     "CITASST": [("assisted", 6), ("referral", 3)],
 }
+ESCALATION_REASONS = [
+    "Subject became aggressive",
+    "Subject became aggressive.",
+    "Weapon seen on scene",
+    "Crime in progress",
+    "Subject has an outstanding warrant",
+    "Subject became aggressive",
+    "Injury collision, not minor",
+]
 DEFAULT_DISPOSITIONS = [("assisted", 4), ("advised", 3), ("report", 1), ("unable_to_locate", 1)]
 DESCRIPTIONS = {
     "PARKING": [
@@ -226,6 +236,8 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     logins, csos = _people(rng, now)
     progress(f"{HISTORY_DAYS} days of calls…")
     count = _history(rng, now, csos)
+    progress("past reports and patrols…")
+    work_history(now)
     progress("the live queue…")
     _live(rng, now, csos)
     call_records_backfill()
@@ -665,7 +677,9 @@ def _closed_call(
         queued_at=at,
     )
     if outcome < 0.03:
-        call.status, call.escalation_reason = CallStatus.ESCALATED, "Subject became aggressive"
+        # Picked by call number, not the generator, so the rest of the history stays the same.
+        reason = ESCALATION_REASONS[int(number[-4:]) % len(ESCALATION_REASONS)]
+        call.status, call.escalation_reason = CallStatus.ESCALATED, reason
         call.closed_at = dispatched
         return call
     if outcome < 0.07 and call_type.referral_division:

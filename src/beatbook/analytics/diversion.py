@@ -1,0 +1,161 @@
+"""Diversion: the program's own calls that CSOs closed without a sworn officer, the sworn
+hours that freed (minutes per call type, configurable), and the calls that did go to sworn
+officers, grouped by why. Imported city history is not counted: it does not say who went."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from beatbook.analytics.scope import Scope
+from beatbook.calls.choices import CallStatus, Responder
+from beatbook.calls.models import Call
+
+HANDLED = (CallStatus.CLEARED, CallStatus.REFERRED)
+
+
+@dataclass(frozen=True)
+class TypeDiversion:
+    label: str
+    calls: int
+    handled: int
+    escalated: int
+    sworn_minutes: int
+
+    @property
+    def share(self) -> float | None:
+        return self.handled / self.calls if self.calls else None
+
+    @property
+    def sworn_hours_saved(self) -> float:
+        return self.handled * self.sworn_minutes / 60
+
+
+@dataclass(frozen=True)
+class Escalation:
+    reason: str
+    calls: int
+    before_arrival: int  # escalated before a CSO reached the scene (at intake or en route)
+
+    @property
+    def after_arrival(self) -> int:
+        return self.calls - self.before_arrival
+
+
+@dataclass(frozen=True)
+class DiversionWeek:
+    start: dt.date
+    handled: int
+    escalated: int
+
+
+@dataclass(frozen=True)
+class Diversion:
+    by_type: list[TypeDiversion]
+    escalations: list[Escalation]
+    weeks: list[DiversionWeek]
+
+    @property
+    def calls(self) -> int:
+        return sum(t.calls for t in self.by_type)
+
+    @property
+    def handled(self) -> int:
+        return sum(t.handled for t in self.by_type)
+
+    @property
+    def escalated(self) -> int:
+        return sum(t.escalated for t in self.by_type)
+
+    @property
+    def share(self) -> float | None:
+        return self.handled / self.calls if self.calls else None
+
+    @property
+    def sworn_hours_saved(self) -> float:
+        return sum(t.sworn_hours_saved for t in self.by_type)
+
+
+def _closed_calls(scope: Scope) -> QuerySet[Call]:
+    start, end = scope.bounds()
+    qs = Call.objects.filter(
+        received_at__gte=start,
+        received_at__lt=end,
+        status__in=[*HANDLED, CallStatus.ESCALATED],
+        merged_into=None,
+    )
+    if scope.beat_ids:
+        qs = qs.filter(beat_id__in=scope.beat_ids)
+    if scope.call_type_ids:
+        qs = qs.filter(call_type_id__in=scope.call_type_ids)
+    return qs
+
+
+def escalation_reason(triage_reasons: list[str], responder: str, written: str) -> str:
+    """One label per escalated call: the intake flag if triage raised one, else a sworn-only
+    type, else what the CSO or dispatcher wrote (case and final full stop ignored)."""
+    if triage_reasons:
+        return f"Flagged at intake: {triage_reasons[0]}"
+    if responder == Responder.SWORN:
+        return "Sworn-only call type"
+    text = " ".join(written.split()).rstrip(".")
+    return text[:1].upper() + text[1:].lower() if text else "No reason given"
+
+
+def diversion(scope: Scope) -> Diversion:
+    default = settings.BEATBOOK_SWORN_MINUTES_DEFAULT
+    tz = timezone.get_current_timezone()
+    totals: dict[int, Counter[str]] = defaultdict(Counter)
+    types: dict[int, tuple[str, int]] = {}
+    reasons: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    weeks: dict[dt.date, Counter[str]] = defaultdict(Counter)
+    rows = _closed_calls(scope).values_list(
+        "call_type_id",
+        "call_type__name",
+        "call_type__sworn_minutes",
+        "call_type__responder",
+        "status",
+        "received_at",
+        "on_scene_at",
+        "triage_reasons",
+        "escalation_reason",
+    )
+    for type_id, name, minutes, responder, status, received, on_scene, flags, written in rows:
+        types[type_id] = (name, default if minutes is None else minutes)
+        outcome = "escalated" if status == CallStatus.ESCALATED else "handled"
+        totals[type_id][outcome] += 1
+        day = received.astimezone(tz).date()
+        weeks[day - dt.timedelta(days=day.weekday())][outcome] += 1
+        if outcome == "escalated":
+            reason = escalation_reason(flags or [], responder, written)
+            reasons[reason] += 1
+            before[reason] += on_scene is None
+    by_type = sorted(
+        (
+            TypeDiversion(
+                label=types[k][0],
+                calls=c["handled"] + c["escalated"],
+                handled=c["handled"],
+                escalated=c["escalated"],
+                sworn_minutes=types[k][1],
+            )
+            for k, c in totals.items()
+        ),
+        key=lambda t: (-t.sworn_hours_saved, t.label),
+    )
+    monday = scope.start - dt.timedelta(days=scope.start.weekday())
+    series = []
+    while monday <= scope.end:
+        series.append(DiversionWeek(monday, weeks[monday]["handled"], weeks[monday]["escalated"]))
+        monday += dt.timedelta(days=7)
+    return Diversion(
+        by_type=by_type,
+        escalations=[Escalation(r, n, before[r]) for r, n in reasons.most_common()],
+        weeks=series,
+    )

@@ -1,0 +1,202 @@
+"""Program effectiveness: calls at a place in equal windows before and after an intervention
+(a mediation, a watch group starting, a new streetlight), against the rest of the city over
+the same days, so that a citywide trend or season is not taken for the program's effect.
+
+The rate ratio after/before has a 95 % interval from the Poisson approximation
+(log RR ± 1.96·√(1/a + 1/b)); the ratio of the place's ratio to the rest of the city's is the
+difference-in-differences on the log scale, with √(1/a + 1/b + 1/c + 1/d)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from beatbook.calls.models import CallRecord, CallType
+from beatbook.places.exceptions import AddressNotFound
+from beatbook.places.models import Beat
+from beatbook.places.selectors import geocode
+
+EARTH_RADIUS_M = 6_371_008.8
+Z95 = 1.959964
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    beat_id: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    radius_m: int = 0
+    block_text: str = ""
+
+
+@dataclass(frozen=True)
+class Ratio:
+    value: float | None
+    low: float | None
+    high: float | None
+
+    @property
+    def significant(self) -> bool:
+        return self.low is not None and self.high is not None and not self.low <= 1 <= self.high
+
+
+@dataclass(frozen=True)
+class Comparison:
+    place: Place
+    date: dt.date
+    days: int
+    before: int
+    after: int
+    rest_before: int
+    rest_after: int
+    rate_ratio: Ratio
+    rest_ratio: Ratio
+    relative_to_rest: Ratio  # the place's ratio ÷ the rest of the city's
+    weeks: list[tuple[int, int]]  # (weeks from the date, calls), -n … n-1
+    by_type: list[tuple[str, int, int]]  # (type, before, after)
+
+
+def rate_ratio(after: int, before: int) -> Ratio:
+    if not after or not before:
+        return Ratio(after / before if before else None, None, None)
+    log, se = math.log(after / before), math.sqrt(1 / after + 1 / before)
+    return Ratio(after / before, math.exp(log - Z95 * se), math.exp(log + Z95 * se))
+
+
+def ratio_of_ratios(a: int, b: int, c: int, d: int) -> Ratio:
+    """(a/b) ÷ (c/d)."""
+    if not (a and b and c and d):
+        return Ratio(None, None, None)
+    log = math.log(a / b) - math.log(c / d)
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return Ratio(math.exp(log), math.exp(log - Z95 * se), math.exp(log + Z95 * se))
+
+
+def metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def _at_place(qs: QuerySet[CallRecord], place: Place) -> QuerySet[CallRecord]:
+    if place.beat_id is not None:
+        return qs.filter(beat_id=place.beat_id)
+    assert place.lat is not None
+    assert place.lon is not None
+    dlat = place.radius_m / 111_000
+    dlon = dlat / max(math.cos(math.radians(place.lat)), 0.01)
+    near = Q(
+        lat__gte=place.lat - dlat,
+        lat__lte=place.lat + dlat,
+        lon__gte=place.lon - dlon,
+        lon__lte=place.lon + dlon,
+    )
+    # Histories without coordinates (San Diego's) still count by their block.
+    same_block = Q(lat=None, block_text__iexact=place.block_text) if place.block_text else Q()
+    return qs.filter(near | same_block) if place.block_text else qs.filter(near)
+
+
+def compare(
+    place: Place, date: dt.date, days: int, call_type_ids: tuple[int, ...] = ()
+) -> Comparison:
+    tz = timezone.get_current_timezone()
+    pivot = dt.datetime.combine(date, dt.time.min, tzinfo=tz)
+    start, end = pivot - dt.timedelta(days=days), pivot + dt.timedelta(days=days)
+    window = CallRecord.objects.filter(received_at__gte=start, received_at__lt=end)
+    if call_type_ids:
+        window = window.filter(call_type_id__in=call_type_ids)
+    rows = _at_place(window, place).values_list("pk", "received_at", "lat", "lon", "call_type_id")
+    site = [
+        (pk, at, type_id)
+        for pk, at, lat, lon, type_id in rows
+        if place.beat_id is not None
+        or lat is None
+        or lon is None
+        or metres_between(place.lat or 0, place.lon or 0, lat, lon) <= place.radius_m
+    ]
+    before = sum(at < pivot for _, at, _ in site)
+    after = len(site) - before
+    all_before = window.filter(received_at__lt=pivot).count()
+    all_after = window.count() - all_before
+    rest_before, rest_after = all_before - before, all_after - after
+    n_weeks = math.ceil(days / 7)
+    weekly: Counter[int] = Counter(
+        math.floor((at - pivot).total_seconds() / (7 * 86400)) for _, at, _ in site
+    )
+    names = dict(CallType.objects.values_list("pk", "name"))
+    types_before = Counter(names.get(t, "Other") for _, at, t in site if at < pivot)
+    types_after = Counter(names.get(t, "Other") for _, at, t in site if at >= pivot)
+    by_type = sorted(
+        ((name, types_before[name], types_after[name]) for name in types_before | types_after),
+        key=lambda r: (-(r[1] + r[2]), r[0]),
+    )
+    return Comparison(
+        place=place,
+        date=date,
+        days=days,
+        before=before,
+        after=after,
+        rest_before=rest_before,
+        rest_after=rest_after,
+        rate_ratio=rate_ratio(after, before),
+        rest_ratio=rate_ratio(rest_after, rest_before),
+        relative_to_rest=ratio_of_ratios(after, before, rest_after, rest_before),
+        weeks=[(w, weekly[w]) for w in range(-n_weeks, n_weeks)],
+        by_type=by_type,
+    )
+
+
+class EffectivenessForm(forms.Form):
+    beat = forms.ModelChoiceField(queryset=Beat.objects.order_by("name"), required=False)
+    address = forms.CharField(
+        required=False, max_length=200, help_text="Or an address: calls within the radius count."
+    )
+    radius = forms.IntegerField(
+        label="Radius (m)", min_value=25, max_value=2000, initial=150, required=False
+    )
+    date = forms.DateField(
+        label="Intervention date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    days = forms.IntegerField(
+        label="Days before and after", min_value=7, max_value=365, initial=90, required=False
+    )
+    call_type = forms.ModelChoiceField(
+        queryset=CallType.objects.order_by("name"), required=False, label="Call type"
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        beat, address = data.get("beat"), (data.get("address") or "").strip()
+        if bool(beat) == bool(address):
+            raise forms.ValidationError("Choose a beat or give an address (one of the two).")
+        if address:
+            try:
+                match = geocode(text=address)
+            except AddressNotFound as exc:
+                self.add_error("address", str(exc))
+                return data
+            radius = data.get("radius") or 150
+            data["place"] = Place(
+                label=f"within {radius} m of {match.address_text}",
+                lat=match.lat,
+                lon=match.lon,
+                radius_m=radius,
+                block_text=match.block_text,
+            )
+        elif beat is not None:
+            data["place"] = Place(label=f"beat {beat.name}", beat_id=beat.pk)
+        data["days"] = data.get("days") or 90
+        return data
+
+    def comparison(self) -> Comparison:
+        data = self.cleaned_data
+        types = (data["call_type"].pk,) if data.get("call_type") else ()
+        return compare(data["place"], data["date"], data["days"], types)

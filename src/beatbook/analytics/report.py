@@ -1,0 +1,66 @@
+"""The monthly program report: one month's figures from every dashboard, with the charts,
+as a PDF for the chief, the council and the program's funders."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from beatbook.analytics import charts
+from beatbook.analytics.diversion import diversion
+from beatbook.analytics.hotspots import repeat_locations
+from beatbook.analytics.scope import Scope, records
+from beatbook.analytics.selectors import change, response_by, volume_by_beat, volume_by_type, weekly
+from beatbook.analytics.workload import teams, workload
+
+
+def month_scope(year: int, month: int) -> Scope:
+    last = calendar.monthrange(year, month)[1]
+    return Scope(dt.date(year, month, 1), dt.date(year, month, last))
+
+
+def _previous(scope: Scope, *, years: int = 0) -> Scope:
+    if years:
+        return month_scope(scope.start.year - years, scope.start.month)
+    before = scope.start - dt.timedelta(days=1)
+    return month_scope(before.year, before.month)
+
+
+def monthly_report(year: int, month: int) -> dict[str, Any]:
+    scope = month_scope(year, month)
+    total = records(scope).count()
+    last_month = records(_previous(scope)).count()
+    last_year = records(_previous(scope, years=1)).count()
+    response = response_by(scope, "call_type")
+    timed = [r for r in response if r.met_share is not None]
+    met = sum((r.met_share or 0) * r.calls for r in timed)
+    diverted = diversion(scope)
+    people = workload(scope)
+    return {
+        "scope": scope,
+        "month_name": scope.start.strftime("%B %Y"),
+        "total": total,
+        "month_change": change(total, last_month),
+        "year_change": change(total, last_year),
+        "last_month": last_month,
+        "last_year": last_year,
+        "met_share": met / sum(r.calls for r in timed) if timed else None,
+        "response": response[:12],
+        "diversion": diverted,
+        "teams": teams(people),
+        "repeats": repeat_locations(scope)[:10],
+        "by_type": volume_by_type(scope)[:12],
+        "chart_weeks": charts.weekly_lines(weekly(scope), "Calls per week"),
+        "chart_types": charts.bars(volume_by_type(scope), "Calls by type", limit=12),
+        "chart_beats": charts.bars(volume_by_beat(scope), "Calls by beat", limit=12),
+        "chart_response": charts.response_bars(response, "Received to on scene, by type"),
+        "chart_diversion": charts.columns(
+            [(w.start.strftime("%d %b"), (w.handled, w.escalated)) for w in diverted.weeks],
+            (("Handled by CSOs", charts.BAR), ("Escalated to sworn", charts.ACCENT_RED)),
+            "Calls per week by outcome",
+        ),
+        "chart_reasons": charts.bars(
+            [(e.reason, e.calls) for e in diverted.escalations], "Escalations by reason", limit=8
+        ),
+    }

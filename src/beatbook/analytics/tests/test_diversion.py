@@ -1,0 +1,110 @@
+"""Diversion figures against counts worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+
+from beatbook.analytics.diversion import diversion, escalation_reason
+from beatbook.analytics.scope import Scope
+from beatbook.analytics.tests.programme import at, closed_call
+from beatbook.calls.choices import CallStatus
+from beatbook.calls.models import CallType
+
+pytestmark = pytest.mark.django_db
+MARCH = Scope(dt.date(2026, 3, 2), dt.date(2026, 3, 15))
+
+
+@pytest.fixture
+def calls(agency: dict[str, Any]) -> dict[str, Any]:
+    CallType.objects.filter(code="NOISE").update(sworn_minutes=30)  # PARKING keeps the default
+    a1, b1, unit = agency["a1"], agency["b1"], agency["cso_unit"]
+    for day in (2, 3, 10):
+        closed_call(beat=a1, received=at(day, 14), unit=unit, dispatched=at(day, 14, 5))
+    closed_call(
+        code="PARKING", beat=b1, received=at(4, 9), status=CallStatus.REFERRED
+    )  # referred to traffic enforcement: still no sworn officer
+    escalated = {"status": CallStatus.ESCALATED, "beat": a1}
+    closed_call(**escalated, received=at(5, 20), triage_reasons=["weapon"], escalation_reason="x")
+    closed_call(
+        **escalated,
+        received=at(11, 21),
+        on_scene=at(11, 21, 20),
+        escalation_reason="Subject became aggressive.",
+    )
+    closed_call(
+        **escalated,
+        received=at(12, 22),
+        on_scene=at(12, 22, 15),
+        escalation_reason="  subject became   AGGRESSIVE ",
+    )
+    closed_call(code="DISORD", **escalated, received=at(13, 1), escalation_reason="sworn only")
+    closed_call(beat=a1, received=at(20, 10), unit=unit)  # outside the range
+    closed_call(beat=a1, received=at(6, 10), status=CallStatus.CANCELLED)  # not closed work
+    return agency
+
+
+def test_calls_handled_and_sworn_hours_saved(calls: dict[str, Any]) -> None:
+    result = diversion(MARCH)
+    assert (result.calls, result.handled, result.escalated) == (8, 4, 4)
+    assert result.share == 0.5
+    # 3 noise calls × 30 min + 1 parking call × the default 45 min
+    assert result.sworn_hours_saved == pytest.approx(2.25)
+    noise = next(t for t in result.by_type if t.label == "Noise complaint")
+    assert (noise.calls, noise.handled, noise.escalated, noise.sworn_minutes) == (6, 3, 3, 30)
+
+
+def test_escalations_grouped_by_why_and_when(calls: dict[str, Any]) -> None:
+    by_reason = {
+        e.reason: (e.calls, e.before_arrival, e.after_arrival) for e in diversion(MARCH).escalations
+    }
+    assert by_reason == {
+        "Subject became aggressive": (2, 0, 2),
+        "Flagged at intake: weapon": (1, 1, 0),
+        "Sworn-only call type": (1, 1, 0),
+    }
+    assert escalation_reason([], "cso", "") == "No reason given"
+
+
+def test_weeks_and_filters(calls: dict[str, Any]) -> None:
+    weeks = diversion(MARCH).weeks
+    assert [(w.start, w.handled, w.escalated) for w in weeks] == [
+        (dt.date(2026, 3, 2), 3, 1),
+        (dt.date(2026, 3, 9), 1, 3),
+    ]
+    only_b1 = diversion(Scope(MARCH.start, MARCH.end, beat_ids=(calls["b1"].pk,)))
+    assert (only_b1.calls, only_b1.handled) == (1, 1)
+
+
+def test_page_and_csvs(calls: dict[str, Any], client_for: Any) -> None:
+    analyst = client_for("analyst")
+    query = "start=2026-03-02&end=2026-03-15"
+    page = analyst.get(f"/analytics/diversion/?{query}").content.decode()
+    assert '<p class="big" id="hours-saved">2</p>' in page
+    assert "Flagged at intake: weapon" in page
+    text = b"".join(
+        analyst.get(f"/analytics/export/diversion-by-type.csv?{query}").streaming_content
+    ).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0] == {
+        "call_type": "Noise complaint",
+        "calls": "6",
+        "handled_by_cso": "3",
+        "escalated": "3",
+        "sworn_minutes_per_call": "30",
+        "sworn_hours_saved": "1.50",
+    }
+    text = b"".join(
+        analyst.get(f"/analytics/export/escalations.csv?{query}").streaming_content
+    ).decode()
+    assert text.splitlines()[1] == "Subject became aggressive,2,0,2"
+
+
+def test_field_and_desk_roles_are_refused(client_for: Any) -> None:
+    for role in ("cso", "dispatcher"):
+        assert client_for(role).get("/analytics/diversion/").status_code == 403
+        assert client_for(role).get("/analytics/export/escalations.csv").status_code == 403

@@ -1,0 +1,73 @@
+"""The monthly program report PDF: the month's figures, drawn, and refused to the wrong roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pypdfium2
+import pytest
+
+from beatbook.analytics.tests.programme import at, closed_call
+from beatbook.calls.choices import CallStatus
+from beatbook.calls.models import Call, CallType
+from beatbook.calls.records import call_records_backfill
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes) -> str:
+    document = pypdfium2.PdfDocument(content)
+    return "\n".join(page.get_textpage().get_text_range() for page in document)
+
+
+@pytest.fixture
+def march(agency: dict[str, Any]) -> None:
+    CallType.objects.filter(code="NOISE").update(sworn_minutes=60)
+    unit, a1 = agency["cso_unit"], agency["a1"]
+    for day in range(2, 9):
+        closed_call(
+            beat=a1,
+            received=at(day, 14),
+            unit=unit,
+            dispatched=at(day, 14, 5),
+            on_scene=at(day, 14, 20),
+            closed=at(day, 14, 50),
+        )
+    closed_call(
+        beat=a1,
+        received=at(9, 23),
+        status=CallStatus.ESCALATED,
+        escalation_reason="Weapon seen on scene",
+    )
+    call_records_backfill()
+    assert Call.objects.count() == 8
+
+
+def test_the_month_in_one_pdf(march: None, client_for: Any) -> None:
+    response = client_for("supervisor").get("/analytics/report.pdf?month=2026-03")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="program-report-2026-03.pdf"' in response["Content-Disposition"]
+    text = " ".join(pdf_text(response.content).split())
+    assert "Community Service Officer program: March 2026" in text
+    assert "Calls 8 — on the month before (0)" in text
+    assert "Handled without a sworn officer 7 of 8 88 %" in text
+    assert "Sworn-officer hours saved 7" in text  # seven noise calls at 60 minutes
+    assert "On scene within target 100 %" in text
+    assert "Weapon seen on scene" in text  # escalations by reason, in the chart
+    assert "Calls per week" in text
+    assert "Workload by team" in text
+    assert len(pypdfium2.PdfDocument(response.content)) >= 2
+
+
+def test_bad_or_future_months_are_refused(client_for: Any) -> None:
+    analyst = client_for("analyst")
+    for month in ("", "2026-13", "March", "2999-01"):
+        response = analyst.get(f"/analytics/report.pdf?month={month}")
+        assert response.status_code == 400, month
+        assert response.json()["field"] == "month"
+
+
+def test_field_and_desk_roles_are_refused(client_for: Any) -> None:
+    for role in ("cso", "dispatcher"):
+        assert client_for(role).get("/analytics/report.pdf?month=2026-03").status_code == 403
