@@ -355,3 +355,62 @@ def columns(
             )
         )
     return _svg(width, height, title, mark_safe("".join(parts)))  # noqa: S308
+
+
+def lines(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, str, Sequence[float | None]]],
+    title: str,
+    unit: str = "",
+) -> SafeString:
+    """Several named lines over the same labels (months, weeks); gaps where a value is None."""
+    values = [v for _, _, vs in series for v in vs if v is not None]
+    if not labels or not values:
+        return format_html('<p class="muted">{}</p>', "Nothing in this selection.")
+    width, height, left, bottom, head = 720, 220, 48, 30, 20
+    top = max(values) or 1
+    step = (width - left - 10) / max(len(labels) - 1, 1)
+
+    def y(v: float) -> float:
+        return head + (height - bottom - head) * (1 - v / top)
+
+    parts = [
+        _legend([(name, colour) for name, colour, _ in series], 0),
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
+            '<text x="0" y="{}" fill="{}">{}</text>',
+            left,
+            height - bottom,
+            width,
+            height - bottom,
+            MUTED,
+            head + 10,
+            MUTED,
+            f"{top:.0f} {unit}".strip(),
+        ),
+    ]
+    for name, colour, vs in series:
+        points = " ".join(
+            f"{left + i * step:.1f},{y(v):.1f}" for i, v in enumerate(vs) if v is not None
+        )
+        parts.append(
+            format_html(
+                '<polyline points="{}" fill="none" stroke="{}" stroke-width="2">'
+                "<title>{}</title></polyline>",
+                points,
+                colour,
+                name,
+            )
+        )
+    parts.append(
+        format_html_join(
+            "",
+            '<text x="{}" y="{}" fill="{}" text-anchor="middle">{}</text>',
+            (
+                (_n(left + i * step), height - 8, MUTED, label)
+                for i, label in enumerate(labels)
+                if i % max(1, len(labels) // 8) == 0
+            ),
+        )
+    )
+    return _svg(width, height, title, mark_safe("".join(parts)))  # noqa: S308

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
+from beatbook.analytics.models import MonthlyResponse, WeeklyCount
 from beatbook.analytics.scope import Scope, records
 from beatbook.calls.models import CallRecord, CallType
 from beatbook.places.models import Beat
@@ -87,25 +88,32 @@ def _daily(qs: QuerySet[CallRecord]) -> dict[dt.date, int]:
     return {row["day"]: row["n"] for row in rows}
 
 
+def _weekly_history(scope: Scope) -> dict[dt.date, int]:
+    """Calls per week on record for the scope's beats and types, from the rollup."""
+    qs = WeeklyCount.objects.all()
+    if scope.beat_ids:
+        qs = qs.filter(beat_id__in=scope.beat_ids)
+    if scope.call_type_ids:
+        qs = qs.filter(call_type_id__in=scope.call_type_ids)
+    return dict(qs.values("week").annotate(n=Sum("calls")).values_list("week", "n").order_by())
+
+
 def weekly(scope: Scope) -> list[Week]:
     """Weeks (Monday first) that start in the range, with last year's same week and the
     seasonal baseline from every earlier year on record."""
-    daily = _daily(records(scope, dated=False))
-    if not daily:
+    first_monday = scope.start - dt.timedelta(days=scope.start.weekday())
+    in_range = Scope(first_monday, scope.end, scope.beat_ids, scope.call_type_ids)
+    daily = _daily(records(in_range))
+    history = _weekly_history(scope)
+    if not daily and not history:
         return []
-    first_year = min(daily).year
+    first_year = min([*history, *daily]).year
 
-    def week_total(
-        monday: dt.date, first: dt.date | None = None, last: dt.date | None = None
-    ) -> int:
+    def week_total(monday: dt.date, first: dt.date, last: dt.date) -> int:
         days = (monday + dt.timedelta(days=i) for i in range(7))
-        return sum(
-            daily.get(day, 0)
-            for day in days
-            if (first is None or day >= first) and (last is None or day <= last)
-        )
+        return sum(daily.get(day, 0) for day in days if first <= day <= last)
 
-    monday = scope.start - dt.timedelta(days=scope.start.weekday())
+    monday = first_monday
     weeks = []
     while monday <= scope.end:
         earlier = []
@@ -115,7 +123,7 @@ def weekly(scope: Scope) -> list[Week]:
             except ValueError:  # 29 February
                 same = monday.replace(year=monday.year - years_back, day=28)
             same -= dt.timedelta(days=same.weekday())
-            earlier.append(week_total(same))
+            earlier.append(history.get(same, 0))
         weeks.append(
             Week(
                 start=monday,
@@ -190,3 +198,47 @@ def response_by(scope: Scope, by: str = "call_type") -> list[Response]:
             )
         )
     return sorted(result, key=lambda r: -r.calls)
+
+
+@dataclass(frozen=True)
+class MonthResponse:
+    month: dt.date
+    priority: int | None
+    metric: str
+    calls: int
+    p50: float
+    p90: float
+    p95: float
+
+
+def response_by_priority_month(
+    first: dt.date | None = None, last: dt.date | None = None
+) -> list[MonthResponse]:
+    """p50/p90/p95 seconds, received → dispatched and dispatched → on scene, per priority and
+    month, from the rollup (whole months, every beat and type)."""
+    qs = MonthlyResponse.objects.order_by("month", "priority", "metric")
+    if first:
+        qs = qs.filter(month__gte=first.replace(day=1))
+    if last:
+        qs = qs.filter(month__lte=last)
+    return [
+        MonthResponse(*row)
+        for row in qs.values_list("month", "priority", "metric", "calls", "p50", "p90", "p95")
+    ]
+
+
+def weekly_by_type(
+    first: dt.date | None = None, last: dt.date | None = None
+) -> list[tuple[dt.date, int | None, int]]:
+    """(week, call type id, calls) over the whole history, from the rollup."""
+    qs = WeeklyCount.objects.all()
+    if first:
+        qs = qs.filter(week__gte=first)
+    if last:
+        qs = qs.filter(week__lte=last)
+    return list(
+        qs.values("week", "call_type_id")
+        .annotate(n=Sum("calls"))
+        .values_list("week", "call_type_id", "n")
+        .order_by("week", "call_type_id")
+    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views import View
 
 from beatbook.analytics import charts
-from beatbook.analytics.charts import ACCENT_RED, BAR
+from beatbook.analytics.charts import ACCENT_RED, BAR, MUTED
 from beatbook.analytics.diversion import diversion
 from beatbook.analytics.effectiveness import EffectivenessForm
 from beatbook.analytics.hotspots import hot_spots, repeat_locations
@@ -23,6 +23,7 @@ from beatbook.analytics.selectors import (
     change,
     hour_of_week,
     response_by,
+    response_by_priority_month,
     volume_by_beat,
     volume_by_type,
     weekly,
@@ -128,7 +129,33 @@ class DashboardView(ScopedPage):
             "chart_response": charts.response_bars(
                 figures["response"], "Received to on scene, by type"
             ),
+            **_priority_month_charts(scope),
         }
+
+
+PRIORITY_COLOURS = {1: "#9b1c1c", 2: "#c05621", 3: "#2b6cb0", 4: "#2f855a"}
+
+
+def _priority_month_charts(scope: Scope) -> dict[str, Any]:
+    rows = response_by_priority_month(scope.start, scope.end)
+    months = sorted({r.month for r in rows})
+    charts_by_metric = {}
+    for metric, title in (
+        ("dispatch", "Received to dispatched, p90 by priority"),
+        ("arrival", "Dispatched to on scene, p90 by priority"),
+    ):
+        p90 = {(r.month, r.priority): r.p90 / 60 for r in rows if r.metric == metric}
+        priorities = sorted({p for _, p in p90 if p is not None})
+        charts_by_metric[f"chart_{metric}_months"] = charts.lines(
+            [m.strftime("%b %Y") for m in months],
+            [
+                (f"Priority {p}", PRIORITY_COLOURS.get(p, MUTED), [p90.get((m, p)) for m in months])
+                for p in priorities
+            ],
+            title,
+            "min",
+        )
+    return charts_by_metric
 
 
 WORK_SERIES = (("Calls", BAR), ("Reports", "#805ad5"), ("Patrol", "#2f855a"), ("Other", "#cbd5e0"))
@@ -384,6 +411,31 @@ class ExportView(RoleRequiredMixin, View):
                 (
                     [r.place, r.calls, r.first.isoformat(), r.last.isoformat()]
                     for r in repeat_locations(scope)
+                ),
+            )
+        if figure == "response-by-priority-month":
+            return csv_response(
+                name,
+                [
+                    "month",
+                    "priority",
+                    "interval",
+                    "calls",
+                    "p50_seconds",
+                    "p90_seconds",
+                    "p95_seconds",
+                ],
+                (
+                    [
+                        r.month.strftime("%Y-%m"),
+                        r.priority or "",
+                        r.metric,
+                        r.calls,
+                        f"{r.p50:.1f}",
+                        f"{r.p90:.1f}",
+                        f"{r.p95:.1f}",
+                    ]
+                    for r in response_by_priority_month(scope.start, scope.end)
                 ),
             )
         if figure == "workload":

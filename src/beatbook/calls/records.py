@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max, Min
 
 from beatbook.calls.choices import CallStatus
 from beatbook.calls.importing.writing import batch_write
 from beatbook.calls.models import Call, CallRecord
+from beatbook.calls.signals import call_records_changed
 
 SOURCE = "beatbook"
 COUNTED = (CallStatus.CLEARED, CallStatus.ESCALATED, CallStatus.REFERRED)
@@ -49,6 +51,10 @@ def call_record_sync(call: Call) -> None:
     row = call_record_row(call)
     key = {"source": row.pop("source"), "source_id": row.pop("source_id")}
     CallRecord.objects.update_or_create(**key, defaults=row)
+    received = call.received_at
+    transaction.on_commit(
+        lambda: call_records_changed.send(sender=CallRecord, start=received, end=received)
+    )
 
 
 def call_records_backfill(batch_size: int = 5000) -> int:
@@ -63,4 +69,7 @@ def call_records_backfill(batch_size: int = 5000) -> int:
             batch = []
     with transaction.atomic():
         new += batch_write(batch)
+    span = closed.aggregate(start=Min("received_at"), end=Max("received_at"))
+    if span["start"] is not None:
+        call_records_changed.send(sender=CallRecord, **span)
     return new

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from beatbook.calls.choices import Disposition
 from beatbook.calls.importing.writing import batch_write
-from beatbook.calls.models import CallType
+from beatbook.calls.models import CallRecord, CallType
+from beatbook.calls.signals import call_records_changed
 from beatbook.demo.builder import HOUR_WEIGHTS, SEED, TYPE_MIX, WEEKDAY_FACTOR
 from beatbook.places.addresses import block_text
 from beatbook.places.models import AddressPoint
@@ -113,7 +114,10 @@ def scale_generate(n: int, *, progress: Callable[[int], object] | None = None) -
     """Write N generated calls; returns how many were new."""
     batch: list[dict[str, Any]] = []
     new = 0
+    first = last = None
     for row in scale_rows(n):
+        first = first or row["received_at"]  # rows come in time order
+        last = row["received_at"]
         batch.append(row)
         if len(batch) >= BATCH:
             with transaction.atomic():
@@ -125,4 +129,6 @@ def scale_generate(n: int, *, progress: Callable[[int], object] | None = None) -
         new += batch_write(batch)
     if progress:
         progress(len(batch))
+    if first is not None:
+        call_records_changed.send(sender=CallRecord, start=first, end=last)
     return new

@@ -17,6 +17,7 @@ from beatbook.calls.importing.reading import file_check, rows
 from beatbook.calls.importing.transform import RecordBuilder, RowRejected
 from beatbook.calls.importing.writing import batch_write
 from beatbook.calls.models import CallRecord, ImportRun
+from beatbook.calls.signals import call_records_changed
 
 BATCH = 5000
 
@@ -51,6 +52,7 @@ def calls_import(
         rejects_file=str(rejects_path or ""),
     )
     batch: list[dict[str, Any]] = []
+    span: tuple[Any, Any] | None = None  # earliest and latest received_at read
     rejects: list[tuple[int, str, dict[str, str]]] = []
     # A source never imported before cannot conflict (the file's own duplicates are
     # rejected), so its batches skip the staging table.
@@ -81,6 +83,12 @@ def calls_import(
                 rejects.append((line, str(exc), row))
                 continue
             record["source"], record["import_run_id"] = mapping.name, run.pk
+            received = record["received_at"]
+            span = (
+                (received, received)
+                if span is None
+                else (min(span[0], received), max(span[1], received))
+            )
             batch.append(record)
             if len(batch) >= batch_size:
                 flush()
@@ -91,6 +99,8 @@ def calls_import(
         run.message = ("interrupted" if interrupted else f"{type(exc).__name__}: {exc}")[:500]
         raise
     else:
+        if span is not None:  # every row read, new or not, so a re-run mends an interrupted one
+            call_records_changed.send(sender=CallRecord, start=span[0], end=span[1])
         run.status = ImportRun.Status.DONE
         run.message = (
             f"{run.rows_imported} imported, {run.rows_already_there} already there, "

@@ -1,0 +1,33 @@
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from beatbook.analytics.rollups import rollups_check, rollups_rebuild
+
+
+class Command(BaseCommand):
+    help = (
+        "beatbook analytics rebuild: recompute the dashboards' rollups from every call on "
+        "record (after an upgrade or a manual data fix). beatbook analytics check: compare the "
+        "rollups with the calls and name every week that differs."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["rebuild", "check"])
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "rebuild":
+            started = time.perf_counter()
+            rollups_rebuild()
+            took = time.perf_counter() - started
+            self.stdout.write(self.style.SUCCESS(f"Rollups rebuilt in {took:.1f} s."))
+            return
+        differences = rollups_check()
+        for line in differences:
+            self.stderr.write(f"DIFFERS: {line}")
+        if differences:
+            raise CommandError(
+                f"{len(differences)} week(s) differ; run `beatbook analytics rebuild`."
+            )
+        self.stdout.write(self.style.SUCCESS("Rollups match the calls."))
