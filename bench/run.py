@@ -39,6 +39,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 ROUNDS = 7
+ORDER = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9"]
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> float:
@@ -381,6 +382,355 @@ def bench_b1(rows: int) -> list[dict[str, Any]]:
     return [ratio_row("B1", case, base, seconds["floor"], seconds["ours"]), naive_row]
 
 
+# --- B2/B3: Open311 create and list ------------------------------------------------------------
+
+
+def _b23_seed(n: int) -> dict[str, Any]:
+    """A template request made through the API, then n copies of it in one SQL statement:
+    a mix of open and closed requests over the last n minutes, across the public types."""
+    from beatbook.calls.models import Call, CallType
+    from beatbook.core.actors import SYSTEM
+    from beatbook.open311.models import Open311Client
+    from beatbook.open311.services import client_key_issue
+
+    client = Open311Client.objects.create(name="bench", contact_email="bench@example.org")
+    key = client_key_issue(actor=SYSTEM, client=client)
+    body = f"api_key={key}&service_code=NOISE&lat=47.611&long=-122.331&description=Loud+music"
+    status: list[str] = []
+    from django.core.handlers.wsgi import WSGIHandler
+
+    b"".join(
+        WSGIHandler()(
+            _post_environ("/open311/v2/requests.json", body), lambda s, h: status.append(s)
+        )
+    )
+    assert status[0].startswith("200"), status
+    template = Call.objects.get()
+    types = list(
+        CallType.objects.filter(is_public=True, is_active=True).values_list("pk", flat=True)
+    )
+    columns = [f.column for f in Call._meta.concrete_fields if f.column != "id"]
+    pg = connection.vendor == "postgresql"
+    x = "g" if pg else "x"
+    minutes = (
+        f"now() - {x} * interval '1 minute'" if pg else f"datetime('now', '-' || {x} || ' minutes')"
+    )
+    cases = " ".join(f"WHEN {i} THEN {pk}" for i, pk in enumerate(types))
+    override = {
+        "number": f"'B2-' || {x}",
+        "public_token": "NULL",
+        "received_at": minutes,
+        "queued_at": minutes,
+        "created_at": minutes,
+        "updated_at": minutes,
+        "call_type_id": f"CASE {x} % {len(types)} {cases} END",
+        "status": f"CASE WHEN {x} % 5 = 0 THEN 'queued' ELSE 'cleared' END",
+        "disposition": f"CASE WHEN {x} % 5 = 0 THEN '' ELSE 'advised' END",
+        "closed_at": f"CASE WHEN {x} % 5 = 0 THEN NULL ELSE {minutes} END",
+    }
+    select = ", ".join(override.get(c, f"t.{c}") for c in columns)
+    source = (
+        f"generate_series(1, {n}) AS g"
+        if pg
+        else "(WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s "  # noqa: S608
+        f"WHERE x < {n}) SELECT x FROM s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO calls_call ({', '.join(columns)}) "  # noqa: S608
+            f"SELECT {select} FROM {source}, calls_call AS t WHERE t.id = %s",
+            [template.pk],
+        )
+        cursor.execute("ANALYZE" if pg else "ANALYZE calls_call")
+    return {"key": key, "template": template, "columns": columns}
+
+
+def _post_environ(path: str, body: str) -> dict[str, Any]:
+    data = body.encode()
+    return {
+        **_environ(path),
+        "REQUEST_METHOD": "POST",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(data)),
+        "wsgi.input": io.BytesIO(data),
+    }
+
+
+def _floor_create(seed: dict[str, Any]) -> Callable[..., list[bytes]]:
+    """The minimum a create must do: parse the form, INSERT … RETURNING, answer JSON."""
+    import itertools
+    from urllib.parse import parse_qs
+
+    columns = seed["columns"]
+    template = seed["template"]
+    row = {c: getattr(template, c) for c in columns}
+    numbers = itertools.count()
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO calls_call ({', '.join(columns)}) VALUES ({marks}) RETURNING id"  # noqa: S608
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        form = parse_qs(environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])).decode())
+        now = dt.datetime.now(dt.UTC)
+        values = {
+            **row,
+            "number": f"FLOOR-{next(numbers)}",
+            "description": form["description"][0],
+            "lat": float(form["lat"][0]),
+            "lon": float(form["long"][0]),
+            "received_at": now,
+            "queued_at": now,
+            "created_at": now,
+            "updated_at": now,
+            "public_token": None,
+        }
+        params = [json.dumps(v) if isinstance(v, (list, dict)) else v for v in values.values()]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchone()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps([{"service_request_id": values["number"]}]).encode()]
+
+    return app
+
+
+_B3_FLOOR = """
+SELECT c.number, c.status, ct.name, ct.code, c.description, c.received_at, c.closed_at,
+       c.updated_at, c.block_text, c.block_lat, c.block_lon
+FROM calls_call c JOIN calls_calltype ct ON ct.id = c.call_type_id
+WHERE ct.is_public AND NOT c.needs_escalation AND ct.code = %s
+  AND c.status IN ('received', 'queued', 'dispatched', 'en_route', 'on_scene')
+  AND c.received_at >= %s AND c.received_at <= %s
+ORDER BY c.received_at DESC LIMIT 1000
+"""
+
+
+def _floor_list(code: str, start: dt.datetime, end: dt.datetime) -> Callable[[], Any]:
+    def run() -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute(_B3_FLOOR, [code, start, end])
+            rows = cursor.fetchall()
+        return json.dumps(
+            [
+                {
+                    "service_request_id": r[0],
+                    "status": "open",
+                    "service_name": r[2],
+                    "service_code": r[3],
+                    "description": r[4],
+                    "requested_datetime": r[5].isoformat() if hasattr(r[5], "isoformat") else r[5],
+                    "updated_datetime": str(r[7]),
+                    "address": r[8],
+                    "lat": r[9],
+                    "long": r[10],
+                }
+                for r in rows
+            ]
+        )
+
+    return run
+
+
+def bench_b2_b3(n: int) -> list[dict[str, Any]]:
+    from django.core.handlers.wsgi import WSGIHandler
+
+    seed = _b23_seed(n)
+    ours_app = WSGIHandler()
+    floor_app = _floor_create(seed)
+    body = (
+        f"api_key={seed['key']}&service_code=NOISE&lat=47.6112&long=-122.3312"
+        "&description=Party+with+loud+music+next+door"
+    )
+
+    def post(app: Callable[..., Any], expect: str) -> Callable[[], Any]:
+        def run() -> None:
+            status: list[str] = []
+            b"".join(
+                app(_post_environ("/open311/v2/requests.json", body), lambda s, h: status.append(s))
+            )
+            assert status[0].startswith(expect), status
+
+        return run
+
+    case = f"{n:,} requests in the table"
+    rows = [
+        {
+            "id": "B2",
+            "case": f"POST requests.json, {case}",
+            "baseline": "raw WSGI + psycopg INSERT … RETURNING (a)",
+            **interleaved(post(floor_app, "200"), post(ours_app, "200"), repeat=20),
+        }
+    ]
+    end = dt.datetime.now(dt.UTC)
+    start = end - dt.timedelta(days=90)
+    query = (
+        f"service_code=NOISE&status=open&start_date={start:%Y-%m-%dT%H:%M:%SZ}"
+        f"&end_date={end:%Y-%m-%dT%H:%M:%SZ}"
+    )
+
+    def get() -> None:
+        status: list[str] = []
+        environ = {**_environ("/open311/v2/requests.json"), "QUERY_STRING": query}
+        body = b"".join(ours_app(environ, lambda s, h: status.append(s)))
+        assert status[0].startswith("200"), status
+        assert body.count(b"service_request_id") > 0
+
+    floor_list = _floor_list("NOISE", start, end)
+    count = len(json.loads(floor_list()))
+    rows.append(
+        {
+            "id": "B3",
+            "case": f"GET requests.json (NOISE, open, 90 days: {count} rows), {case}",
+            "baseline": "psycopg query + json.dumps (a)",
+            **interleaved(floor_list, get, repeat=5),
+        }
+    )
+    return rows
+
+
+# --- B5: dashboards over millions of calls -------------------------------------------------
+
+_B5_EXPORT = """
+COPY (
+    SELECT (received_at AT TIME ZONE %s)::date - date '2000-01-01',
+           priority, call_type_id,
+           floor(extract(epoch FROM dispatched_at - received_at))::int,
+           floor(extract(epoch FROM on_scene_at - dispatched_at))::int
+    FROM calls_callrecord
+) TO STDOUT (FORMAT csv)
+"""
+
+_B5_NAIVE = """
+SELECT date_trunc('month', received_at AT TIME ZONE %s) AS month, priority,
+       percentile_cont(ARRAY[0.5, 0.9, 0.95]) WITHIN GROUP (
+           ORDER BY floor(extract(epoch FROM dispatched_at - received_at))::int)
+FROM calls_callrecord WHERE dispatched_at >= received_at GROUP BY 1, 2
+"""
+
+
+def _duckdb_side(csv_path: Path) -> tuple[Any, Callable[[], Any]]:
+    import duckdb
+
+    db = duckdb.connect(config={"threads": 2})
+    db.execute(
+        "CREATE TABLE calls AS SELECT * FROM read_csv(?, header=false, columns={"
+        "'day_no': 'INTEGER', 'priority': 'SMALLINT', 'call_type_id': 'INTEGER', "
+        "'dispatch_s': 'INTEGER', 'arrival_s': 'INTEGER'})",
+        [str(csv_path)],
+    )
+    queries = [
+        f"SELECT date_trunc('month', DATE '2000-01-01' + day_no)::DATE AS month, priority, "  # noqa: S608
+        f"'{metric}', count(*), quantile_cont({column}, [0.5, 0.9, 0.95]) FROM calls "
+        f"WHERE {column} >= 0 GROUP BY ALL"
+        for metric, column in (("dispatch", "dispatch_s"), ("arrival", "arrival_s"))
+    ]
+    weekly = (
+        "SELECT date_trunc('week', DATE '2000-01-01' + day_no)::DATE AS week, call_type_id, "
+        "count(*) FROM calls GROUP BY ALL"
+    )
+
+    def run() -> Any:
+        return [db.execute(q).fetchall() for q in queries], db.execute(weekly).fetchall()
+
+    return db, run
+
+
+def bench_b5(rows: int) -> list[dict[str, Any]]:
+    import tempfile
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from beatbook.accounts.models import User
+    from beatbook.analytics.models import MonthlyResponse, WeeklyCount
+    from beatbook.analytics.selectors import response_by_priority_month, weekly_by_type
+    from beatbook.calls.models import CallRecord
+    from beatbook.core.testing import login
+    from beatbook.demo.scale import scale_generate
+
+    if connection.vendor != "postgresql":
+        return []
+    CallRecord.objects.all().delete()
+    WeeklyCount.objects.all().delete()
+    MonthlyResponse.objects.all().delete()
+    started = time.perf_counter()
+    scale_generate(rows)  # the rollups are refreshed as a real import would
+    generated = time.perf_counter() - started
+    tz = str(timezone.get_current_timezone())
+    csv_path = Path(tempfile.mkdtemp(prefix="bench-b5-")) / "calls.csv"
+    export = _B5_EXPORT.replace("%s", f"'{tz}'")
+    with (
+        connection.cursor() as cursor,
+        csv_path.open("wb") as f,
+        cursor.cursor.copy(export) as copy,  # type: ignore[attr-defined]
+    ):
+        for chunk in copy:
+            f.write(chunk)
+    db, duck = _duckdb_side(csv_path)
+
+    def ours() -> Any:
+        return response_by_priority_month(), weekly_by_type()
+
+    # Equal results first: percentiles to the second (1e-6 here), counts exactly.
+    (duck_months, duck_weeks) = duck()
+    our_months, our_weeks = ours()
+    expected = {(m, p, metric): (n, q) for part in duck_months for m, p, metric, n, q in part}
+    assert len(expected) == len(our_months), (len(expected), len(our_months))
+    for r in our_months:
+        n, q = expected[(r.month, r.priority, r.metric)]
+        assert n == r.calls, (r, n)
+        assert all(abs(a - b) < 1e-6 for a, b in zip(q, (r.p50, r.p90, r.p95), strict=True)), (r, q)
+    assert sorted((w, t, n) for w, t, n in duck_weeks) == sorted(our_weeks)
+
+    result = interleaved(duck, ours, repeat=3)
+    case = f"{rows:,} calls: percentiles by priority × month + weekly by type"
+    out = [
+        {"id": "B5", "case": case, "baseline": "DuckDB, 2 threads, integer columns (a)", **result}
+    ]
+    with connection.cursor() as cursor:
+        naive_start = time.perf_counter()
+        cursor.execute(_B5_NAIVE, [tz])
+        cursor.fetchall()
+        naive = time.perf_counter() - naive_start
+    out.append(
+        {
+            "id": "B5",
+            "case": case,
+            "baseline": "naive percentile_cont (b), as ours ÷ it",
+            "baseline_us": naive * 1e6,
+            "ours_us": result["ours_us"],
+            "ratio": result["ours_us"] / (naive * 1e6),
+            "ratio_min": result["ours_us"] / (naive * 1e6),
+            "ratio_max": result["ours_us"] / (naive * 1e6),
+        }
+    )
+    db.close()
+    # Every dashboard page, default selection (the last 90 days), against the 1 s budget.
+    analyst = User.objects.filter(role="analyst").first()
+    client = login(Client(), analyst)
+    for path in ("/analytics/", "/analytics/workload/", "/analytics/diversion/"):
+        times = []
+        for _ in range(4):
+            start = time.perf_counter()
+            response = client.get(path, HTTP_HOST="127.0.0.1")
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 200, (path, response.status_code)
+        page = statistics.median(times[1:]) * 1e6
+        out.append(
+            {
+                "id": "B5",
+                "case": f"{rows:,} calls: GET {path}",
+                "baseline": "1 s page budget",
+                "baseline_us": 1e6,
+                "ours_us": page,
+                "ratio": page / 1e6,
+                "ratio_min": min(times[1:]),
+                "ratio_max": max(times[1:]),
+            }
+        )
+    print(f"B5: generated {rows:,} calls with rollups in {generated:.0f} s")
+    return out
+
+
 # --- B6: hot spots ------------------------------------------------------------------------
 
 
@@ -490,24 +840,312 @@ def write_report(results: list[dict[str, Any]]) -> None:
     (ROOT / "docs" / "performance.md").write_text("\n".join(lines) + "\n")
 
 
+# --- B8: the dispatcher console under load ------------------------------------------------
+
+
+def _b8_setup(folder: Path) -> Path:
+    """Accounts, 150 units on shift, 50 dispatcher sessions and an API token, committed, so
+    the server in another process sees them."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from beatbook.accounts import services as account_services
+    from beatbook.accounts.models import Team, User
+    from beatbook.core.actors import SYSTEM
+    from beatbook.core.testing import login
+    from beatbook.roster.choices import UnitStatus
+    from beatbook.roster.models import Shift, Unit
+
+    north = Team.objects.get(name="North")
+    now = timezone.now()
+    users = User.objects.bulk_create(
+        User(username=f"b8-cso-{i}", role="cso", team=north) for i in range(150)
+    )
+    units = Unit.objects.bulk_create(
+        Unit(
+            call_sign=f"B8-{i}",
+            user=u,
+            status=UnitStatus.AVAILABLE,
+            lat=47.61,
+            lon=-122.33,
+            position_at=now,
+        )
+        for i, u in enumerate(users)
+    )
+    Shift.objects.bulk_create(
+        Shift(user=u, starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=8))
+        for u in users
+    )
+    dispatcher = User.objects.get(username="dispatcher")
+    _, token = account_services.api_token_issue(actor=SYSTEM, user=dispatcher, name="bench b8")
+    from django.conf import settings
+
+    sessions = []
+    for _ in range(50):
+        client = login(Client(), dispatcher)
+        sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    path = folder / "setup.json"
+    path.write_text(
+        json.dumps(
+            {
+                "units": [u.pk for u in units],
+                "token": token,
+                "sessions": sessions,
+                "cookie_name": settings.SESSION_COOKIE_NAME,
+            }
+        )
+    )
+    return path
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def _idle_p95(base: str, setup: dict[str, Any], rounds: int) -> dict[str, float]:
+    """The same requests one at a time on the idle server, in ms."""
+    import urllib.request
+
+    cookie = f"{setup['cookie_name']}={setup['sessions'][0]}"
+    token = {"Authorization": f"Token {setup['token']}", "Content-Type": "application/json"}
+    body = json.dumps(
+        {
+            "call_type": "NOISE",
+            "source": "phone",
+            "description": "Loud music next door",
+            "lat": 47.611,
+            "lon": -122.331,
+        }
+    ).encode()
+    units = list(setup["units"][-rounds:])
+    setup["units"] = setup["units"][:-rounds]
+    times: dict[str, list[float]] = {k: [] for k in ("board poll", "dispatch", "intake", "portal")}
+    for _ in range(rounds):
+
+        def timed_open(name: str, request: urllib.request.Request) -> bytes:
+            start = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                data = response.read()
+            times[name].append((time.perf_counter() - start) * 1000)
+            return data
+
+        timed_open(
+            "board poll",
+            urllib.request.Request(
+                f"{base}/calls/board/live/", headers={"Cookie": cookie, "HX-Request": "true"}
+            ),
+        )
+        created = json.loads(
+            timed_open(
+                "intake",
+                urllib.request.Request(
+                    f"{base}/api/v1/calls/", data=body, headers=token, method="POST"
+                ),
+            )
+        )
+        timed_open(
+            "dispatch",
+            urllib.request.Request(
+                f"{base}/api/v1/calls/{created['id']}/dispatch/",
+                data=json.dumps({"unit_id": units.pop()}).encode(),
+                headers=token,
+                method="POST",
+            ),
+        )
+        timed_open("portal", urllib.request.Request(f"{base}/portal/"))
+    return {name: _p95(samples) for name, samples in times.items()}
+
+
+def bench_b8(quick: bool) -> list[dict[str, Any]]:
+    import csv
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+    import urllib.request
+
+    if connection.vendor != "postgresql":
+        return []
+    folder = Path(tempfile.mkdtemp(prefix="bench-b8-"))
+    setup_path = _b8_setup(folder)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DJANGO_SETTINGS_MODULE": "beatbook.config.settings_test",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    bin_dir = Path(sys.executable).parent
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(bin_dir / "gunicorn"),
+            "beatbook.config.wsgi",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        setup = json.loads(setup_path.read_text())
+        idle = _idle_p95(base, setup, rounds=20 if quick else 40)
+        setup_path.write_text(json.dumps(setup))  # without the units the idle run used
+        stats = folder / "b8"
+        subprocess.run(  # noqa: S603
+            [
+                str(bin_dir / "locust"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "-u",
+                "70",
+                "-r",
+                "10",
+                "-t",
+                "20s" if quick else "60s",
+                "--host",
+                base,
+                "--csv",
+                str(stats),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            env={**env, "BEATBOOK_B8_SETUP": str(setup_path)},
+            check=False,
+        )
+        with (folder / "b8_stats.csv").open() as f:
+            loaded = {row["Name"]: row for row in csv.DictReader(f)}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+    rows = []
+    for name, idle_name in (
+        ("board poll", "board poll"),
+        ("dispatch", "dispatch"),
+        ("intake", "intake"),
+        ("portal", "portal"),
+    ):
+        row = loaded.get(name)
+        if row is None:
+            continue
+        p95 = float(row["95%"])
+        failures = int(row["Failure Count"])
+        rows.append(
+            {
+                "id": "B8",
+                "case": f"{name}: p95 under load ({row['Request Count']} requests, "
+                f"{failures} failed)",
+                "baseline": "p95 one at a time, idle",
+                "baseline_us": idle[idle_name] * 1000,
+                "ours_us": p95 * 1000,
+                "ratio": p95 / idle[idle_name],
+                "ratio_min": p95 / idle[idle_name],
+                "ratio_max": p95 / idle[idle_name],
+                "failures": failures,
+            }
+        )
+    return rows
+
+
+# --- B9: the embedded default against PostgreSQL --------------------------------------------
+
+
+def bench_b9(pg_results: list[dict[str, Any]], quick: bool) -> list[dict[str, Any]]:
+    """B1, B2 and B3 again on SQLite (WAL) in a child process, each against PostgreSQL's
+    figure from this run. Informational."""
+    import subprocess
+    import tempfile
+
+    out = Path(tempfile.mkdtemp(prefix="bench-b9-")) / "sqlite.json"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    args = [sys.executable, __file__, "--only=B1,B2", f"--child-json={out}"]
+    subprocess.run([*args, *(["--quick"] if quick else [])], env=env, check=True)  # noqa: S603
+    sqlite = {(r["id"], r["case"], r["baseline"]): r for r in json.loads(out.read_text())}
+    rows = []
+    for pg in pg_results:
+        lite = sqlite.get((pg["id"], pg["case"], pg["baseline"]))
+        if lite is None or pg["id"] not in ("B1", "B2", "B3") or "(c)" in pg["baseline"]:
+            continue
+        rows.append(
+            {
+                "id": "B9",
+                "case": f"{pg['id']}: {pg['case']}",
+                "baseline": "the same on PostgreSQL",
+                "baseline_us": pg["ours_us"],
+                "ours_us": lite["ours_us"],
+                "ratio": lite["ours_us"] / pg["ours_us"],
+                "ratio_min": lite["ours_us"] / pg["ours_us"],
+                "ratio_max": lite["ours_us"] / pg["ours_us"],
+            }
+        )
+    return rows
+
+
 def main() -> None:
     if "--report-only" in sys.argv:  # rewrite docs/performance.md from the last results
         write_report(json.loads((ROOT / "bench" / "results.json").read_text()))
         return
     quick = "--quick" in sys.argv
+    only = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--only=")), "")
+    everything = {"B1", "B2", "B4", "B5", "B6", "B7", "B8", "B9"}
+    chosen = set(only.upper().split(",")) if only else everything
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         # B1 commits its batches as a real import does, so it runs after the benchmarks that
         # build the small agency inside a rolled-back transaction.
-        results = (
-            bench_b4()
-            + bench_b6(40 if quick else 68)
-            + bench_b7()
-            + bench_b1(20_000 if quick else 200_000)
-        )
+        results = []
+        if "B4" in chosen:
+            results += bench_b4()
+        if "B6" in chosen:
+            results += bench_b6(40 if quick else 68)
+        if "B7" in chosen:
+            results += bench_b7()
+        # These commit, as real imports do, so they come after the rolled-back ones.
+        if "B1" in chosen:
+            results += bench_b1(20_000 if quick else 200_000)
+        else:
+            from beatbook.core.testing import agency_build
+
+            agency_build()
+        if "B2" in chosen or "B3" in chosen:
+            results += bench_b2_b3(100_000 if quick else 1_000_000)
+        if "B8" in chosen:
+            results += bench_b8(quick)
+        if "B5" in chosen:
+            rows = int(os.environ.get("BEATBOOK_BENCH_B5_ROWS", 500_000 if quick else 5_000_000))
+            results += bench_b5(rows)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+    child = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--child-json=")), "")
+    if child:  # the SQLite half of B9, run by the PostgreSQL parent
+        Path(child).write_text(json.dumps(results))
+        return
+    if "B9" in chosen and connection.vendor == "postgresql":
+        results += bench_b9(results, quick)
+    if only:  # a partial run replaces only its own benchmarks' rows in the last results
+        ran = {r["id"] for r in results}
+        kept = json.loads((ROOT / "bench" / "results.json").read_text())
+        results = [r for r in kept if r["id"] not in ran] + results
+        results.sort(key=lambda r: ORDER.index(r["id"]) if r["id"] in ORDER else 99)
     write_report(results)
     for r in results:
         print(

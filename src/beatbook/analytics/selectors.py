@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
@@ -31,7 +33,7 @@ class PercentileCont(Aggregate):
         super().__init__(expression, percentile=percentile)
 
 
-def percentile(sorted_values: list[int], p: float) -> float | None:
+def percentile(sorted_values: Sequence[float], p: float) -> float | None:
     """PostgreSQL's percentile_cont: linear between the two nearest ranks."""
     if not sorted_values:
         return None
@@ -241,4 +243,59 @@ def weekly_by_type(
         .annotate(n=Sum("calls"))
         .values_list("week", "call_type_id", "n")
         .order_by("week", "call_type_id")
+    )
+
+
+STAGES = (
+    ("received → dispatched", "received_at", "dispatched_at"),
+    ("dispatched → on scene", "dispatched_at", "on_scene_at"),
+    ("on scene → cleared", "on_scene_at", "cleared_at"),
+)
+
+
+@dataclass(frozen=True)
+class Stages:
+    label: str
+    calls: int
+    # (p50, p90) minutes per stage, in STAGES order; None where no call has both times
+    quantiles: tuple[tuple[float | None, float | None], ...]
+
+
+def stages_by(scope: Scope, by: str = "call_type") -> list[Stages]:
+    """p50 and p90 minutes of each stage of a call, per call type or beat."""
+    field = {"call_type": "call_type_id", "beat": "beat_id"}[by]
+    qs = records(scope)
+    counts = dict(qs.values(field).annotate(n=Count("pk")).values_list(field, "n").order_by())
+    found: dict[Any, list[tuple[float | None, float | None]]] = {k: [] for k in counts}
+    for _, start, end in STAGES:
+        timed = qs.exclude(**{f"{start}__isnull": True}).exclude(**{f"{end}__isnull": True})
+        if connection.vendor == "postgresql":
+            seconds = RawSQL(f"EXTRACT(EPOCH FROM {end} - {start})", [])  # noqa: S611
+            rows = {
+                row[field]: (row["p50"], row["p90"])
+                for row in timed.values(field).annotate(
+                    p50=PercentileCont(seconds, 0.5), p90=PercentileCont(seconds, 0.9)
+                )
+            }
+        else:
+            values: dict[Any, list[float]] = defaultdict(list)
+            for key, a, b in timed.values_list(field, start, end):
+                values[key].append((b - a).total_seconds())
+            rows = {}
+            for key, seconds_list in values.items():
+                seconds_list.sort()
+                rows[key] = (percentile(seconds_list, 0.5), percentile(seconds_list, 0.9))
+        for key in counts:
+            p50, p90 = rows.get(key, (None, None))
+            found[key].append(
+                (None if p50 is None else p50 / 60, None if p90 is None else p90 / 60)
+            )
+    if by == "call_type":
+        names = dict(CallType.objects.values_list("pk", "name"))
+        label = {k: names.get(k, UNMAPPED) for k in counts}
+    else:
+        beats = dict(Beat.objects.values_list("pk", "name"))
+        label = {k: beats.get(k, "No beat") for k in counts}
+    return sorted(
+        (Stages(label[k], counts[k], tuple(found[k])) for k in counts), key=lambda s: -s.calls
     )

@@ -20,10 +20,12 @@ from beatbook.analytics.opendata import FIELDS, open_data_rows
 from beatbook.analytics.report import monthly_report
 from beatbook.analytics.scope import Scope, ScopeForm, records
 from beatbook.analytics.selectors import (
+    STAGES,
     change,
     hour_of_week,
     response_by,
     response_by_priority_month,
+    stages_by,
     volume_by_beat,
     volume_by_type,
     weekly,
@@ -130,9 +132,19 @@ class DashboardView(ScopedPage):
                 figures["response"], "Received to on scene, by type"
             ),
             **_priority_month_charts(scope),
+            "chart_stages": charts.stacked_bars(
+                [
+                    (st.label, tuple((p50 or 0.0) for p50, _ in st.quantiles))
+                    for st in stages_by(scope, "call_type")[:12]
+                ],
+                STAGE_SERIES,
+                "Median minutes per stage, by type",
+                "min",
+            ),
         }
 
 
+STAGE_SERIES = tuple(zip((name for name, _, _ in STAGES), (BAR, "#d69e2e", "#2f855a"), strict=True))
 PRIORITY_COLOURS = {1: "#9b1c1c", 2: "#c05621", 3: "#2b6cb0", 4: "#2f855a"}
 
 
@@ -411,6 +423,19 @@ class ExportView(RoleRequiredMixin, View):
                 (
                     [r.place, r.calls, r.first.isoformat(), r.last.isoformat()]
                     for r in repeat_locations(scope)
+                ),
+            )
+        if figure in ("stages-by-type", "stages-by-beat"):
+            by = "call_type" if figure == "stages-by-type" else "beat"
+            header = [by, "calls"]
+            for stage, _, _ in STAGES:
+                header += [f"{stage} p50 min", f"{stage} p90 min"]
+            return csv_response(
+                name,
+                header,
+                (
+                    [st.label, st.calls, *(_minutes(q) for pair in st.quantiles for q in pair)]
+                    for st in stages_by(scope, by)
                 ),
             )
         if figure == "response-by-priority-month":

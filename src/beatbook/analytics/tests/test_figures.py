@@ -199,3 +199,36 @@ def test_hot_spot_map_and_csv(fixture: dict[str, Any], client_for: Any, agency: 
     assert rows.decode().splitlines()[0] == "h3_cell,calls,gi_star_z,confidence,hot_or_cold"
     assert analyst.get("/analytics/hot-spots.geojson?start=x").status_code == 400
     assert client_for("cso").get(f"/analytics/hot-spots.geojson?{query}").status_code == 403
+
+
+def test_stages_of_a_call_p50_and_p90(agency: dict[str, Any], client_for: Any) -> None:
+    from beatbook.analytics.selectors import stages_by
+
+    noise = CallType.objects.get(code="NOISE")
+    minute = dt.timedelta(minutes=1)
+    for n, (dispatch, arrive, clear) in enumerate([(2, 10, 40), (4, 20, 60), (None, None, None)]):
+        received = at(2026, 4, 6, 10 + n)
+        CallRecord.objects.create(
+            source="stages",
+            source_id=str(n),
+            received_at=received,
+            dispatched_at=received + dispatch * minute if dispatch else None,
+            on_scene_at=received + arrive * minute if arrive else None,
+            cleared_at=received + clear * minute if clear else None,
+            call_type=noise,
+            original_code="NOISE",
+            beat=agency["a1"],
+        )
+    (row,) = stages_by(Scope(dt.date(2026, 4, 6), dt.date(2026, 4, 6)))
+    assert (row.label, row.calls) == ("Noise complaint", 3)
+    # received → dispatched: 2 and 4 min; dispatched → on scene: 8 and 16; on scene → cleared:
+    # 30 and 40. p50 is the middle, p90 is 90 % of the way from the lower to the upper.
+    expected = ((3.0, 3.8), (12.0, 15.2), (35.0, 39.0))
+    for (p50, p90), (want50, want90) in zip(row.quantiles, expected, strict=True):
+        assert p50 == pytest.approx(want50)
+        assert p90 == pytest.approx(want90)
+    response = client_for("analyst").get(
+        "/analytics/export/stages-by-type.csv?start=2026-04-06&end=2026-04-06"
+    )
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[1] == "Noise complaint,3,3.0,3.8,12.0,15.2,35.0,39.0"

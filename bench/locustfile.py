@@ -1,0 +1,87 @@
+"""B8: the dispatcher console under load (PERFORMANCE-SUITE.md §4, B8).
+
+50 dispatchers poll the live board every 2 s and dispatch about once a minute; intake files
+10 calls a second through the API; residents load the portal at 20 requests a second. Run by
+bench/run.py, which prepares the accounts, units and sessions and passes them in
+BEATBOOK_B8_SETUP (a JSON file)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+from locust import FastHttpUser, constant_throughput, task
+
+SETUP: dict[str, Any] = json.loads(Path(os.environ["BEATBOOK_B8_SETUP"]).read_text())
+QUEUED: list[int] = []  # calls filed by intake, waiting for a dispatcher (one process: shared)
+UNITS: list[int] = list(SETUP["units"])
+
+
+class Dispatcher(FastHttpUser):
+    fixed_count = 50
+    wait_time = constant_throughput(0.5)  # one action every 2 s
+
+    def on_start(self) -> None:
+        self.cookie = f"{SETUP['cookie_name']}={SETUP['sessions'].pop()}"
+
+    @task(29)
+    def poll_board(self) -> None:
+        self.client.get(
+            "/calls/board/live/",
+            headers={"Cookie": self.cookie, "HX-Request": "true"},
+            name="board poll",
+        )
+
+    @task(1)
+    def dispatch(self) -> None:
+        if not QUEUED or not UNITS:
+            return
+        call_id, unit_id = QUEUED.pop(0), UNITS.pop()
+        self.client.post(
+            f"/api/v1/calls/{call_id}/dispatch/",
+            json={"unit_id": unit_id},
+            headers={"Authorization": f"Token {SETUP['token']}"},
+            name="dispatch",
+        )
+
+
+class Intake(FastHttpUser):
+    fixed_count = 10
+    wait_time = constant_throughput(1)  # 10 users: 10 calls a second
+
+    @task
+    def file_call(self) -> None:
+        with self.client.post(
+            "/api/v1/calls/",
+            json={
+                "call_type": "NOISE",
+                "source": "phone",
+                "description": "Loud music from a party next door",
+                "lat": 47.611 + random.uniform(-0.001, 0.001),
+                "lon": -122.331 + random.uniform(-0.001, 0.001),
+            },
+            headers={"Authorization": f"Token {SETUP['token']}"},
+            name="intake",
+            catch_response=True,
+        ) as response:
+            if response.status_code == 201:
+                QUEUED.append(response.json()["id"])
+                response.success()
+            else:
+                response.failure(f"{response.status_code}: {response.text[:200]}")
+
+
+class Resident(FastHttpUser):
+    fixed_count = 10
+    wait_time = constant_throughput(2)  # 10 users: 20 requests a second
+
+    @task(3)
+    def portal_home(self) -> None:
+        self.client.get("/portal/", name="portal")
+
+    @task(1)
+    def open311_list(self) -> None:
+        self.client.get("/open311/v2/requests.json?service_code=NOISE", name="open311 list")
