@@ -5,11 +5,12 @@ officers, grouped by why. Imported city history is not counted: it does not say 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from beatbook.analytics.scope import Scope
@@ -108,51 +109,56 @@ def escalation_reason(triage_reasons: list[str], responder: str, written: str) -
 
 
 def diversion(scope: Scope) -> Diversion:
+    """Counted in the database (a busy year is hundreds of thousands of calls); only the
+    escalated calls, a few per cent, are read one by one for their reasons."""
     default = settings.BEATBOOK_SWORN_MINUTES_DEFAULT
     tz = timezone.get_current_timezone()
-    totals: dict[int, Counter[str]] = defaultdict(Counter)
-    types: dict[int, tuple[str, int]] = {}
-    reasons: Counter[str] = Counter()
-    before: Counter[str] = Counter()
-    weeks: dict[dt.date, Counter[str]] = defaultdict(Counter)
-    rows = _closed_calls(scope).values_list(
-        "call_type_id",
-        "call_type__name",
-        "call_type__sworn_minutes",
-        "call_type__responder",
-        "status",
-        "received_at",
-        "on_scene_at",
-        "triage_reasons",
-        "escalation_reason",
+    closed = _closed_calls(scope)
+    handled_q = Q(status__in=HANDLED)
+    escalated_q = Q(status=CallStatus.ESCALATED)
+    per_type = (
+        closed.values("call_type_id", "call_type__name", "call_type__sworn_minutes")
+        .annotate(handled=Count("pk", filter=handled_q), escalated=Count("pk", filter=escalated_q))
+        .order_by()
     )
-    for type_id, name, minutes, responder, status, received, on_scene, flags, written in rows:
-        types[type_id] = (name, default if minutes is None else minutes)
-        outcome = "escalated" if status == CallStatus.ESCALATED else "handled"
-        totals[type_id][outcome] += 1
-        day = received.astimezone(tz).date()
-        weeks[day - dt.timedelta(days=day.weekday())][outcome] += 1
-        if outcome == "escalated":
-            reason = escalation_reason(flags or [], responder, written)
-            reasons[reason] += 1
-            before[reason] += on_scene is None
     by_type = sorted(
         (
             TypeDiversion(
-                label=types[k][0],
-                calls=c["handled"] + c["escalated"],
-                handled=c["handled"],
-                escalated=c["escalated"],
-                sworn_minutes=types[k][1],
+                label=row["call_type__name"],
+                calls=row["handled"] + row["escalated"],
+                handled=row["handled"],
+                escalated=row["escalated"],
+                sworn_minutes=default
+                if row["call_type__sworn_minutes"] is None
+                else row["call_type__sworn_minutes"],
             )
-            for k, c in totals.items()
+            for row in per_type
         ),
         key=lambda t: (-t.sworn_hours_saved, t.label),
     )
+    weeks: dict[dt.date, tuple[int, int]] = {}
+    for row in (
+        closed.annotate(week=TruncWeek("received_at", tzinfo=tz))
+        .values("week")
+        .annotate(handled=Count("pk", filter=handled_q), escalated=Count("pk", filter=escalated_q))
+        .order_by()
+    ):
+        week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
+        weeks[week] = (row["handled"], row["escalated"])
+    reasons: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    escalated = closed.filter(escalated_q).values_list(
+        "call_type__responder", "on_scene_at", "triage_reasons", "escalation_reason"
+    )
+    for responder, on_scene, flags, written in escalated:
+        reason = escalation_reason(flags or [], responder, written)
+        reasons[reason] += 1
+        before[reason] += on_scene is None
     monday = scope.start - dt.timedelta(days=scope.start.weekday())
     series = []
     while monday <= scope.end:
-        series.append(DiversionWeek(monday, weeks[monday]["handled"], weeks[monday]["escalated"]))
+        handled, escalated_n = weeks.get(monday, (0, 0))
+        series.append(DiversionWeek(monday, handled, escalated_n))
         monday += dt.timedelta(days=7)
     return Diversion(
         by_type=by_type,
