@@ -415,7 +415,7 @@ def _b23_seed(n: int) -> dict[str, Any]:
         )
     )
     assert status[0].startswith("200"), (status, answer[:300])
-    template = Call.objects.get()
+    template = Call.objects.filter(source="open311").latest("pk")
     types = list(
         CallType.objects.filter(is_public=True, is_active=True).values_list("pk", flat=True)
     )
