@@ -60,6 +60,10 @@ def test_analyst_filters_to_a_beat_and_a_month_and_exports_csv(
     text = " ".join(page.get_textpage().get_text_range() for page in document)
     assert "Community Service Officer program:" in " ".join(text.split())
     assert "Calls per week" in text
+    # The other pages keep the selection made here.
+    analyst.page.get_by_role("link", name="Workload").click()
+    expect(analyst.page.locator("#scope-summary")).to_contain_text(f"{month_start} to")
+    expect(analyst.page.locator("#scope-summary")).to_contain_text("beat B1")
     assert analyst.problems == []
 
 
