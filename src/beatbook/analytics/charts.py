@@ -217,13 +217,19 @@ Series = Sequence[tuple[str, str]]  # (name, colour) of each stacked part
 
 
 def _legend(series: Series, y: int) -> SafeString:
+    # Each entry as wide as its label (about 7 px a character at 12 px), so long names
+    # ("dispatched → on scene") do not run into the next one.
+    starts, x = [], 0
+    for name, _ in series:
+        starts.append(x)
+        x += 14 + 7 * len(name) + 16
     return format_html_join(
         "",
         '<rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
         '<text x="{}" y="{}" fill="{}">{}</text>',
         (
-            (i * 130, y, colour, i * 130 + 14, y + 9, INK, name)
-            for i, (name, colour) in enumerate(series)
+            (start, y, colour, start + 14, y + 9, INK, name)
+            for start, (name, colour) in zip(starts, series, strict=True)
         ),
     )
 
