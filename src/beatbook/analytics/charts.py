@@ -216,6 +216,21 @@ def response_bars(rows: list[Response], title: str, limit: int = 12) -> SafeStri
 Series = Sequence[tuple[str, str]]  # (name, colour) of each stacked part
 
 
+def _axis(left: int, baseline: int, width: int, label_y: int, label: str) -> SafeString:
+    """The baseline of a chart and, top left, the value its top stands for."""
+    return format_html(
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/><text x="0" y="{}" fill="{}">{}</text>',
+        left,
+        baseline,
+        width,
+        baseline,
+        MUTED,
+        label_y,
+        MUTED,
+        label,
+    )
+
+
 def _legend(series: Series, y: int) -> SafeString:
     # Each entry as wide as its label (about 7 px a character at 12 px), so long names
     # ("dispatched → on scene") do not run into the next one.
@@ -301,18 +316,7 @@ def columns(
 
     parts = [
         _legend(series, 0),
-        format_html(
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
-            '<text x="0" y="{}" fill="{}">{}</text>',
-            left,
-            height - bottom,
-            width,
-            height - bottom,
-            MUTED,
-            head + 10,
-            MUTED,
-            f"{top:.0f}",
-        ),
+        _axis(left, height - bottom, width, head + 10, f"{top:.0f}"),
     ]
     for i, (label, values) in enumerate(items):
         x, y = left + i * step, float(height - bottom)
@@ -382,18 +386,7 @@ def lines(
 
     parts = [
         _legend([(name, colour) for name, colour, _ in series], 0),
-        format_html(
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
-            '<text x="0" y="{}" fill="{}">{}</text>',
-            left,
-            height - bottom,
-            width,
-            height - bottom,
-            MUTED,
-            head + 10,
-            MUTED,
-            f"{top:.0f} {unit}".strip(),
-        ),
+        _axis(left, height - bottom, width, head + 10, f"{top:.0f} {unit}".strip()),
     ]
     for name, colour, vs in series:
         points = " ".join(
