@@ -75,11 +75,9 @@ class ScopeForm(forms.Form):
         return Scope(data["start"], data["end"], beats, types, team_id, labels)
 
 
-def records(scope: Scope, *, dated: bool = True) -> QuerySet[CallRecord]:
-    qs = CallRecord.objects.all()
-    if dated:
-        start, end = scope.bounds()
-        qs = qs.filter(received_at__gte=start, received_at__lt=end)
+def records(scope: Scope) -> QuerySet[CallRecord]:
+    start, end = scope.bounds()
+    qs = CallRecord.objects.filter(received_at__gte=start, received_at__lt=end)
     if scope.beat_ids:
         qs = qs.filter(beat_id__in=scope.beat_ids)
     if scope.call_type_ids:
