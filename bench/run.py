@@ -893,7 +893,7 @@ def write_report(results: list[dict[str, Any]]) -> None:
         "  by point-in-polygon, the nearest address and block, duplicate detection against open",
         "  calls nearby, a number from the agency's sequence (row lock), the history entry and",
         "  the resident notification task, under the full middleware stack. The floor writes",
-        "  one row. (65 ms before this session's change: the model's Python re-checks of",
+        "  one row. (47–54 ms in this session's earlier runs: the model's Python re-checks of",
         "  uniqueness, relations and check constraints, a query each, now left to the database.)",
         "  The comparison with django-helpdesk's create and list (the other half of",
         "  the B2/B3 target) is not built: it needs a second Django project in `bench/`.",
