@@ -11,7 +11,14 @@ from beatbook.analytics import charts
 from beatbook.analytics.diversion import diversion
 from beatbook.analytics.hotspots import repeat_locations
 from beatbook.analytics.scope import Scope, records
-from beatbook.analytics.selectors import change, response_by, volume_by_beat, volume_by_type, weekly
+from beatbook.analytics.selectors import (
+    change,
+    response_by,
+    share_within_target,
+    volume_by_beat,
+    volume_by_type,
+    weekly,
+)
 from beatbook.analytics.workload import teams, workload
 
 
@@ -33,8 +40,7 @@ def monthly_report(year: int, month: int) -> dict[str, Any]:
     last_month = records(_previous(scope)).count()
     last_year = records(_previous(scope, years=1)).count()
     response = response_by(scope, "call_type")
-    timed = [r for r in response if r.met_share is not None]
-    met = sum((r.met_share or 0) * r.calls for r in timed)
+    by_type = volume_by_type(scope)
     diverted = diversion(scope)
     people = workload(scope)
     return {
@@ -45,14 +51,14 @@ def monthly_report(year: int, month: int) -> dict[str, Any]:
         "year_change": change(total, last_year),
         "last_month": last_month,
         "last_year": last_year,
-        "met_share": met / sum(r.calls for r in timed) if timed else None,
+        "met_share": share_within_target(response),
         "response": response[:12],
         "diversion": diverted,
         "teams": teams(people),
         "repeats": repeat_locations(scope)[:10],
-        "by_type": volume_by_type(scope)[:12],
+        "by_type": by_type[:12],
         "chart_weeks": charts.weekly_lines(weekly(scope), "Calls per week"),
-        "chart_types": charts.bars(volume_by_type(scope), "Calls by type", limit=12),
+        "chart_types": charts.bars(by_type, "Calls by type", limit=12),
         "chart_beats": charts.bars(volume_by_beat(scope), "Calls by beat", limit=12),
         "chart_response": charts.response_bars(response, "Received to on scene, by type"),
         "chart_diversion": charts.columns(

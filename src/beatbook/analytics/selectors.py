@@ -153,6 +153,13 @@ class Response:
     met_share: float | None
 
 
+def share_within_target(response: list[Response]) -> float | None:
+    """Of the timed calls whose type has a target, the share on scene within it."""
+    timed = [r for r in response if r.met_share is not None]
+    met = sum((r.met_share or 0) * r.calls for r in timed)
+    return met / sum(r.calls for r in timed) if timed else None
+
+
 def response_by(scope: Scope, by: str = "call_type") -> list[Response]:
     """Received → on scene, p50 and p90 in minutes, per call type or per beat; for types,
     the share of calls that met the type's target."""

@@ -25,6 +25,7 @@ from beatbook.analytics.selectors import (
     hour_of_week,
     response_by,
     response_by_priority_month,
+    share_within_target,
     stages_by,
     volume_by_beat,
     volume_by_type,
@@ -53,8 +54,6 @@ def _figures(scope: Scope) -> dict[str, Any]:
     last = full[-1] if full else None
     before = full[-2] if len(full) > 1 else None
     response = response_by(scope, "call_type")
-    timed = [r for r in response if r.met_share is not None]
-    met = sum(r.met_share * r.calls for r in timed if r.met_share is not None)
     result: dict[str, Any] = {
         "total": records(scope).count(),
         "by_type": by_type,
@@ -65,7 +64,7 @@ def _figures(scope: Scope) -> dict[str, Any]:
         "year_change": change(last.count, last.previous_year) if last else None,
         "response": response,
         "response_beats": response_by(scope, "beat"),
-        "met_share": met / sum(r.calls for r in timed) if timed else None,
+        "met_share": share_within_target(response),
         "grid": hour_of_week(scope),
         "repeats": repeat_locations(scope),
         "repeat_minimum": settings.BEATBOOK_REPEAT_LOCATION_CALLS,
@@ -316,16 +315,23 @@ class HotspotMapView(RoleRequiredMixin, View):
         return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
+def _export_scope(request: HttpRequest) -> Scope | HttpResponse:
+    """The selection of a download, or the form's errors as a plain-text 400."""
+    form = ScopeForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    return form.scope()
+
+
 class OpenDataView(RoleRequiredMixin, View):
     """The redacted release for the city's open-data portal, as CSV or GeoJSON."""
 
     allowed_roles = VIEWERS
 
     def get(self, request: HttpRequest, extension: str) -> HttpResponseBase:
-        form = ScopeForm(request.GET)
-        if not form.is_valid():
-            return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
-        scope = form.scope()
+        scope = _export_scope(request)
+        if isinstance(scope, HttpResponse):
+            return scope
         rows = open_data_rows(scope)
         if extension == "csv":
             return csv_response(
@@ -361,10 +367,9 @@ class ExportView(RoleRequiredMixin, View):
     allowed_roles = VIEWERS
 
     def get(self, request: HttpRequest, figure: str) -> HttpResponseBase:
-        form = ScopeForm(request.GET)
-        if not form.is_valid():
-            return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
-        scope = form.scope()
+        scope = _export_scope(request)
+        if isinstance(scope, HttpResponse):
+            return scope
         name = f"{figure}-{scope.start}-{scope.end}.csv"
         if figure in ("volume-by-type", "volume-by-beat"):
             rows = volume_by_type(scope) if figure == "volume-by-type" else volume_by_beat(scope)
