@@ -271,8 +271,8 @@ STEP_APIS = [
 
 
 class RecommendationOutput(serializers.Serializer):
-    unit_id = serializers.IntegerField(source="unit.pk")
-    call_sign = serializers.CharField(source="unit.call_sign")
+    unit_id = serializers.IntegerField()
+    call_sign = serializers.CharField()
     score = serializers.FloatField()
     distance_m = serializers.FloatField(allow_null=True)
     active_calls = serializers.IntegerField()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from beatbook.calls.choices import CallStatus
 from beatbook.calls.models import Call, CallPhoto, CallType
+from beatbook.calls.ranking import available_roster, rank_units
 from beatbook.core.actors import Actor
 from beatbook.core.exceptions import NotFound
 from beatbook.core.geo import distance_m
@@ -20,7 +22,6 @@ from beatbook.core.live import live_version
 from beatbook.core.models import AuditEntry
 from beatbook.core.permissions import actor_role
 from beatbook.core.roles import READ_ALL_ROLES, Role
-from beatbook.roster.choices import UnitStatus
 from beatbook.roster.models import EmergencyAlarm, Unit
 
 CALL_RELATED = (
@@ -139,8 +140,9 @@ def call_possible_duplicate(*, call: Call) -> Call | None:
 
 @dataclass(frozen=True)
 class Recommendation:
-    unit: Unit
-    eligible: bool
+    unit_id: int
+    call_sign: str
+    name: str
     score: float
     distance_m: float | None
     active_calls: int
@@ -148,62 +150,39 @@ class Recommendation:
     reasons: list[str]
 
 
-def _workloads() -> dict[int, tuple[int, int]]:
-    """Active calls and calls today per unit, for every unit that has any."""
-    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    active = Q(status__in=CallStatus.active_values())
-    rows = (
-        Call.objects.filter(
-            active | Q(dispatched_at__gte=start_of_day), assigned_unit__isnull=False
-        )
-        .values("assigned_unit_id")
-        .annotate(
-            active=Count("id", filter=active),
-            today=Count("id", filter=Q(dispatched_at__gte=start_of_day)),
-        )
-    )
-    return {row["assigned_unit_id"]: (row["active"], row["today"]) for row in rows}
-
-
 def unit_recommendations(*, call: Call, limit: int = 5) -> list[Recommendation]:
     """On-duty, available CSOs ranked by distance and workload, each with its reasons.
 
-    Scores plain rows and loads only the chosen units, so a roster of hundreds costs a
-    handful of queries and no model instances it will not show.
+    One query loads the roster with each unit's load; numpy scores it (calls/ranking.py).
     """
     if not call.call_type.cso_may_respond or call.needs_escalation:
         return []
-    candidates = list(
-        Unit.objects.on_duty()
-        .filter(status=UnitStatus.AVAILABLE)
-        .values_list("pk", "call_sign", "lat", "lon", "user__team_id")
-    )
-    covering_teams = set(call.beat.teams.values_list("id", flat=True))
-    loads = _workloads()
-    scored = []
-    for pk, call_sign, lat, lon, team_id in candidates:
-        active, today = loads.get(pk, (0, 0))
-        distance = None
-        if lat is not None and lon is not None:
-            distance = distance_m(lat, lon, call.lat, call.lon)
-        score = (distance / 1000 if distance is not None else 25.0) + 2.0 * active + 0.2 * today
-        covers = team_id in covering_teams
-        if covers:
-            score -= 0.5
-        scored.append((round(score, 2), call_sign, pk, distance, active, today, covers))
-    scored.sort()
-    chosen = scored[:limit]
-    units = Unit.objects.select_related("user", "user__team").in_bulk([c[2] for c in chosen])
+    roster = available_roster(beat_id=call.beat_id)
+    ranking = rank_units(roster, lat=call.lat, lon=call.lon, limit=limit)
     ranked = []
-    for score, _, pk, distance, active, today, covers in chosen:
+    for i in ranking.order.tolist():
+        metres = float(ranking.distance_m[i])
+        distance = None if math.isnan(metres) else metres
+        active, today = int(roster.active[i]), int(roster.today[i])
         reasons = [
             f"{distance / 1000:.1f} km away" if distance is not None else "position unknown",
             "no active calls" if active == 0 else f"{active} active call(s)",
             f"{today} call(s) today",
         ]
-        if covers:
+        if roster.covers[i]:
             reasons.append(f"team covers beat {call.beat.name}")
-        ranked.append(Recommendation(units[pk], True, score, distance, active, today, reasons))
+        ranked.append(
+            Recommendation(
+                unit_id=int(roster.pk[i]),
+                call_sign=roster.call_sign[i],
+                name=roster.name[i],
+                score=float(ranking.score[i]),
+                distance_m=distance,
+                active_calls=active,
+                calls_today=today,
+                reasons=reasons,
+            )
+        )
     return ranked
 
 

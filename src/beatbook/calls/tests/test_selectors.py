@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from beatbook.calls import services
+from beatbook.calls.ranking import Roster, rank_units
 from beatbook.calls.selectors import (
     board_snapshot,
     call_get,
@@ -16,10 +18,42 @@ from beatbook.calls.selectors import (
 )
 from beatbook.calls.tests.factories import intake
 from beatbook.core.exceptions import NotFound
+from beatbook.core.geo import distance_m
 from beatbook.core.testing import INSIDE_B1
 from beatbook.roster.choices import UnitStatus
 
 pytestmark = pytest.mark.django_db
+
+
+class TestRankUnits:
+    def test_numpy_ranking_equals_the_scalar_formula(self) -> None:
+        rng = np.random.default_rng(7)
+        n = 300
+        lat = 47.5 + rng.random(n) / 5
+        lon = -122.4 + rng.random(n) / 5
+        lat[::17] = np.nan  # some positions unknown
+        active, today = rng.integers(0, 3, n), rng.integers(0, 8, n)
+        covers = rng.random(n) < 0.3
+        signs = sorted(f"U-{i:03d}" for i in range(n))
+        roster = Roster(
+            pk=np.arange(n),
+            call_sign=signs,
+            name=[""] * n,
+            lat=np.radians(lat),
+            lon=np.radians(lon),
+            active=active,
+            today=today,
+            covers=covers,
+        )
+        expected = []
+        for i in range(n):
+            km = 25.0 if np.isnan(lat[i]) else distance_m(lat[i], lon[i], 47.6, -122.3) / 1000
+            score = km + 2.0 * active[i] + 0.2 * today[i] - (0.5 if covers[i] else 0)
+            expected.append((round(score, 2), signs[i]))
+        expected.sort()
+        ranking = rank_units(roster, lat=47.6, lon=-122.3, limit=10)
+        assert [signs[i] for i in ranking.order] == [sign for _, sign in expected[:10]]
+        assert [float(ranking.score[i]) for i in ranking.order] == [s for s, _ in expected[:10]]
 
 
 class TestCallScope:
@@ -52,7 +86,7 @@ class TestUnitRecommendations:
     ) -> None:
         call = intake(agency["dispatcher"])
         ranked = unit_recommendations(call=call)
-        assert [r.unit.call_sign for r in ranked] == ["U-cso", "U-cso_north_2", "U-cso_other_team"]
+        assert [r.call_sign for r in ranked] == ["U-cso", "U-cso_north_2", "U-cso_other_team"]
         first = ranked[0]
         assert first.reasons[0].endswith("km away")
         assert "no active calls" in first.reasons
@@ -66,7 +100,24 @@ class TestUnitRecommendations:
         other.status = UnitStatus.OUT_OF_SERVICE
         other.save()
         second = intake(agency["dispatcher"], code="ANIMAL", description="Stray dog")
-        assert [r.unit.call_sign for r in unit_recommendations(call=second)] == ["U-cso_north_2"]
+        assert [r.call_sign for r in unit_recommendations(call=second)] == ["U-cso_north_2"]
+
+    def test_load_and_unknown_position_count_against_a_unit(self, agency: dict[str, Any]) -> None:
+        first = intake(agency["dispatcher"])
+        services.call_dispatch(actor=agency["dispatcher"], call=first, unit=agency["cso_unit"])
+        services.call_on_scene(actor=agency["cso"], call=first)
+        services.call_clear(actor=agency["cso"], call=first, disposition="advised")
+        lost = agency["cso_other_team_unit"]
+        lost.lat = lost.lon = None
+        lost.save()
+        ranked = {r.call_sign: r for r in unit_recommendations(call=intake(agency["dispatcher"]))}
+        back = ranked["U-cso"]
+        assert (back.active_calls, back.calls_today) == (0, 1)
+        assert "1 call(s) today" in back.reasons
+        assert back.score == round(back.distance_m / 1000 + 0.2 - 0.5, 2)
+        assert ranked["U-cso_other_team"].distance_m is None
+        assert ranked["U-cso_other_team"].score == 25.0
+        assert "position unknown" in ranked["U-cso_other_team"].reasons
 
     def test_a_flagged_call_gets_no_cso_recommendation(self, agency: dict[str, Any]) -> None:
         call = intake(agency["dispatcher"], code="WELFARE", description="Man with a knife")
