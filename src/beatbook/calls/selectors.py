@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from beatbook.calls.choices import CallStatus
-from beatbook.calls.models import Call, CallPhoto, CallType
+from beatbook.calls.models import Call, CallPhoto, CallRecord, CallType
 from beatbook.calls.ranking import available_roster, rank_units
 from beatbook.core.actors import Actor
 from beatbook.core.exceptions import NotFound
@@ -344,3 +344,28 @@ def call_photo_get(*, viewer: Actor, call_id: int, photo_id: int) -> CallPhoto:
     if photo is None:
         raise NotFound("No such photo.")
     return photo
+
+
+def call_counts_near(
+    *, lat: float, lon: float, radius_m: float, start: dt.datetime, end: dt.datetime
+) -> dict[str, int]:
+    """Calls received within `radius_m` of a point in [start, end), by call type (analytics
+    history, so imported years count as well as Beatbook's own closed calls)."""
+    dlat = radius_m / 111_000
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    rows = CallRecord.objects.filter(
+        received_at__gte=start,
+        received_at__lt=end,
+        lat__range=(lat - dlat, lat + dlat),
+        lon__range=(lon - dlon, lon + dlon),
+    ).values_list("lat", "lon", "call_type__name", "original_description")
+    counts: dict[str, int] = {}
+    for row_lat, row_lon, type_name, original in rows:
+        if (
+            row_lat is not None
+            and row_lon is not None
+            and (distance_m(lat, lon, row_lat, row_lon) <= radius_m)
+        ):
+            label = type_name or original or "Other"
+            counts[label] = counts.get(label, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "beatbook.citations",
     "beatbook.property",
     "beatbook.animals",
+    "beatbook.outreach",
     "beatbook.portal",
     "beatbook.open311",
     "beatbook.analytics",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("citations/", include("beatbook.citations.urls")),
     path("property/", include("beatbook.property.urls")),
     path("animals/", include("beatbook.animals.urls")),
+    path("outreach/", include("beatbook.outreach.urls")),
     path("analytics/", include("beatbook.analytics.urls")),
     path("api/v1/", include(api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -113,9 +113,9 @@ def report_submit(
     return ReportResult(call, created=True)
 
 
-def lost_report_submit(*, ip: str | None, create: Callable[[], T]) -> T:
-    """A lost-item or lost-pet report counts against the same per-address and overall limits
-    as a problem report, so the lost forms cannot be used to flood the staff's lists."""
+def rate_limited_submit(*, ip: str | None, create: Callable[[], T]) -> T:
+    """Lost-item and lost-pet reports and event sign-ups count against the same per-address and
+    overall limits as a problem report, so no public form can flood the staff's lists."""
     _check_rate(ip)
     with transaction.atomic():
         result = create()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from beatbook.portal import events as event_views
 from beatbook.portal import views
 
 app_name = "portal"
@@ -26,4 +27,20 @@ urlpatterns = [
     path("lost-pet/", views.LostPetReportView.as_view(), name="lost_pet"),
     path("lost-pet/<str:token>/", views.LostPetTrackView.as_view(), name="lost_pet_track"),
     path("found-animals/", views.FoundAnimalsView.as_view(), name="found_animals"),
+]
+urlpatterns += [
+    path("events/", event_views.EventCalendarView.as_view(), name="event_calendar"),
+    path("events.ics", event_views.CalendarFeedView.as_view(), name="calendar_feed"),
+    path(
+        "events/beat/<str:beat>.ics",
+        event_views.CalendarFeedView.as_view(),
+        name="calendar_feed_beat",
+    ),
+    path("events/<str:number>/", event_views.PublicEventView.as_view(), name="event_detail"),
+    path("events/<str:number>/event.ics", event_views.EventIcsView.as_view(), name="event_ics"),
+    path(
+        "registrations/<str:token>/",
+        event_views.RegistrationManageView.as_view(),
+        name="event_registration",
+    ),
 ]

@@ -299,7 +299,7 @@ class LostReportView(View):
         form = LostReportForm(request.POST)
         if form.is_valid():
             try:
-                report = services.lost_report_submit(
+                report = services.rate_limited_submit(
                     ip=client_ip(request),
                     create=lambda: property_services.lost_report_create(
                         actor=PORTAL, language=(get_language() or "en")[:2], **form.cleaned_data
@@ -359,7 +359,7 @@ class LostPetReportView(View):
         form = LostPetForm(request.POST)
         if form.is_valid():
             try:
-                report = services.lost_report_submit(
+                report = services.rate_limited_submit(
                     ip=client_ip(request),
                     create=lambda: animal_services.lost_animal_report_create(
                         actor=PORTAL, language=(get_language() or "en")[:2], **form.cleaned_data

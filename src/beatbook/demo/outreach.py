@@ -1,0 +1,150 @@
+"""The demo's community calendar: partners, upcoming events with sign-ups (a block-party
+request waiting for approval among them) and a past workshop with its attendance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from beatbook.accounts.models import User
+from beatbook.calls.models import Call
+from beatbook.outreach import services
+from beatbook.outreach.choices import EventKind
+from beatbook.outreach.models import Event, PartnerOrganisation
+
+RESIDENTS = [
+    ("Ana Morales", "es", 2),
+    ("Tom Becker", "en", 1),
+    ("Grace Liu", "en", 3),
+    ("Luis Ortega", "es", 1),
+    ("Priya Nair", "en", 2),
+]
+
+
+def _addresses(count: int) -> list[str]:
+    """Addresses the demo's address table knows, one per beat, from its own calls."""
+    seen: dict[int, str] = {}
+    for beat_id, address in Call.objects.exclude(address_text="").values_list(
+        "beat_id", "address_text"
+    ):
+        if beat_id not in seen and address[:1].isdigit():
+            seen[beat_id] = address
+        if len(seen) == count:
+            break
+    return list(seen.values())
+
+
+def outreach_demo(now: dt.datetime) -> int:
+    cso = User.objects.get(username="cso")
+    coordinator = User.objects.get(username="analyst")
+    library = PartnerOrganisation.objects.create(
+        name="Capitol Hill Branch Library", website="https://example.org/library"
+    )
+    block_watch = PartnerOrganisation.objects.create(name="Pine Street Block Watch")
+    PartnerOrganisation.objects.create(name="Fire Station 25 (community outreach)")
+    places = _addresses(4)
+    local = timezone.localtime(now)
+
+    def at(days: int, hour: int, hours: int = 2) -> dict[str, Any]:
+        start = (local + dt.timedelta(days=days)).replace(hour=hour, minute=0)
+        return {"starts_at": start, "ends_at": start + dt.timedelta(hours=hours)}
+
+    fair = services.event_create(
+        actor=coordinator,
+        kind=EventKind.SAFETY_FAIR,
+        title="Fall safety fair",
+        title_es="Feria de seguridad de otoño",
+        description="Free bike registration, home-security tips and child ID kits.",
+        description_es="Registro gratuito de bicicletas, consejos de seguridad y kits de "
+        "identificación infantil.",
+        venue="Broadway Plaza",
+        address="1410 Broadway",
+        capacity=120,
+        is_public=True,
+        registration_open=True,
+        partners=[library],
+        **at(9, 11, 4),
+    )
+    meeting = services.event_create(
+        actor=cso,
+        kind=EventKind.MEETING,
+        title="Block watch monthly meeting",
+        title_es="Reunión mensual de vigilancia vecinal",
+        venue="Community room",
+        address=places[0] if places else "1410 Broadway",
+        capacity=None,
+        is_public=True,
+        registration_open=True,
+        partners=[block_watch],
+        **at(4, 18),
+    )
+    party = services.event_create(
+        actor=cso,
+        kind=EventKind.BLOCK_PARTY,
+        title="Summer block party",
+        title_es="Fiesta de cuadra de verano",
+        venue="The street between the two corners",
+        address=places[1] if len(places) > 1 else "1410 Broadway",
+        capacity=80,
+        is_public=True,
+        registration_open=True,
+        **at(16, 15, 5),
+    )
+    services.event_create(
+        actor=coordinator,
+        kind=EventKind.YOUTH_ACTIVITY,
+        title="Youth bike rodeo",
+        title_es="Rodeo juvenil de bicicletas",
+        venue="School playground",
+        address=places[2] if len(places) > 2 else "1410 Broadway",
+        capacity=40,
+        is_public=True,
+        registration_open=True,
+        **at(12, 10, 3),
+    )
+    for i, (name, language, size) in enumerate(RESIDENTS):
+        email = f"{name.split()[0].lower()}@example.org"
+        services.registration_create(
+            event=fair, name=name, email=email, party_size=size, language=language
+        )
+        if i < 2:
+            services.registration_create(
+                event=meeting, name=name, email=email, party_size=1, language=language
+            )
+    services.registration_create(
+        event=party,
+        name="Grace Liu",
+        email="grace@example.org",
+        party_size=4,
+        note="Closing the street 3 pm to 8 pm; neighbours on both sides agree.",
+    )
+    workshop = services.event_create(
+        actor=cso,
+        kind=EventKind.WORKSHOP,
+        title="Scams aimed at seniors",
+        title_es="Estafas dirigidas a personas mayores",
+        venue="Senior center",
+        address=places[3] if len(places) > 3 else "1410 Broadway",
+        capacity=30,
+        is_public=True,
+        registration_open=True,
+        **at(2, 14),
+    )
+    attendee = services.registration_create(
+        event=workshop, name="Tom Becker", email="tom@example.org", party_size=2
+    )
+    services.registration_attendance_set(actor=cso, registration=attendee, attended=True)
+    services.event_walk_ins_set(actor=cso, event=workshop, count=14)
+    services.material_record(actor=cso, event=workshop, kind="flyer", quantity=60)
+    services.follow_up_add(
+        actor=cso,
+        event=workshop,
+        text="Send the fraud-line leaflet to the senior center",
+        assigned_to=cso,
+        due_on=timezone.localdate() + dt.timedelta(days=3),
+    )
+    # The workshop took place last week: the demo moves it into the past after the fact.
+    Event.objects.filter(pk=workshop.pk).update(**at(-6, 14))
+    return Event.objects.count()

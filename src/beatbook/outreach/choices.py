@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    MEETING = "meeting", _("Neighbourhood meeting")
+    BLOCK_PARTY = "block_party", _("Block party")
+    SAFETY_FAIR = "safety_fair", _("Safety fair")
+    WORKSHOP = "workshop", _("Workshop")
+    NATIONAL_NIGHT_OUT = "national_night_out", _("National Night Out")
+    YOUTH_ACTIVITY = "youth_activity", _("Youth activity")
+
+
+# A block party closes a street: each sign-up is a permit request that staff decide on.
+KINDS_NEEDING_APPROVAL = frozenset({EventKind.BLOCK_PARTY})
+
+
+class EventStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    PENDING = "pending", _("Waiting for staff approval")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+    @classmethod
+    def holding_seats(cls) -> list[str]:
+        """Pending requests hold their seats, so approving one never overfills the event."""
+        return [cls.CONFIRMED, cls.PENDING]
+
+
+class MaterialKind(models.TextChoices):
+    FLYER = "flyer", "Flyers and brochures"
+    HOME_SECURITY_KIT = "home_security_kit", "Home security kits (timers, locks)"
+    BIKE_LOCK = "bike_lock", "Bicycle locks"
+    PROPERTY_ID_KIT = "property_id_kit", "Property marking / ID kits"
+    SAFETY_LIGHT = "safety_light", "Reflectors and safety lights"
+    CHILD_ID_KIT = "child_id_kit", "Child ID kits"
+    OTHER = "other", "Other"

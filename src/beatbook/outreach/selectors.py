@@ -1,0 +1,157 @@
+"""Reads in outreach: staff lists and pages, the public calendar, and the calls near an event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from beatbook.calls.selectors import call_counts_near
+from beatbook.core.actors import Actor
+from beatbook.core.exceptions import NotFound
+from beatbook.core.permissions import actor_role
+from beatbook.core.roles import ALL_STAFF_ROLES
+from beatbook.outreach.choices import RegistrationStatus
+from beatbook.outreach.models import Event, Registration
+
+NEARBY_RADIUS_M = 400
+NEARBY_DAYS = 30
+FEED_PAST_DAYS = 90  # cancelled and past events stay in calendars for a while (RFC 5545 practice)
+
+
+def _staff_events(viewer: Actor) -> QuerySet[Event]:
+    if actor_role(viewer) not in {*ALL_STAFF_ROLES, "system"}:
+        return Event.objects.none()
+    return Event.objects.select_related("beat", "organiser")
+
+
+def event_list(
+    *, viewer: Actor, when: str = "upcoming", beat_id: int | None = None, kind: str = ""
+) -> QuerySet[Event]:
+    events = _staff_events(viewer).annotate(
+        seats=Sum(
+            "registrations__party_size",
+            filter=Q(registrations__status__in=RegistrationStatus.holding_seats()),
+        )
+    )
+    now = timezone.now()
+    if when == "upcoming":
+        events = events.filter(ends_at__gte=now)
+    elif when == "past":
+        events = events.filter(ends_at__lt=now).order_by("-starts_at")
+    if beat_id:
+        events = events.filter(beat_id=beat_id)
+    if kind:
+        events = events.filter(kind=kind)
+    return events
+
+
+def event_get(*, viewer: Actor, event_id: int) -> Event:
+    event = _staff_events(viewer).filter(pk=event_id).first()
+    if event is None:
+        raise NotFound("No such event.")
+    return event
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    seats_taken: int
+    seats_left: int | None
+    registrations: list[Registration]
+    attended: int  # checked-in people (party sizes) plus walk-ins
+
+
+def event_summary(event: Event) -> EventSummary:
+    registrations = list(event.registrations.select_related("decided_by"))
+    taken = sum(
+        r.party_size for r in registrations if r.status in RegistrationStatus.holding_seats()
+    )
+    attended = sum(r.party_size for r in registrations if r.attended_at) + event.walk_ins
+    left = None if event.capacity is None else max(event.capacity - taken, 0)
+    return EventSummary(taken, left, registrations, attended)
+
+
+@dataclass(frozen=True)
+class CallsAround:
+    radius_m: int
+    days: int
+    before: dict[str, int]
+    after: dict[str, int]
+    after_complete: bool  # False while the "after" window is still running
+
+    @property
+    def rows(self) -> list[tuple[str, int, int]]:
+        names = sorted(set(self.before) | set(self.after))
+        rows = [(name, self.before.get(name, 0), self.after.get(name, 0)) for name in names]
+        return sorted(rows, key=lambda row: (-(row[1] + row[2]), row[0]))
+
+    @property
+    def total_before(self) -> int:
+        return sum(self.before.values())
+
+    @property
+    def total_after(self) -> int:
+        return sum(self.after.values())
+
+
+def event_calls_around(event: Event) -> CallsAround:
+    """Calls within 400 m in the 30 days before the event and the 30 days after it."""
+    window = dt.timedelta(days=NEARBY_DAYS)
+    around = {"lat": event.lat, "lon": event.lon, "radius_m": NEARBY_RADIUS_M}
+    return CallsAround(
+        radius_m=NEARBY_RADIUS_M,
+        days=NEARBY_DAYS,
+        before=call_counts_near(**around, start=event.starts_at - window, end=event.starts_at),
+        after=call_counts_near(**around, start=event.ends_at, end=event.ends_at + window),
+        after_complete=event.ends_at + window <= timezone.now(),
+    )
+
+
+# --- public -------------------------------------------------------------------------------
+
+
+def public_events(*, beat_id: int | None = None, kind: str = "") -> QuerySet[Event]:
+    """What the portal calendar lists: public events from today on, cancelled ones marked."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    events = Event.objects.filter(is_public=True, ends_at__gte=today).select_related("beat")
+    if beat_id:
+        events = events.filter(beat_id=beat_id)
+    if kind:
+        events = events.filter(kind=kind)
+    return events.prefetch_related("partners")
+
+
+def public_event_get(*, number: str) -> Event:
+    event = Event.objects.filter(is_public=True, number=number).select_related("beat").first()
+    if event is None:
+        raise NotFound("No such event.")
+    return event
+
+
+def public_seats_left(event: Event) -> int | None:
+    if event.capacity is None:
+        return None
+    taken = event.registrations.filter(status__in=RegistrationStatus.holding_seats()).aggregate(
+        n=Sum("party_size")
+    )["n"]
+    return max(event.capacity - (taken or 0), 0)
+
+
+def calendar_events(*, beat_id: int | None = None) -> QuerySet[Event]:
+    """The iCalendar feed: public events from 90 days ago on, including cancelled ones."""
+    since = timezone.now() - dt.timedelta(days=FEED_PAST_DAYS)
+    events = Event.objects.filter(is_public=True, ends_at__gte=since).select_related(
+        "beat", "organiser"
+    )
+    if beat_id:
+        events = events.filter(beat_id=beat_id)
+    return events.prefetch_related("partners")
+
+
+def registration_by_token(*, token: str) -> Registration:
+    registration = Registration.objects.filter(token=token).select_related("event").first()
+    if registration is None:
+        raise NotFound("This link is not valid.")
+    return registration
