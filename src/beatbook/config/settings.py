@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "beatbook.property",
     "beatbook.animals",
     "beatbook.outreach",
+    "beatbook.alerts",
     "beatbook.portal",
     "beatbook.open311",
     "beatbook.analytics",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("property/", include("beatbook.property.urls")),
     path("animals/", include("beatbook.animals.urls")),
     path("outreach/", include("beatbook.outreach.urls")),
+    path("alerts/", include("beatbook.alerts.urls")),
     path("analytics/", include("beatbook.analytics.urls")),
     path("api/v1/", include(api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -148,3 +148,51 @@ def outreach_demo(now: dt.datetime) -> int:
     # The workshop took place last week: the demo moves it into the past after the fact.
     Event.objects.filter(pk=workshop.pk).update(**at(-6, 14))
     return Event.objects.count()
+
+
+def alerts_demo(now: dt.datetime) -> int:
+    """One alert in force (drafted by a CSO, approved by the supervisor) and one waiting."""
+    from beatbook.alerts import services as alert_services
+    from beatbook.places.models import Beat
+
+    cso = User.objects.get(username="cso")
+    supervisor = User.objects.get(username="supervisor")
+    beats = list(Beat.objects.order_by("name")[:2])
+    closure = alert_services.alert_draft(
+        actor=cso,
+        beats=beats[:1],
+        kind="alert",
+        category="Transport",
+        event="Road closure",
+        headline="Water main repair: street closed this week",
+        headline_es="Reparación de tubería: calle cerrada esta semana",
+        description="The street is closed to traffic between the two cross streets while the "
+        "water main is repaired. Pedestrians can pass on the north sidewalk.",
+        description_es="La calle está cerrada al tráfico entre las dos esquinas mientras se "
+        "repara la tubería. Los peatones pueden pasar por la acera norte.",
+        instruction="Use the parallel avenue; expect delays at rush hour.",
+        instruction_es="Use la avenida paralela; espere demoras en hora pico.",
+        urgency="Expected",
+        severity="Minor",
+        certainty="Observed",
+        expires_at=now + dt.timedelta(days=4),
+    )
+    alert_services.alert_submit(actor=cso, alert=closure)
+    alert_services.alert_approve(actor=supervisor, alert=closure)
+    scams = alert_services.alert_draft(
+        actor=cso,
+        beats=beats,
+        kind="announcement",
+        category="Security",
+        event="Phone scam",
+        headline="Callers pretending to be the police ask for gift cards",
+        description="Residents report calls from people claiming to be officers who demand "
+        "payment in gift cards. The police never ask for payment by phone.",
+        instruction="Hang up and call the non-emergency line.",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Observed",
+        expires_at=now + dt.timedelta(days=14),
+    )
+    alert_services.alert_submit(actor=cso, alert=scams)
+    return 2

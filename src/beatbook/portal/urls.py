@@ -1,5 +1,6 @@
 from django.urls import path
 
+from beatbook.portal import alerts as alert_views
 from beatbook.portal import events as event_views
 from beatbook.portal import views
 
@@ -43,4 +44,17 @@ urlpatterns += [
         event_views.RegistrationManageView.as_view(),
         name="event_registration",
     ),
+]
+urlpatterns += [
+    path("alerts/", alert_views.AlertIndexView.as_view(), name="alert_index"),
+    path("alerts.atom", alert_views.AlertFeed(), name="alert_feed"),
+    path("alerts/subscribe/", alert_views.SubscribeView.as_view(), name="alert_subscribe"),
+    path("alerts/confirm/<str:token>/", alert_views.ConfirmView.as_view(), name="alert_confirm"),
+    path(
+        "alerts/unsubscribe/<str:token>/",
+        alert_views.UnsubscribeView.as_view(),
+        name="alert_unsubscribe",
+    ),
+    path("alerts/<str:number>/", alert_views.PublicAlertView.as_view(), name="alert_detail"),
+    path("alerts/<str:number>.xml", alert_views.AlertCapView.as_view(), name="alert_cap"),
 ]

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.views import View
 
+from beatbook.alerts.selectors import public_alerts_live
 from beatbook.animals import services as animal_services
 from beatbook.animals.choices import Species
 from beatbook.animals.selectors import found_animals_public, lost_animal_by_token
@@ -28,6 +29,7 @@ from beatbook.core.middleware import client_ip
 from beatbook.core.nibrs import PropertyCategory
 from beatbook.places.selectors import beats_geojson, streets_geojson
 from beatbook.portal import services
+from beatbook.portal.alerts import alert_card
 from beatbook.portal.exceptions import SubmissionRateLimited
 from beatbook.portal.forms import (
     FindMyCsoForm,
@@ -58,7 +60,8 @@ def _categories() -> list[dict[str, str]]:
 
 class HomeView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "portal/home.html", {"categories": _categories()})
+        alerts = [alert_card(a) for a in public_alerts_live()[:3]]
+        return render(request, "portal/home.html", {"categories": _categories(), "alerts": alerts})
 
 
 class ReportView(View):

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from beatbook.alerts import views
+
+app_name = "alerts"
+urlpatterns = [
+    path("", views.AlertListView.as_view(), name="alert_list"),
+    path("new/", views.AlertDraftView.as_view(), name="alert_draft"),
+    path("<int:alert_id>/", views.AlertDetailView.as_view(), name="alert_detail"),
+    path("<int:alert_id>/edit/", views.AlertEditView.as_view(), name="alert_edit"),
+    path("<int:alert_id>/<slug:step>/", views.AlertStepView.as_view(), name="alert_step"),
+]
