@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core import mail
 from lxml import etree
 from playwright.sync_api import expect
 
@@ -53,5 +54,17 @@ def test_a_cso_drafts_a_supervisor_approves_and_the_alert_reaches_portal_and_fee
     cap = resident.page.request.get(f"{resident.base_url}/portal/alerts/{alert.number}.xml")
     assert cap.headers["content-type"].startswith("application/cap+xml")
     etree.XMLSchema(etree.parse(str(SCHEMA))).assertValid(etree.fromstring(cap.body()))
+
+    # The resident subscribes in Spanish and confirms from the email (a POST from the page).
+    resident.page.get_by_role("link", name="Recibir alertas por correo").click()
+    resident.page.fill("#id_email", "ana@example.org")
+    resident.page.get_by_label("A1").check()
+    resident.page.get_by_role("button", name="Suscribirse").click()
+    expect(resident.page.locator("#subscribe-sent")).to_be_visible()
+    confirmation = next(m for m in mail.outbox if m.to == ["ana@example.org"])
+    link = next(line for line in confirmation.body.splitlines() if "/alerts/confirm/" in line)
+    resident.page.goto(link.replace("http://127.0.0.1:8000", resident.base_url))
+    resident.page.get_by_role("button", name="Confirmar").click()
+    expect(resident.page.locator("#subscription-confirmed")).to_be_visible()
     for session in (cso, supervisor, resident):
         assert session.problems == []

@@ -54,3 +54,12 @@ class Certainty(models.TextChoices):
     POSSIBLE = "Possible", "Possible"
     UNLIKELY = "Unlikely", "Unlikely"
     UNKNOWN = "Unknown", "Unknown"
+
+
+class PreventionTopic(models.TextChoices):
+    HOME_SECURITY = "home_security", _("Home security")
+    SENIOR_SCAMS = "senior_scams", _("Scams aimed at seniors")
+    BICYCLE_THEFT = "bicycle_theft", _("Bicycle theft")
+    ONLINE_SAFETY = "online_safety", _("Online safety")
+    VEHICLE = "vehicle", _("Car prowls and vehicle theft")
+    PERSONAL_SAFETY = "personal_safety", _("Personal safety")

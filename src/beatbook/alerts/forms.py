@@ -5,7 +5,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from beatbook.alerts.choices import AlertKind, Category, Certainty, Severity, Urgency
+from beatbook.alerts.choices import (
+    AlertKind,
+    Category,
+    Certainty,
+    PreventionTopic,
+    Severity,
+    Urgency,
+)
 from beatbook.places.models import Beat
 
 
@@ -60,3 +67,16 @@ class SubscribeForm(forms.Form):
         help_text=_("Leave all unticked to get every alert."),
     )
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
+
+
+class ArticleForm(forms.Form):
+    topic = forms.ChoiceField(choices=PreventionTopic.choices)
+    title = forms.CharField(max_length=150)
+    title_es = forms.CharField(max_length=150, required=False, label="Title in Spanish")
+    summary = forms.CharField(max_length=300)
+    summary_es = forms.CharField(max_length=300, required=False, label="Summary in Spanish")
+    body = forms.CharField(widget=forms.Textarea({"rows": 10}), help_text="Plain text.")
+    body_es = forms.CharField(
+        widget=forms.Textarea({"rows": 10}), required=False, label="Text in Spanish"
+    )
+    is_published = forms.BooleanField(required=False, label="Published on the portal")

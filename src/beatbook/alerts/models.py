@@ -10,6 +10,7 @@ from beatbook.alerts.choices import (
     AlertStatus,
     Category,
     Certainty,
+    PreventionTopic,
     Severity,
     Urgency,
 )
@@ -86,3 +87,26 @@ class Subscription(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class PreventionArticle(TimeStampedModel):
+    """A crime-prevention page for residents, in both languages, kept up to date by staff."""
+
+    topic = models.CharField(max_length=20, choices=PreventionTopic.choices)
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=150)
+    title_es = models.CharField("title (Spanish)", max_length=150, blank=True)
+    summary = models.CharField(max_length=300)
+    summary_es = models.CharField("summary (Spanish)", max_length=300, blank=True)
+    body = models.TextField(help_text="Plain text; a blank line starts a new paragraph.")
+    body_es = models.TextField("body (Spanish)", blank=True)
+    is_published = models.BooleanField(default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["topic", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from beatbook.alerts.choices import AlertStatus
-from beatbook.alerts.models import Alert, Subscription
+from beatbook.alerts.models import Alert, PreventionArticle, Subscription
 from beatbook.core.actors import Actor
 from beatbook.core.exceptions import NotFound
 from beatbook.core.permissions import actor_role
@@ -75,3 +75,14 @@ def subscription_by_token(*, token: str) -> Subscription:
     if subscription is None:
         raise NotFound("This link is not valid.")
     return subscription
+
+
+def articles_published() -> QuerySet[PreventionArticle]:
+    return PreventionArticle.objects.filter(is_published=True)
+
+
+def article_published_get(*, slug: str) -> PreventionArticle:
+    article = articles_published().filter(slug=slug).first()
+    if article is None:
+        raise NotFound("No such article.")
+    return article

@@ -13,11 +13,12 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import slugify
 
 from beatbook.accounts.models import User
 from beatbook.alerts.choices import AlertStatus
 from beatbook.alerts.exceptions import AlertStepRefused
-from beatbook.alerts.models import Alert, Subscription
+from beatbook.alerts.models import Alert, PreventionArticle, Subscription
 from beatbook.alerts.tasks import alert_notify_task, subscription_confirm_send_task
 from beatbook.core.actors import PORTAL, SYSTEM, Actor
 from beatbook.core.exceptions import ValidationFailed, validate
@@ -282,3 +283,63 @@ def subscription_cancel(*, token: str) -> Subscription:
 
 def alert_expiry_default() -> dt.datetime:
     return timezone.now() + dt.timedelta(days=3)
+
+
+# --- the crime-prevention library --------------------------------------------------------
+
+EDITORS = frozenset({Role.CSO, Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
+ARTICLE_FIELDS = (
+    "topic",
+    "title",
+    "title_es",
+    "summary",
+    "summary_es",
+    "body",
+    "body_es",
+    "is_published",
+)
+
+
+@transaction.atomic
+def article_save(
+    *, actor: Actor, article: PreventionArticle | None = None, **fields: Any
+) -> PreventionArticle:
+    """Create or change an article; every version's change is in its history."""
+    require_role(actor, EDITORS, action="edit the prevention library")
+    if not isinstance(actor, User):
+        raise ValidationFailed("Articles are written by a member of staff.")
+    unknown = set(fields) - set(ARTICLE_FIELDS)
+    if unknown:
+        raise TypeError(f"article_save got unknown fields {sorted(unknown)}")
+    creating = article is None
+    if article is None:
+        article = PreventionArticle(slug=_free_slug(fields.get("title", "")))
+    else:
+        article = PreventionArticle.objects.select_for_update().get(pk=article.pk)
+    changed = {
+        name: [str(getattr(article, name, "")), str(value)]
+        for name, value in fields.items()
+        if creating or getattr(article, name) != value
+    }
+    for name, value in fields.items():
+        setattr(article, name, value)
+    if article.is_published and bool(article.title_es) != bool(article.body_es):
+        raise ValidationFailed(
+            "Give both the Spanish title and the Spanish text, or neither.", field="body_es"
+        )
+    article.updated_by = actor
+    validate(article)
+    article.save()
+    verb = "article written" if creating else "article changed"
+    history_record(
+        obj=article, actor=actor, verb=verb, data={k: v[1][:80] for k, v in changed.items()}
+    )
+    return article
+
+
+def _free_slug(title: str) -> str:
+    base = slugify(title)[:70] or "article"
+    slug, n = base, 2
+    while PreventionArticle.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -3,6 +3,8 @@ is submitted, approved or returned, and withdrawn."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,10 +13,10 @@ from django.views import View
 
 from beatbook.alerts import services
 from beatbook.alerts.choices import AlertStatus
-from beatbook.alerts.forms import AlertForm, NoteForm
-from beatbook.alerts.models import Alert
+from beatbook.alerts.forms import AlertForm, ArticleForm, NoteForm
+from beatbook.alerts.models import Alert, PreventionArticle
 from beatbook.alerts.selectors import alert_get, alert_list, review_queue
-from beatbook.core.exceptions import DomainError
+from beatbook.core.exceptions import DomainError, NotFound
 from beatbook.core.history import history_for
 from beatbook.core.permissions import RoleRequiredMixin, request_user
 from beatbook.core.roles import ALL_STAFF_ROLES
@@ -142,3 +144,53 @@ class AlertStepView(RoleRequiredMixin, View):
             return _detail(request, alert_get(viewer=actor, alert_id=alert_id), exc.message, status)
         messages.success(request, f"{alert.number} {STEP_DONE[step]}.")
         return redirect("alerts:alert_detail", alert_id=alert.pk)
+
+
+class ArticleListView(RoleRequiredMixin, View):
+    allowed_roles = services.EDITORS
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        articles = PreventionArticle.objects.select_related("updated_by")
+        return render(request, "alerts/article_list.html", {"articles": articles})
+
+
+class ArticleEditView(RoleRequiredMixin, View):
+    """Write a new article (no id) or change one."""
+
+    allowed_roles = services.EDITORS
+
+    def get(self, request: HttpRequest, article_id: int | None = None) -> HttpResponse:
+        article = self._article(article_id)
+        initial = {n: getattr(article, n) for n in services.ARTICLE_FIELDS} if article else {}
+        return self._render(request, ArticleForm(initial=initial), article)
+
+    def post(self, request: HttpRequest, article_id: int | None = None) -> HttpResponse:
+        article = self._article(article_id)
+        form = ArticleForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = services.article_save(
+                    actor=request_user(request), article=article, **form.cleaned_data
+                )
+            except DomainError as exc:
+                field = getattr(exc, "field", None)
+                form.add_error(field if field in form.fields else None, exc.message)
+            else:
+                messages.success(request, f"“{saved.title}” saved.")
+                return redirect("alerts:article_list")
+        return self._render(request, form, article, status=400)
+
+    def _article(self, article_id: int | None) -> PreventionArticle | None:
+        if article_id is None:
+            return None
+        article = PreventionArticle.objects.filter(pk=article_id).first()
+        if article is None:
+            raise NotFound("No such article.")
+        return article
+
+    def _render(
+        self, request: HttpRequest, form: ArticleForm, article: Any, status: int = 200
+    ) -> HttpResponse:
+        history = history_for(article) if article else []
+        context = {"form": form, "article": article, "history": history}
+        return render(request, "alerts/article_form.html", context, status=status)

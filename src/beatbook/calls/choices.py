@@ -30,6 +30,7 @@ class CallSource(models.TextChoices):
     PORTAL = "portal", "Resident portal"
     OPEN311 = "open311", "Open311"
     API = "api", "API"
+    VOLUNTEER = "volunteer", "Volunteer patrol"
 
 
 class Responder(models.TextChoices):

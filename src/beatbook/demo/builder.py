@@ -34,7 +34,7 @@ from beatbook.core.actors import PORTAL, SYSTEM
 from beatbook.core.models import AuditEntry
 from beatbook.core.numbering import number_format, number_reserve_block
 from beatbook.core.roles import Role
-from beatbook.demo.outreach import alerts_demo, outreach_demo
+from beatbook.demo.outreach import alerts_demo, outreach_demo, volunteers_demo
 from beatbook.demo.work import work_history
 from beatbook.open311.models import Open311Client
 from beatbook.open311.services import client_key_issue
@@ -251,6 +251,7 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     progress("community events…")
     outreach_demo(now)
     alerts_demo(now)
+    volunteer = volunteers_demo(now)
     dispatcher = User.objects.get(username="dispatcher")
     _, token = account_services.api_token_issue(
         actor=SYSTEM, user=dispatcher, name="demo dispatcher token"
@@ -271,6 +272,7 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     )
     payload["keys"] = {"open311": client_key_issue(actor=SYSTEM, client=open311_client)}
     payload["history_calls"] = count
+    payload["volunteer_path"] = f"portal/volunteer/{volunteer.token}/"
     logins_path.parent.mkdir(parents=True, exist_ok=True)
     logins_path.write_text(json.dumps(payload, indent=2))
     logins_path.chmod(0o600)

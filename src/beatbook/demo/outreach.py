@@ -12,7 +12,7 @@ from beatbook.accounts.models import User
 from beatbook.calls.models import Call
 from beatbook.outreach import services
 from beatbook.outreach.choices import EventKind
-from beatbook.outreach.models import Event, PartnerOrganisation
+from beatbook.outreach.models import Event, PartnerOrganisation, Volunteer
 
 RESIDENTS = [
     ("Ana Morales", "es", 2),
@@ -196,3 +196,112 @@ def alerts_demo(now: dt.datetime) -> int:
     )
     alert_services.alert_submit(actor=cso, alert=scams)
     return 2
+
+
+def volunteers_demo(now: dt.datetime) -> Volunteer:
+    """Three volunteers (one whose background check runs out soon, one not yet trained for
+    patrols), patrol and event shifts, and a block watch with its area, members and a meeting."""
+    from beatbook.outreach.services import volunteers as volunteer_services
+    from beatbook.outreach.services import watch as watch_services
+    from beatbook.places.models import Beat
+
+    coordinator = User.objects.get(username="analyst")
+    cso = User.objects.get(username="cso")
+    today = timezone.localdate()
+    people = []
+    for name, email, language, patrol_trained, check_days in (
+        ("Sam Rivera", "sam@example.org", "en", True, 300),
+        ("Lucía Torres", "lucia@example.org", "es", True, 12),
+        ("Dev Patel", "dev@example.org", "en", False, 500),
+    ):
+        person = volunteer_services.volunteer_add(
+            actor=coordinator, name=name, email=email, language=language
+        )
+        kinds = ["background_check", "orientation"] + (
+            ["patrol_training"] if patrol_trained else []
+        )
+        for kind in kinds:
+            days = check_days if kind == "background_check" else 365
+            volunteer_services.vetting_record(
+                actor=coordinator,
+                volunteer=person,
+                kind=kind,
+                result="passed",
+                completed_on=today - dt.timedelta(days=60),
+                expires_on=today + dt.timedelta(days=days),
+                reference=f"BG-{person.pk:04d}" if kind == "background_check" else "",
+            )
+        people.append(person)
+    beat = Beat.objects.order_by("name").first()
+    local = timezone.localtime(now)
+    for days, hour, title in (
+        (1, 18, "Evening patrol"),
+        (3, 18, "Evening patrol"),
+        (6, 10, "Saturday patrol"),
+    ):
+        start = (local + dt.timedelta(days=days)).replace(hour=hour, minute=0)
+        shift = volunteer_services.shift_create(
+            actor=cso,
+            program="citizen_patrol",
+            title=f"{title}, beat {beat.name if beat else ''}",
+            meeting_point="Front steps of the precinct",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=3),
+            capacity=4,
+            leader=cso,
+            beat=beat,
+        )
+        if days == 3:
+            volunteer_services.shift_signup(volunteer=people[1], shift=shift)
+    fair = Event.objects.filter(kind=EventKind.SAFETY_FAIR).first()
+    if fair is not None:
+        volunteer_services.shift_create(
+            actor=coordinator,
+            program="event_support",
+            title="Safety fair: bike registration table",
+            meeting_point=fair.venue,
+            starts_at=fair.starts_at,
+            ends_at=fair.ends_at,
+            capacity=6,
+            leader=coordinator,
+            event=fair,
+        )
+    if beat is not None:
+        lat, lon = beat.centroid_lat, beat.centroid_lon
+        square = [
+            [lon - 0.004, lat - 0.003],
+            [lon + 0.004, lat - 0.003],
+            [lon + 0.004, lat + 0.003],
+            [lon - 0.004, lat + 0.003],
+            [lon - 0.004, lat - 0.003],
+        ]
+        group = watch_services.watch_group_create(
+            actor=cso,
+            name="Pine Street Block Watch",
+            liaison=cso,
+            started_on=today - dt.timedelta(days=200),
+            area={"type": "Polygon", "coordinates": [square]},
+        )
+        for name, email, captain in (
+            ("Rosa Díaz", "rosa@example.org", True),
+            ("Tom Becker", "tom@example.org", False),
+            ("Mei Chen", "", False),
+        ):
+            watch_services.watch_member_add(
+                actor=cso,
+                group=group,
+                name=name,
+                email=email,
+                is_captain=captain,
+                consent_method="signed_form",
+                consent_to_email=bool(email),
+            )
+        watch_services.watch_meeting_record(
+            actor=cso,
+            group=group,
+            held_at=now - dt.timedelta(days=20),
+            place="Library meeting room",
+            attendance=11,
+            notes="Package thefts on the 1500 block; agreed to share delivery tips.",
+        )
+    return people[0]

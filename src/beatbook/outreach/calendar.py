@@ -24,10 +24,13 @@ def _public_url(path: str) -> str:
     return settings.BEATBOOK_PUBLIC_URL.rstrip("/") + path
 
 
+def calendar_host() -> str:
+    return urlsplit(settings.BEATBOOK_PUBLIC_URL).hostname or "beatbook.invalid"
+
+
 def event_uid(event: Event) -> str:
     """Stable across regenerations and edits, qualified by the portal's host."""
-    host = urlsplit(settings.BEATBOOK_PUBLIC_URL).hostname or "beatbook.invalid"
-    return f"event-{event.pk}@{host}"
+    return f"event-{event.pk}@{calendar_host()}"
 
 
 def _vevent(event: Event, stamp: dt.datetime) -> icalendar.Event:

@@ -41,3 +41,40 @@ class MaterialKind(models.TextChoices):
     SAFETY_LIGHT = "safety_light", "Reflectors and safety lights"
     CHILD_ID_KIT = "child_id_kit", "Child ID kits"
     OTHER = "other", "Other"
+
+
+class VolunteerProgram(models.TextChoices):
+    CITIZEN_PATROL = "citizen_patrol", _("Citizen patrol")
+    EVENT_SUPPORT = "event_support", _("Event support")
+    OFFICE = "office", _("Office and phones")
+
+
+class VettingKind(models.TextChoices):
+    BACKGROUND_CHECK = "background_check", _("Background check")
+    ORIENTATION = "orientation", _("Orientation")
+    PATROL_TRAINING = "patrol_training", _("Patrol training (observe and report)")
+    FIRST_AID = "first_aid", _("First aid / CPR")
+
+
+class VettingResult(models.TextChoices):
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+    PENDING = "pending", "Pending"
+
+
+# What a volunteer must hold, passed and unexpired on the day of the shift, per program.
+REQUIRED_VETTING = {
+    VolunteerProgram.CITIZEN_PATROL: (
+        VettingKind.BACKGROUND_CHECK,
+        VettingKind.ORIENTATION,
+        VettingKind.PATROL_TRAINING,
+    ),
+    VolunteerProgram.EVENT_SUPPORT: (VettingKind.BACKGROUND_CHECK, VettingKind.ORIENTATION),
+    VolunteerProgram.OFFICE: (VettingKind.BACKGROUND_CHECK, VettingKind.ORIENTATION),
+}
+
+
+class ConsentMethod(models.TextChoices):
+    SIGNED_FORM = "signed_form", "Signed form"
+    ONLINE = "online", "Online form"
+    VERBAL = "verbal", "Verbal, witnessed by staff"

@@ -11,3 +11,10 @@ class RegistrationRefused(DomainError):
 class EventChangeRefused(DomainError):
     code = "event_change_refused"
     http_status = 409
+
+
+class ShiftSignupRefused(DomainError):
+    """A volunteer step the rules refuse: not vetted, full, overlapping, already done."""
+
+    code = "shift_signup_refused"
+    http_status = 409

@@ -6,9 +6,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from beatbook.accounts.models import User
-from beatbook.outreach.choices import EventKind, MaterialKind
+from beatbook.calls.models import CallType
+from beatbook.core.i18n import localized
+from beatbook.outreach.choices import (
+    ConsentMethod,
+    EventKind,
+    MaterialKind,
+    VettingKind,
+    VettingResult,
+    VolunteerProgram,
+)
 from beatbook.outreach.models import PartnerOrganisation
 from beatbook.outreach.services import ORGANISERS
+from beatbook.places.models import Beat
 
 WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -96,3 +106,102 @@ class RegistrationForm(forms.Form):
         widget=forms.Textarea({"rows": 2}),
     )
     website = forms.CharField(required=False, widget=forms.HiddenInput)  # honeypot
+
+
+class VolunteerForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    email = forms.EmailField()
+    phone = forms.CharField(max_length=40, required=False)
+    language = forms.ChoiceField(choices=[("en", "English"), ("es", "Spanish")])
+
+
+class VettingForm(forms.Form):
+    kind = forms.ChoiceField(choices=VettingKind.choices)
+    result = forms.ChoiceField(choices=VettingResult.choices)
+    completed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(max_length=100, required=False)
+
+
+class ShiftForm(forms.Form):
+    program = forms.ChoiceField(choices=VolunteerProgram.choices)
+    title = forms.CharField(max_length=150)
+    beat = forms.ModelChoiceField(queryset=Beat.objects.order_by("name"), required=False)
+    meeting_point = forms.CharField(max_length=200)
+    starts_at = forms.DateTimeField(widget=WHEN, label="Starts")
+    ends_at = forms.DateTimeField(widget=WHEN, label="Ends")
+    capacity = forms.IntegerField(min_value=1, max_value=50, initial=4)
+    leader = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True, role__in=ORGANISERS).order_by(
+            "last_name", "first_name"
+        )
+    )
+
+
+class WatchGroupForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    beat = forms.ModelChoiceField(
+        queryset=Beat.objects.order_by("name"),
+        required=False,
+        help_text="The whole beat, or draw a smaller area on the map.",
+    )
+    area = forms.JSONField(required=False, widget=forms.HiddenInput)
+    liaison = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True, role__in=ORGANISERS).order_by(
+            "last_name", "first_name"
+        ),
+        label="CSO liaison",
+    )
+    started_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class WatchMemberForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    address = forms.CharField(max_length=200, required=False)
+    is_captain = forms.BooleanField(required=False, label="Captain")
+    consent_method = forms.ChoiceField(
+        choices=[("", "— how did they consent? —"), *ConsentMethod.choices],
+        label="Consent to keep their details",
+    )
+    consent_to_email = forms.BooleanField(required=False, label="Agreed to receive emails")
+
+
+class WatchMeetingForm(forms.Form):
+    held_at = forms.DateTimeField(widget=WHEN, label="When")
+    place = forms.CharField(max_length=200)
+    attendance = forms.IntegerField(min_value=0, max_value=10_000)
+    notes = forms.CharField(widget=forms.Textarea({"rows": 3}), required=False)
+
+
+class WatchMessageForm(forms.Form):
+    subject = forms.CharField(max_length=150)
+    body = forms.CharField(widget=forms.Textarea({"rows": 5}), label="Message")
+
+
+class PatrolLogForm(forms.Form):
+    started_at = forms.DateTimeField(widget=WHEN, label=_("Started"))
+    ended_at = forms.DateTimeField(widget=WHEN, label=_("Ended"))
+    route = forms.CharField(max_length=500, label=_("Streets you walked"))
+    notes = forms.CharField(widget=forms.Textarea({"rows": 2}), required=False, label=_("Notes"))
+
+
+class CallTypeChoiceField(forms.ModelChoiceField):
+    """Call types by their name in the visitor's language, as the portal shows them."""
+
+    def label_from_instance(self, obj: CallType) -> str:  # type: ignore[override]
+        return localized(obj, "name")
+
+
+class ObservationForm(forms.Form):
+    text = forms.CharField(
+        max_length=1000, label=_("What you saw"), widget=forms.Textarea({"rows": 2})
+    )
+    address = forms.CharField(max_length=200, required=False, label=_("Where (address)"))
+    report_as = CallTypeChoiceField(
+        queryset=CallType.objects.filter(is_public=True, is_active=True).order_by("name"),
+        required=False,
+        label=_("Send to dispatch as"),
+        empty_label=_("— just note it —"),
+    )

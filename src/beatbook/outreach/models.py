@@ -9,10 +9,14 @@ from django.db import models
 from beatbook.core.models import TimeStampedModel
 from beatbook.outreach.choices import (
     KINDS_NEEDING_APPROVAL,
+    ConsentMethod,
     EventKind,
     EventStatus,
     MaterialKind,
     RegistrationStatus,
+    VettingKind,
+    VettingResult,
+    VolunteerProgram,
 )
 
 
@@ -164,3 +168,229 @@ class FollowUp(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Volunteer(TimeStampedModel):
+    """A resident who gives time to the program: patrols, events, the front desk."""
+
+    name = models.CharField(max_length=150)
+    email = models.EmailField(unique=True)
+    phone = models.CharField(max_length=40, blank=True)
+    language = models.CharField(max_length=8, default="en")
+    is_active = models.BooleanField(default=True)
+    # The volunteer's own pages and shift calendar open with this secret link (no account).
+    token = models.CharField(max_length=64, unique=True, default=registration_token)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VettingCheck(TimeStampedModel):
+    """One background check or training a volunteer completed, with its expiry."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="checks")
+    kind = models.CharField(max_length=20, choices=VettingKind.choices)
+    result = models.CharField(max_length=10, choices=VettingResult.choices)
+    completed_on = models.DateField()
+    expires_on = models.DateField()
+    reference = models.CharField(max_length=100, blank=True, help_text="Provider's reference.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-expires_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__gt=models.F("completed_on")),
+                name="outreach_vetting_expires_after_completion",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_result_display()}) to {self.expires_on}"
+
+
+class VolunteerShift(TimeStampedModel):
+    """A slot volunteers sign up for: a patrol of a beat, help at an event, desk hours."""
+
+    program = models.CharField(max_length=20, choices=VolunteerProgram.choices)
+    title = models.CharField(max_length=150)
+    beat = models.ForeignKey(
+        "places.Beat", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="volunteer_shifts"
+    )
+    meeting_point = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveSmallIntegerField(default=4)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer_shifts_led"
+    )
+    is_cancelled = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="outreach_shift_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class ShiftSignup(TimeStampedModel):
+    """A volunteer's place on a shift."""
+
+    shift = models.ForeignKey(VolunteerShift, on_delete=models.PROTECT, related_name="signups")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="signups")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "volunteer"],
+                condition=models.Q(cancelled_at__isnull=True),
+                name="outreach_signup_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} on {self.shift}"
+
+
+class VolunteerPatrolLog(TimeStampedModel):
+    """What a volunteer did on a shift: when, the route walked, what they saw."""
+
+    signup = models.OneToOneField(ShiftSignup, on_delete=models.PROTECT, related_name="log")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    route = models.CharField(max_length=500, help_text="Streets walked, in order.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__gt=models.F("started_at")),
+                name="outreach_patrol_log_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"patrol log {self.pk}"
+
+    @property
+    def hours(self) -> float:
+        return round((self.ended_at - self.started_at).total_seconds() / 3600, 2)
+
+
+class PatrolObservation(TimeStampedModel):
+    """Something a volunteer saw on patrol; one step turns it into a call for a CSO."""
+
+    log = models.ForeignKey(
+        VolunteerPatrolLog, on_delete=models.PROTECT, related_name="observations"
+    )
+    observed_at = models.DateTimeField()
+    text = models.CharField(max_length=1000)
+    address = models.CharField(max_length=200, blank=True)
+    call = models.OneToOneField(
+        "calls.Call", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["observed_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class WatchGroup(TimeStampedModel):
+    """A neighbourhood watch: residents of an area who look out for each other with a CSO."""
+
+    name = models.CharField(max_length=150, unique=True)
+    beat = models.ForeignKey(
+        "places.Beat", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    area = models.JSONField(
+        null=True, blank=True, help_text="A drawn GeoJSON Polygon, when smaller than a beat."
+    )
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="watch_groups"
+    )
+    started_on = models.DateField()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(beat__isnull=False) | models.Q(area__isnull=False),
+                name="outreach_watch_group_has_an_area",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WatchMember(TimeStampedModel):
+    """A member or captain, with the consent that lets staff keep and use their details."""
+
+    group = models.ForeignKey(WatchGroup, on_delete=models.PROTECT, related_name="members")
+    name = models.CharField(max_length=150)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    is_captain = models.BooleanField(default=False)
+    consent_at = models.DateTimeField()
+    consent_method = models.CharField(max_length=12, choices=ConsentMethod.choices)
+    consent_to_email = models.BooleanField(default=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_captain", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WatchMeeting(TimeStampedModel):
+    group = models.ForeignKey(WatchGroup, on_delete=models.PROTECT, related_name="meetings")
+    held_at = models.DateTimeField()
+    place = models.CharField(max_length=200)
+    attendance = models.PositiveIntegerField(default=0)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-held_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.group} meeting {self.held_at:%Y-%m-%d}"
+
+
+class WatchMessage(TimeStampedModel):
+    """An email from the CSO to the group's consenting members; the copy is kept."""
+
+    group = models.ForeignKey(WatchGroup, on_delete=models.PROTECT, related_name="messages")
+    subject = models.CharField(max_length=150)
+    body = models.TextField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.subject

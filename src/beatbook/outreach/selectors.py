@@ -5,16 +5,31 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from beatbook.calls.selectors import call_counts_near
 from beatbook.core.actors import Actor
 from beatbook.core.exceptions import NotFound
 from beatbook.core.permissions import actor_role
 from beatbook.core.roles import ALL_STAFF_ROLES
-from beatbook.outreach.choices import RegistrationStatus
-from beatbook.outreach.models import Event, Registration
+from beatbook.outreach.choices import (
+    REQUIRED_VETTING,
+    RegistrationStatus,
+    VettingKind,
+    VettingResult,
+    VolunteerProgram,
+)
+from beatbook.outreach.models import (
+    Event,
+    Registration,
+    ShiftSignup,
+    VettingCheck,
+    Volunteer,
+    VolunteerPatrolLog,
+    VolunteerShift,
+)
 
 NEARBY_RADIUS_M = 400
 NEARBY_DAYS = 30
@@ -155,3 +170,103 @@ def registration_by_token(*, token: str) -> Registration:
     if registration is None:
         raise NotFound("This link is not valid.")
     return registration
+
+
+# --- volunteers ---------------------------------------------------------------------------
+
+
+def vetting_gaps(volunteer: Volunteer, program: str, *, on: dt.date) -> list[str]:
+    """What the volunteer lacks for `program` on day `on`: each required check must have
+    passed and still be valid that day. Empty means vetted."""
+    valid = set(
+        volunteer.checks.filter(
+            result=VettingResult.PASSED, completed_on__lte=on, expires_on__gte=on
+        ).values_list("kind", flat=True)
+    )
+    return [
+        gettext("%(check)s missing or expired") % {"check": str(VettingKind(kind).label).lower()}
+        for kind in REQUIRED_VETTING[VolunteerProgram(program)]
+        if kind not in valid
+    ]
+
+
+@dataclass(frozen=True)
+class VolunteerStanding:
+    volunteer: Volunteer
+    vetted_for: list[str]  # program labels the volunteer may sign up for today
+    expiring: list[VettingCheck]  # passed checks that run out within 30 days
+
+
+def volunteer_standings(*, viewer: Actor) -> list[VolunteerStanding]:
+    if actor_role(viewer) not in {*ALL_STAFF_ROLES, "system"}:
+        return []
+    today = timezone.localdate()
+    soon = today + dt.timedelta(days=30)
+    standings = []
+    for volunteer in Volunteer.objects.prefetch_related("checks"):
+        checks = [c for c in volunteer.checks.all() if c.result == VettingResult.PASSED]
+        valid = {c.kind for c in checks if c.completed_on <= today <= c.expires_on}
+        vetted = [
+            str(VolunteerProgram(p).label)
+            for p, needed in REQUIRED_VETTING.items()
+            if all(k in valid for k in needed)
+        ]
+        expiring = [c for c in checks if today <= c.expires_on <= soon]
+        standings.append(VolunteerStanding(volunteer, vetted, expiring))
+    return standings
+
+
+def volunteer_get(*, viewer: Actor, volunteer_id: int) -> Volunteer:
+    volunteer = None
+    if actor_role(viewer) in {*ALL_STAFF_ROLES, "system"}:
+        volunteer = Volunteer.objects.filter(pk=volunteer_id).first()
+    if volunteer is None:
+        raise NotFound("No such volunteer.")
+    return volunteer
+
+
+def volunteer_by_token(*, token: str) -> Volunteer:
+    volunteer = Volunteer.objects.filter(token=token, is_active=True).first()
+    if volunteer is None:
+        raise NotFound("This link is not valid.")
+    return volunteer
+
+
+def shifts_upcoming() -> QuerySet[VolunteerShift]:
+    return (
+        VolunteerShift.objects.filter(ends_at__gte=timezone.now(), is_cancelled=False)
+        .select_related("beat", "leader", "event")
+        .annotate(taken=Count("signups", filter=Q(signups__cancelled_at__isnull=True)))
+    )
+
+
+def signups_for(volunteer: Volunteer) -> QuerySet[ShiftSignup]:
+    return (
+        volunteer.signups.filter(cancelled_at__isnull=True)
+        .select_related("shift", "shift__beat")
+        .prefetch_related("log__observations")
+        .order_by("-shift__starts_at")
+    )
+
+
+@dataclass(frozen=True)
+class HoursRow:
+    volunteer: str
+    program: str
+    shifts: int
+    hours: float
+
+
+def volunteer_hours(*, start: dt.date, end: dt.date) -> list[HoursRow]:
+    """Logged hours per volunteer and program for shifts starting in [start, end]."""
+    totals: dict[tuple[str, str], list[float]] = {}
+    logs = VolunteerPatrolLog.objects.filter(
+        signup__shift__starts_at__date__gte=start, signup__shift__starts_at__date__lte=end
+    ).select_related("signup__volunteer", "signup__shift")
+    for log in logs:
+        key = (log.signup.volunteer.name, str(VolunteerProgram(log.signup.shift.program).label))
+        totals.setdefault(key, []).append(log.hours)
+    return [
+        HoursRow(name, program, len(hours), round(sum(hours), 2))
+        for (name, program), hours in sorted(totals.items())
+    ]

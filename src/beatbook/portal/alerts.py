@@ -19,9 +19,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 from beatbook.alerts import services as alert_services
 from beatbook.alerts.cap import cap_document, cap_sender
+from beatbook.alerts.choices import PreventionTopic
 from beatbook.alerts.forms import SubscribeForm
 from beatbook.alerts.models import Alert
 from beatbook.alerts.selectors import (
+    article_published_get,
+    articles_published,
     public_alert_get,
     public_alerts_live,
     public_alerts_recent,
@@ -167,7 +170,7 @@ class SubscribeView(View):
 
 def _no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    response["Referrer-Policy"] = "same-origin"  # the token in the URL never leaves the site
     return response
 
 
@@ -201,3 +204,35 @@ class UnsubscribeView(View):
         subscription_by_token(token=token)
         alert_services.subscription_cancel(token=token)
         return _no_store(render(request, "portal/alert_unsubscribe.html", {"done": True}))
+
+
+class PreventionIndexView(View):
+    """The crime-prevention library, grouped by topic."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        topics: dict[str, list[dict[str, Any]]] = {}
+        for article in articles_published():
+            label = str(PreventionTopic(article.topic).label)
+            topics.setdefault(label, []).append(
+                {
+                    "article": article,
+                    "title": localized(article, "title"),
+                    "summary": localized(article, "summary"),
+                }
+            )
+        return render(request, "portal/prevention_index.html", {"topics": topics})
+
+
+class PreventionArticleView(View):
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        article = article_published_get(slug=slug)
+        # Spanish title without Spanish text (or the reverse) is refused on save, so a page is
+        # never half-translated.
+        context = {
+            "article": article,
+            "title": localized(article, "title"),
+            "summary": localized(article, "summary"),
+            "body": localized(article, "body"),
+            "topic": PreventionTopic(article.topic).label,
+        }
+        return render(request, "portal/prevention_article.html", context)

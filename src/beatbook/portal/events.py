@@ -220,6 +220,6 @@ class RegistrationManageView(View):
             "error": error,
         }
         response = render(request, "portal/event_registration.html", context, status=status)
-        response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+        response["Referrer-Policy"] = "same-origin"  # the token in the URL never leaves the site
         response["Cache-Control"] = "private, no-store"
         return response

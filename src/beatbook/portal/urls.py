@@ -3,6 +3,7 @@ from django.urls import path
 from beatbook.portal import alerts as alert_views
 from beatbook.portal import events as event_views
 from beatbook.portal import views
+from beatbook.portal import volunteers as volunteer_views
 
 app_name = "portal"
 urlpatterns = [
@@ -55,6 +56,27 @@ urlpatterns += [
         alert_views.UnsubscribeView.as_view(),
         name="alert_unsubscribe",
     ),
+    path("prevention/", alert_views.PreventionIndexView.as_view(), name="prevention_index"),
+    path(
+        "prevention/<slug:slug>/",
+        alert_views.PreventionArticleView.as_view(),
+        name="prevention_article",
+    ),
     path("alerts/<str:number>/", alert_views.PublicAlertView.as_view(), name="alert_detail"),
     path("alerts/<str:number>.xml", alert_views.AlertCapView.as_view(), name="alert_cap"),
+]
+urlpatterns += [
+    path(
+        "volunteer/<str:token>/", volunteer_views.VolunteerHomeView.as_view(), name="volunteer_home"
+    ),
+    path(
+        "volunteer/<str:token>/shifts.ics",
+        volunteer_views.VolunteerCalendarView.as_view(),
+        name="volunteer_calendar",
+    ),
+    path(
+        "volunteer/<str:token>/<slug:action>/<int:pk>/",
+        volunteer_views.VolunteerActionView.as_view(),
+        name="volunteer_action",
+    ),
 ]

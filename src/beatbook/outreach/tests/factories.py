@@ -38,3 +38,42 @@ def register(target: Event, n: int = 1, **overrides: Any) -> Registration:
     }
     fields.update(overrides)
     return services.registration_create(event=target, **fields)
+
+
+def volunteer(coordinator: Any, name: str = "Sam Rivera", *, vetted: bool = True) -> Any:
+    """A volunteer with passed, unexpired checks for every program when `vetted`."""
+    from beatbook.outreach.choices import VettingKind
+    from beatbook.outreach.services import volunteers as volunteer_services
+
+    person = volunteer_services.volunteer_add(
+        actor=coordinator, name=name, email=f"{name.split()[0].lower()}@example.org"
+    )
+    if vetted:
+        today = timezone.localdate()
+        for kind in VettingKind.values:
+            volunteer_services.vetting_record(
+                actor=coordinator,
+                volunteer=person,
+                kind=kind,
+                result="passed",
+                completed_on=today - dt.timedelta(days=30),
+                expires_on=today + dt.timedelta(days=365),
+            )
+    return person
+
+
+def patrol_shift(actor: Any, beat: Any, *, in_days: float = 2, capacity: int = 3) -> Any:
+    from beatbook.outreach.services import volunteers as volunteer_services
+
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=in_days)
+    return volunteer_services.shift_create(
+        actor=actor,
+        program="citizen_patrol",
+        title="Evening patrol, Pine St",
+        meeting_point="Corner of Pine St and 15th Ave",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        capacity=capacity,
+        leader=actor,
+        beat=beat,
+    )

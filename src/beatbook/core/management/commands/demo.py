@@ -78,4 +78,8 @@ class Command(BaseCommand):
             f"Residents: {url}portal/ (English) and {url}es/portal/ (Español); "
             f"Open311 at {url}open311/v2/discovery.json"
         )
+        if "volunteer_path" in payload:
+            self.stdout.write(
+                f"A volunteer's own page (no account): {url}{payload['volunteer_path']}"
+            )
         self.stdout.write(f"The same is in {path}; `./run totp ROLE` prints a current code.")

@@ -34,7 +34,7 @@
             },
           }).addTo(map);
           beats.bringToBack();
-          if (!el.dataset.pointsUrl || el.dataset.fit === "beats") { map.fitBounds(beats.getBounds()); }
+          if ((!el.dataset.pointsUrl || el.dataset.fit === "beats") && !el._areaFitted) { map.fitBounds(beats.getBounds()); }
           el.dataset.beatsLoaded = "1";
         });
     }
@@ -105,6 +105,35 @@
         if (note) { note.textContent = `${el.dataset.pinText || "Pin at"} ${latInput.value}, ${lonInput.value}`; }
       };
       map.on("click", (e) => place(e.latlng));
+    }
+    if (el.dataset.drawArea) {
+      // Click corners to draw an area; the GeoJSON Polygon goes into the named field.
+      const field = document.getElementById(el.dataset.drawArea);
+      const corners = [];
+      let shape = null;
+      const write = () => {
+        if (shape) { map.removeLayer(shape); shape = null; }
+        if (corners.length) { shape = L.polygon(corners, { color: "#c05621" }).addTo(map); }
+        const ring = corners.map((c) => [Number(c.lng.toFixed(6)), Number(c.lat.toFixed(6))]);
+        field.value = ring.length >= 3 ? JSON.stringify({ type: "Polygon", coordinates: [[...ring, ring[0]]] }) : "";
+        const note = document.getElementById("area-note");
+        if (note) { note.textContent = `${corners.length} corner(s)`; }
+      };
+      if (field.value) {
+        try {
+          JSON.parse(field.value).coordinates[0].slice(0, -1).forEach(([lon, lat]) => corners.push(L.latLng(lat, lon)));
+          write();
+          if (shape) { map.fitBounds(shape.getBounds()); el._areaFitted = true; }
+        } catch (error) { field.value = ""; }
+      }
+      map.on("click", (e) => { corners.push(e.latlng); write(); });
+      const clear = document.getElementById("area-clear");
+      if (clear) { clear.addEventListener("click", () => { corners.length = 0; write(); }); }
+    }
+    if (el.dataset.area) {
+      const area = L.geoJSON(JSON.parse(el.dataset.area), { style: { color: "#c05621" } }).addTo(map);
+      map.fitBounds(area.getBounds());
+      el._areaFitted = true;
     }
     el._beatbookMap = map;
   }

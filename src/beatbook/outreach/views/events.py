@@ -33,7 +33,7 @@ ORGANISERS = services.ORGANISERS
 ANALYSTS = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
 
 
-def _apply(form: forms.Form, exc: DomainError) -> None:
+def apply_error(form: forms.Form, exc: DomainError) -> None:
     field = getattr(exc, "field", None)
     form.add_error(field if field in form.fields else None, exc.message)
 
@@ -80,7 +80,7 @@ class EventCreateView(RoleRequiredMixin, View):
             try:
                 event = services.event_create(actor=request_user(request), **form.cleaned_data)
             except DomainError as exc:
-                _apply(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, f"{event.number} scheduled.")
                 return redirect("outreach:event_detail", event_id=event.pk)
@@ -108,7 +108,7 @@ class EventEditView(RoleRequiredMixin, View):
             try:
                 services.event_update(actor=request_user(request), event=event, **form.cleaned_data)
             except DomainError as exc:
-                _apply(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, f"{event.number} saved.")
                 return redirect("outreach:event_detail", event_id=event.pk)
@@ -179,7 +179,7 @@ class EventStepView(RoleRequiredMixin, View):
                 else:
                     services.follow_up_add(actor=actor, event=event, **d)
             except DomainError as exc:
-                _apply(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, f"{event.number}: saved.")
                 return redirect("outreach:event_detail", event_id=event.pk)

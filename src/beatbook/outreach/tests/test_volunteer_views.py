@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import icalendar
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from beatbook.calls.models import Call, CallType
+from beatbook.core.testing import assert_refused
+from beatbook.outreach.models import ShiftSignup, Volunteer, WatchGroup
+from beatbook.outreach.tests.factories import patrol_shift, volunteer
+
+pytestmark = pytest.mark.django_db
+
+
+def _body(response: Any) -> str:
+    return (
+        b"".join(response.streaming_content).decode()
+        if response.streaming
+        else response.content.decode()
+    )
+
+
+class TestStaffAccess:
+    def test_only_outreach_staff_see_volunteers_and_watch_members(
+        self, client: Client, client_for: Any, agency: dict[str, Any]
+    ) -> None:
+        person = volunteer(agency["analyst"])
+        urls = [
+            "/outreach/volunteers/",
+            f"/outreach/volunteers/{person.pk}/",
+            "/outreach/volunteers/hours.csv",
+            "/outreach/shifts/",
+            "/outreach/watch/",
+        ]
+        for url in urls:
+            assert_refused(client.get(url))
+            assert client_for("dispatcher").get(url).status_code == 403
+            assert client_for("cso").get(url).status_code == 200
+        cso = client_for("cso")
+        response = cso.post(
+            "/outreach/volunteers/", {"name": "X", "email": "x@example.org", "language": "en"}
+        )
+        assert response.status_code == 403
+        response = cso.post(
+            f"/outreach/volunteers/{person.pk}/vetting/",
+            {
+                "kind": "orientation",
+                "result": "passed",
+                "completed_on": "2026-01-01",
+                "expires_on": "2027-01-01",
+            },
+        )
+        assert response.status_code == 403
+        assert Volunteer.objects.count() == 1
+
+    def test_hours_export_is_a_csv_and_a_bad_range_is_a_json_400(
+        self, client_for: Any, agency: dict[str, Any]
+    ) -> None:
+        analyst = client_for("analyst")
+        response = analyst.get("/outreach/volunteers/hours.csv?start=2026-01-01&end=2026-01-31")
+        assert response["Content-Type"].startswith("text/csv")
+        assert next(csv.reader(io.StringIO(_body(response)))) == [
+            "volunteer",
+            "program",
+            "shifts",
+            "hours",
+        ]
+        bad = analyst.get("/outreach/volunteers/hours.csv?start=2026-02-01&end=2026-01-01")
+        assert bad.status_code == 400
+        assert bad.json()["code"] == "bad_range"
+
+    def test_a_cso_starts_a_watch_group_by_drawing_its_area(
+        self, client_for: Any, agency: dict[str, Any]
+    ) -> None:
+        cso = client_for("cso")
+        area = (
+            '{"type": "Polygon", "coordinates": [[[-122.34, 47.61], [-122.33, 47.61], '
+            "[-122.33, 47.62], [-122.34, 47.61]]]}"
+        )
+        data = {"name": "Pine watch", "liaison": agency["cso"].pk, "started_on": "2026-11-01"}
+        assert cso.post("/outreach/watch/", data).status_code == 400  # no beat, no area
+        response = cso.post("/outreach/watch/", data | {"area": area})
+        group = WatchGroup.objects.get()
+        assert response["Location"] == f"/outreach/watch/{group.pk}/"
+        assert group.area["type"] == "Polygon"
+        page = cso.get(f"/outreach/watch/{group.pk}/").content.decode()
+        assert "data-area=" in page
+
+
+class TestVolunteerPortal:
+    def test_a_volunteer_signs_up_logs_and_reports_through_their_link(
+        self, client: Client, agency: dict[str, Any]
+    ) -> None:
+        person = volunteer(agency["analyst"])
+        shift = patrol_shift(agency["cso"], agency["a1"])
+        home = f"/portal/volunteer/{person.token}/"
+        page = client.get(home)
+        assert page["Cache-Control"] == "private, no-store"
+        assert shift.title in page.content.decode()
+        client.post(f"{home}sign-up/{shift.pk}/")
+        signup = ShiftSignup.objects.get()
+        feed = icalendar.Calendar.from_ical(client.get(f"{home}shifts.ics").content)
+        (vevent,) = feed.walk("VEVENT")
+        assert str(vevent["SUMMARY"]) == shift.title
+        with time_machine.travel(shift.ends_at + dt.timedelta(minutes=5)):
+            local = timezone.localtime(shift.starts_at)
+            response = client.post(
+                f"{home}log/{signup.pk}/",
+                {
+                    "started_at": local.strftime("%Y-%m-%dT%H:%M"),
+                    "ended_at": (local + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+                    "route": "Pine St, 15th to 16th",
+                },
+            )
+            assert response.status_code == 302
+            signup.refresh_from_db()
+            noise = CallType.objects.get(code="NOISE")
+            missing_address = client.post(
+                f"{home}observe/{signup.log.pk}/",
+                {"text": "Loud music", "report_as": noise.pk},
+            )
+            assert missing_address.status_code == 400
+            assert "Give the address" in missing_address.content.decode()
+            assert not Call.objects.exists()
+            client.post(
+                f"{home}observe/{signup.log.pk}/",
+                {"text": "Loud music", "address": "1530 Pine St", "report_as": noise.pk},
+            )
+        assert Call.objects.get().source == "volunteer"
+
+    def test_a_wrong_token_is_404_and_an_unvetted_volunteer_is_told_why(
+        self, client: Client, agency: dict[str, Any]
+    ) -> None:
+        assert client.get("/portal/volunteer/not-a-token/").status_code == 404
+        person = volunteer(agency["analyst"], vetted=False)
+        shift = patrol_shift(agency["cso"], agency["a1"])
+        home = f"/portal/volunteer/{person.token}/"
+        assert "background check missing" in client.get(home).content.decode()
+        response = client.post(f"{home}sign-up/{shift.pk}/", follow=True)
+        assert "background check missing" in response.content.decode()
+        assert not ShiftSignup.objects.exists()
+        other = volunteer(agency["analyst"], "Kim Lee")
+        mine = ShiftSignup.objects.create(shift=shift, volunteer=other)
+        assert client.post(f"{home}cancel/{mine.pk}/").status_code == 404
