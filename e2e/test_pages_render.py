@@ -12,7 +12,15 @@ from playwright.sync_api import expect
 PAGES = {
     "admin": ["/admin/", "/admin/calls/calltype/", "/api/docs/", "/places/beats/", "/calls/"],
     "dispatcher": ["/calls/board/", "/calls/new/"],
-    "analyst": ["/calls/", "/accounts/security/"],
+    "analyst": [
+        "/calls/",
+        "/accounts/security/",
+        "/analytics/feedback/",
+        "/outreach/volunteers/",
+        "/outreach/shifts/",
+        "/alerts/library/",
+    ],
+    "cso": ["/outreach/events/", "/outreach/events/new/", "/outreach/watch/", "/alerts/new/"],
 }
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("workload/", views.WorkloadView.as_view(), name="workload"),
     path("diversion/", views.DiversionView.as_view(), name="diversion"),
+    path("feedback/", views.FeedbackView.as_view(), name="feedback"),
     path("before-after/", views.EffectivenessView.as_view(), name="effectiveness"),
     path("report.pdf", views.MonthlyReportView.as_view(), name="report"),
     path("export/<slug:figure>.csv", views.ExportView.as_view(), name="export"),

@@ -15,6 +15,7 @@ from beatbook.analytics import charts
 from beatbook.analytics.charts import ACCENT_RED, BAR, MUTED
 from beatbook.analytics.diversion import diversion
 from beatbook.analytics.effectiveness import EffectivenessForm
+from beatbook.analytics.feedback import feedback_summary
 from beatbook.analytics.hotspots import hot_spots, repeat_locations
 from beatbook.analytics.opendata import FIELDS, open_data_rows
 from beatbook.analytics.report import monthly_report
@@ -224,6 +225,25 @@ class DiversionView(ScopedPage):
             ),
             "chart_reasons": charts.bars(
                 [(e.reason, e.calls) for e in result.escalations], "Escalations by reason"
+            ),
+        }
+
+
+class FeedbackView(ScopedPage):
+    page = "feedback"
+
+    def figures(self, scope: Scope) -> dict[str, Any]:
+        summary = feedback_summary(scope)
+        return {
+            "feedback": summary,
+            "satisfied_text": percent(summary.total.satisfied_share, signed=False),
+            "chart_programs": charts.bars(
+                [(r.label, round(r.satisfaction, 2)) for r in summary.by_program],
+                "Mean satisfaction (1–5) by program",
+            ),
+            "chart_beats": charts.bars(
+                [(r.label, round(r.trust, 2)) for r in summary.by_beat],
+                "Mean trust (1–5) by beat",
             ),
         }
 
@@ -537,6 +557,29 @@ class ExportView(RoleRequiredMixin, View):
                 (
                     [e.reason, e.calls, e.before_arrival, e.after_arrival]
                     for e in diversion(scope).escalations
+                ),
+            )
+        if figure in ("feedback-by-beat", "feedback-by-program"):
+            summary = feedback_summary(scope)
+            answers = summary.by_beat if figure == "feedback-by-beat" else summary.by_program
+            return csv_response(
+                name,
+                [
+                    figure.split("-by-")[1],
+                    "responses",
+                    "mean_satisfaction",
+                    "mean_trust",
+                    "satisfied_share",
+                ],
+                (
+                    [
+                        r.label,
+                        r.responses,
+                        f"{r.satisfaction:.2f}",
+                        f"{r.trust:.2f}",
+                        f"{r.satisfied_share:.3f}",
+                    ]
+                    for r in answers
                 ),
             )
         raise Http404

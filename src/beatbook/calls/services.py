@@ -579,7 +579,11 @@ def call_status_notify(*, call_id: int, status: str) -> int:
         return 0
     with translation.override(call.contact_language or "en"):
         public = public_view(call)
-        context = {"call": public, "tracking_url": tracking_url(call)}
+        context = {
+            "call": public,
+            "tracking_url": tracking_url(call),
+            "ask_feedback": status not in CallStatus.open_values(),
+        }
         subject = render_to_string("calls/email/status_subject.txt", context).strip()
         body = render_to_string("calls/email/status_body.txt", context)
     sent = 0

@@ -34,7 +34,13 @@ from beatbook.core.actors import PORTAL, SYSTEM
 from beatbook.core.models import AuditEntry
 from beatbook.core.numbering import number_format, number_reserve_block
 from beatbook.core.roles import Role
-from beatbook.demo.outreach import alerts_demo, outreach_demo, volunteers_demo
+from beatbook.demo.outreach import (
+    alerts_demo,
+    feedback_demo,
+    library_demo,
+    outreach_demo,
+    volunteers_demo,
+)
 from beatbook.demo.work import work_history
 from beatbook.open311.models import Open311Client
 from beatbook.open311.services import client_key_issue
@@ -252,6 +258,8 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     outreach_demo(now)
     alerts_demo(now)
     volunteer = volunteers_demo(now)
+    library_demo()
+    feedback_demo()
     dispatcher = User.objects.get(username="dispatcher")
     _, token = account_services.api_token_issue(
         actor=SYSTEM, user=dispatcher, name="demo dispatcher token"

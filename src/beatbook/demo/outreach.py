@@ -4,6 +4,7 @@ request waiting for approval among them) and a past workshop with its attendance
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.utils import timezone
@@ -305,3 +306,106 @@ def volunteers_demo(now: dt.datetime) -> Volunteer:
             notes="Package thefts on the 1500 block; agreed to share delivery tips.",
         )
     return people[0]
+
+
+ARTICLES = [
+    (
+        "home_security",
+        "Make your home harder to break into",
+        "Haga su casa más difícil de robar",
+        "Most burglars walk away from a door that takes more than a minute.",
+        "La mayoría de los ladrones desisten ante una puerta que tarda más de un minuto.",
+        "Use a deadbolt with a 3-inch strike-plate screw on every outside door.\n\n"
+        "Light the entrances; a motion light costs less than a lock.\n\n"
+        "Ask us for a free home security visit: a CSO walks round with you.",
+        "Use un cerrojo con tornillos de 3 pulgadas en cada puerta exterior.\n\n"
+        "Ilumine las entradas; una luz con sensor cuesta menos que una cerradura.\n\n"
+        "Pida una visita gratuita de seguridad: un agente la recorre con usted.",
+    ),
+    (
+        "senior_scams",
+        "Scams aimed at seniors: the three warning signs",
+        "Estafas a personas mayores: las tres señales",
+        "Urgency, secrecy and gift cards mean a scam.",
+        "Urgencia, secreto y tarjetas de regalo significan estafa.",
+        "No agency asks for payment in gift cards or cryptocurrency.\n\n"
+        "A caller who says 'do not tell your family' is a scammer.\n\n"
+        "Hang up and call the non-emergency line; we will check.",
+        "Ninguna agencia pide pagos con tarjetas de regalo ni criptomonedas.\n\n"
+        "Quien le dice 'no se lo cuente a su familia' es un estafador.\n\n"
+        "Cuelgue y llame a la línea de no emergencias; lo verificamos.",
+    ),
+    (
+        "bicycle_theft",
+        "Lock your bike so it is still there",
+        "Asegure su bicicleta para que siga ahí",
+        "Two locks, a fixed rack, and a registered serial number.",
+        "Dos candados, un soporte fijo y el número de serie registrado.",
+        "Use a U-lock through the frame and the rear wheel.\n\n"
+        "Write down the serial number (under the pedals) and register it with us: found bikes "
+        "go back to owners we can trace.",
+        "Use un candado en U a través del cuadro y la rueda trasera.\n\n"
+        "Anote el número de serie (bajo los pedales) y regístrelo con nosotros: devolvemos las "
+        "bicicletas encontradas a quienes podemos identificar.",
+    ),
+    (
+        "online_safety",
+        "Online safety for families",
+        "Seguridad en internet para familias",
+        "Privacy settings, strong passwords, and talking with your children.",
+        "Privacidad, contraseñas fuertes y hablar con sus hijos.",
+        "Turn on two-step sign-in for email and banking.\n\n"
+        "Keep children's location sharing to family only.\n\n"
+        "Report threats and extortion to us; keep the messages.",
+        "Active la verificación en dos pasos en el correo y el banco.\n\n"
+        "Comparta la ubicación de los niños solo con la familia.\n\n"
+        "Denuncie amenazas y extorsiones; guarde los mensajes.",
+    ),
+]
+
+
+def library_demo() -> int:
+    from beatbook.alerts import services as alert_services
+
+    cso = User.objects.get(username="cso")
+    for topic, title, title_es, summary, summary_es, body, body_es in ARTICLES:
+        alert_services.article_save(
+            actor=cso,
+            topic=topic,
+            title=title,
+            title_es=title_es,
+            summary=summary,
+            summary_es=summary_es,
+            body=body,
+            body_es=body_es,
+            is_published=True,
+        )
+    return len(ARTICLES)
+
+
+def feedback_demo() -> int:
+    """Survey answers for some of the history's closed calls: mostly content, some not."""
+    from beatbook.calls.choices import CallStatus
+    from beatbook.outreach.services import feedback as feedback_services
+
+    scores = [(5, 5), (4, 4), (5, 4), (3, 3), (4, 5), (2, 3), (5, 5), (4, 3), (1, 2), (4, 4)]
+    comments = ["", "Quick and polite.", "", "Took a while, but solved.", "", "Nobody called me."]
+    # History calls came in by phone; give some the tracking link a resident would have had.
+    calls = list(Call.objects.filter(status=CallStatus.CLEARED).order_by("-received_at")[:60])
+    for call in calls:
+        if not call.public_token:
+            call.public_token = secrets.token_urlsafe(24)
+            Call.objects.filter(pk=call.pk).update(public_token=call.public_token)
+    n = 0
+    for i, call in enumerate(calls):
+        assert call.public_token is not None
+        satisfaction, trust = scores[i % len(scores)]
+        feedback_services.feedback_for_call(
+            token=call.public_token,
+            satisfaction=satisfaction,
+            trust=trust,
+            comment=comments[i % len(comments)],
+            language="es" if i % 4 == 0 else "en",
+        )
+        n += 1
+    return n

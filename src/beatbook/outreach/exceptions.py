@@ -18,3 +18,8 @@ class ShiftSignupRefused(DomainError):
 
     code = "shift_signup_refused"
     http_status = 409
+
+
+class FeedbackRefused(DomainError):
+    code = "feedback_refused"
+    http_status = 409

@@ -205,3 +205,29 @@ class ObservationForm(forms.Form):
         label=_("Send to dispatch as"),
         empty_label=_("— just note it —"),
     )
+
+
+SCALE = [(n, str(n)) for n in range(1, 6)]
+
+
+class FeedbackForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(
+        choices=SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+        label=_("How satisfied are you with how this was handled? (1 = not at all, 5 = very)"),
+    )
+    trust = forms.TypedChoiceField(
+        choices=SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+        label=_(
+            "How much do you trust our community service officers? (1 = not at all, 5 = fully)"
+        ),
+    )
+    comment = forms.CharField(
+        label=_("Anything else? (optional; please leave out names and phone numbers)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+    )

@@ -121,6 +121,7 @@ class Registration(TimeStampedModel):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(max_length=300, blank=True)
     attended_at = models.DateTimeField(null=True, blank=True)
+    feedback_invited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -394,3 +395,47 @@ class WatchMessage(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class Feedback(TimeStampedModel):
+    """A resident's short survey after a closed call or an event they registered for."""
+
+    call = models.OneToOneField(
+        "calls.Call", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registration = models.OneToOneField(
+        Registration, null=True, blank=True, on_delete=models.PROTECT, related_name="feedback"
+    )
+    beat = models.ForeignKey(
+        "places.Beat", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    program = models.CharField(max_length=100, help_text="The call type, or the kind of event.")
+    satisfaction = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    trust = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.CharField(max_length=1000, blank=True)
+    language = models.CharField(max_length=8, default="en")
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(call__isnull=False, registration__isnull=True)
+                    | models.Q(call__isnull=True, registration__isnull=False)
+                ),
+                name="outreach_feedback_about_one_thing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    satisfaction__gte=1, satisfaction__lte=5, trust__gte=1, trust__lte=5
+                ),
+                name="outreach_feedback_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback {self.pk}"

@@ -23,6 +23,7 @@ from beatbook.outreach.choices import (
 )
 from beatbook.outreach.models import (
     Event,
+    Feedback,
     Registration,
     ShiftSignup,
     VettingCheck,
@@ -270,3 +271,10 @@ def volunteer_hours(*, start: dt.date, end: dt.date) -> list[HoursRow]:
         HoursRow(name, program, len(hours), round(sum(hours), 2))
         for (name, program), hours in sorted(totals.items())
     ]
+
+
+def feedback_given(*, call_id: int = 0, registration_id: int = 0) -> bool:
+    """Whether the survey for this call (or this registration) was already answered."""
+    if call_id:
+        return Feedback.objects.filter(call_id=call_id).exists()
+    return Feedback.objects.filter(registration_id=registration_id).exists()

@@ -12,6 +12,7 @@ from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -24,10 +25,11 @@ from beatbook.core.middleware import client_ip
 from beatbook.outreach import services as outreach_services
 from beatbook.outreach.calendar import calendar_ics
 from beatbook.outreach.choices import EventKind, RegistrationStatus
-from beatbook.outreach.forms import RegistrationForm
+from beatbook.outreach.forms import FeedbackForm, RegistrationForm
 from beatbook.outreach.models import Event, Registration
 from beatbook.outreach.selectors import (
     calendar_events,
+    feedback_given,
     public_event_get,
     public_events,
     public_seats_left,
@@ -218,6 +220,12 @@ class RegistrationManageView(View):
             if registration.event.is_public
             else "",
             "error": error,
+            "feedback_form": FeedbackForm()
+            if registration.event.ends_at <= timezone.now()
+            and registration.status == RegistrationStatus.CONFIRMED
+            and not registration.event.is_cancelled
+            and not feedback_given(registration_id=registration.pk)
+            else None,
         }
         response = render(request, "portal/event_registration.html", context, status=status)
         response["Referrer-Policy"] = "same-origin"  # the token in the URL never leaves the site

@@ -2,6 +2,7 @@ from django.urls import path
 
 from beatbook.portal import alerts as alert_views
 from beatbook.portal import events as event_views
+from beatbook.portal import feedback as feedback_views
 from beatbook.portal import views
 from beatbook.portal import volunteers as volunteer_views
 
@@ -78,5 +79,17 @@ urlpatterns += [
         "volunteer/<str:token>/<slug:action>/<int:pk>/",
         volunteer_views.VolunteerActionView.as_view(),
         name="volunteer_action",
+    ),
+]
+urlpatterns += [
+    path(
+        "track/<str:token>/feedback/",
+        feedback_views.CallFeedbackView.as_view(),
+        name="call_feedback",
+    ),
+    path(
+        "registrations/<str:token>/feedback/",
+        feedback_views.RegistrationFeedbackView.as_view(),
+        name="registration_feedback",
     ),
 ]

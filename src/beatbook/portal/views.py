@@ -16,6 +16,7 @@ from beatbook.alerts.selectors import public_alerts_live
 from beatbook.animals import services as animal_services
 from beatbook.animals.choices import Species
 from beatbook.animals.selectors import found_animals_public, lost_animal_by_token
+from beatbook.calls.choices import CallStatus
 from beatbook.calls.public import (
     public_call_by_token,
     public_nearby_open,
@@ -27,6 +28,8 @@ from beatbook.core.exceptions import DomainError, NotFound
 from beatbook.core.i18n import localized
 from beatbook.core.middleware import client_ip
 from beatbook.core.nibrs import PropertyCategory
+from beatbook.outreach.forms import FeedbackForm
+from beatbook.outreach.selectors import feedback_given
 from beatbook.places.selectors import beats_geojson, streets_geojson
 from beatbook.portal import services
 from beatbook.portal.alerts import alert_card
@@ -202,6 +205,7 @@ class TrackView(View):
         call = public_call_by_token(token=token)
         if call is None:
             return render(request, "portal/track_unknown.html", status=404)
+        closed = call.status not in CallStatus.open_values()
         return render(
             request,
             "portal/track.html",
@@ -209,6 +213,9 @@ class TrackView(View):
                 "report": public_view(call),
                 "token": token,
                 "photos": list(call.photos.all()),
+                "feedback_form": FeedbackForm()
+                if closed and not feedback_given(call_id=call.pk)
+                else None,
             },
         )
 

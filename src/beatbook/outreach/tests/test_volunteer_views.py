@@ -11,10 +11,13 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from beatbook.alerts.tests.factories import published
 from beatbook.calls.models import Call, CallType
 from beatbook.core.testing import assert_refused
 from beatbook.outreach.models import ShiftSignup, Volunteer, WatchGroup
-from beatbook.outreach.tests.factories import patrol_shift, volunteer
+from beatbook.outreach.services import volunteers as volunteer_services
+from beatbook.outreach.services import watch as watch_services
+from beatbook.outreach.tests.factories import event, patrol_shift, register, volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +152,64 @@ class TestVolunteerPortal:
         other = volunteer(agency["analyst"], "Kim Lee")
         mine = ShiftSignup.objects.create(shift=shift, volunteer=other)
         assert client.post(f"{home}cancel/{mine.pk}/").status_code == 404
+
+
+def test_no_volunteer_member_or_registrant_detail_reaches_any_public_output(
+    client: Client, agency: dict[str, Any]
+) -> None:
+    fair = event(agency["cso"])
+    register(fair, 1, name="Regina Registrant", phone="206-555-0101")
+    person = volunteer(agency["analyst"], "Vera Volunteer")
+    volunteer_services.shift_signup(
+        volunteer=person, shift=patrol_shift(agency["cso"], agency["a1"])
+    )
+    group = watch_services.watch_group_create(
+        actor=agency["cso"],
+        name="Oak watch",
+        beat=agency["b1"],
+        liaison=agency["cso"],
+        started_on=timezone.localdate(),
+    )
+    watch_services.watch_member_add(
+        actor=agency["cso"],
+        group=group,
+        name="Wanda Watcher",
+        email="wanda@example.org",
+        phone="206-555-0102",
+        address="1521 Oak Street",
+        consent_method="signed_form",
+        consent_to_email=True,
+    )
+    alert = published(agency["cso"], agency["supervisor"])
+    public = [
+        "/portal/",
+        "/portal/events/",
+        f"/portal/events/{fair.number}/",
+        "/portal/events.ics",
+        f"/portal/events/{fair.number}/event.ics",
+        "/portal/events/beat/A1.ics",
+        "/portal/alerts/",
+        "/portal/alerts.atom",
+        f"/portal/alerts/{alert.number}/",
+        f"/portal/alerts/{alert.number}.xml",
+        "/portal/prevention/",
+        "/open311/v2/requests.json",
+    ]
+    secrets_ = [
+        "Regina",
+        "resident1@example.org",
+        "206-555-0101",
+        "Vera",
+        "vera@example.org",
+        "Wanda",
+        "wanda@example.org",
+        "206-555-0102",
+        "1521 Oak",
+        "Tester",  # staff names: organiser, alert author and approver
+    ]
+    for url in public:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        for secret in secrets_:
+            assert secret not in body, (url, secret)
