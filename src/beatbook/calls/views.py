@@ -5,12 +5,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views import View
 
 from beatbook.calls import forms as call_forms
@@ -22,7 +25,7 @@ from beatbook.calls.selectors import (
     CallFilters,
     board_map_points,
     board_snapshot,
-    board_version,
+    board_state_version,
     call_answers_display,
     call_get,
     call_history,
@@ -30,6 +33,7 @@ from beatbook.calls.selectors import (
     call_photo_get,
     field_version,
     field_view,
+    unacknowledged_alarms,
     unit_recommendations,
 )
 from beatbook.core.csv_export import csv_response
@@ -40,15 +44,32 @@ from beatbook.core.roles import ALL_STAFF_ROLES, BOARD_ROLES, DISPATCH_ROLES, FI
 from beatbook.places.selectors import beats_for_patrol
 from beatbook.roster.selectors import patrol_open_for
 
+MAP_LIMIT = 1000
+BOARD_CACHE_SECONDS = 120
+
+
+def _board_context(version: str) -> dict[str, Any]:
+    """The live board: alarms (with this user's CSRF token) around the shared body, which is
+    rendered once per board version and taken from the cache by every other dispatcher."""
+    key = f"calls:board:{version}"
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string("calls/_board_body.html", {"board": board_snapshot()})
+        cache.set(key, body, BOARD_CACHE_SECONDS)
+    return {
+        "version": version,
+        "board_body": mark_safe(body),  # noqa: S308  (our own template's output)
+        "alarms": unacknowledged_alarms(),
+        "now": timezone.now(),
+    }
+
 
 class BoardView(RoleRequiredMixin, View):
     allowed_roles = BOARD_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        board = board_snapshot()
-        return render(
-            request, "calls/board.html", {"board": board, "version": board_version(board)}
-        )
+        context = _board_context(board_state_version())
+        return render(request, "calls/board.html", context)
 
 
 class BoardLiveView(RoleRequiredMixin, View):
@@ -57,18 +78,18 @@ class BoardLiveView(RoleRequiredMixin, View):
     allowed_roles = BOARD_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        board = board_snapshot()
-        version = board_version(board)
+        version = board_state_version()
         if unchanged(request, version):
             return HttpResponse(status=204)
-        return render(request, "calls/_board.html", {"board": board, "version": version})
+        return render(request, "calls/_board.html", _board_context(version))
 
 
 class BoardMapView(RoleRequiredMixin, View):
     allowed_roles = BOARD_ROLES
 
     def get(self, request: HttpRequest) -> JsonResponse:
-        return JsonResponse(board_map_points(board_snapshot()))
+        # The map shows more than the list: points are cheap, and a cluster is worth seeing.
+        return JsonResponse(board_map_points(board_snapshot(limit=MAP_LIMIT)))
 
 
 class CallIntakeView(RoleRequiredMixin, View):

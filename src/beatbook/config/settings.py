@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 
 from beatbook.config.env import env_bool, env_float, env_int, env_list, env_secret, env_str
 
@@ -140,6 +141,23 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions: 30-minute idle lock and 12-hour re-authentication, enforced server-side.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# A shared cache lets web processes reuse each other's work (the dispatch board is rendered
+# once per change, not once per dispatcher per process). Redis when set; memory otherwise.
+CACHE_URL = env_str("BEATBOOK_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "beatbook",
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(
+        f"BEATBOOK_CACHE_URL must be a redis://, rediss:// or unix:// URL, not {CACHE_URL!r}"
+    )
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_COOKIE_AGE = 1800
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -270,6 +288,8 @@ BEATBOOK_H3_RESOLUTION = env_int("BEATBOOK_H3_RESOLUTION", 9)
 BEATBOOK_CALLS_DUPLICATE_METERS = env_float("BEATBOOK_CALLS_DUPLICATE_METERS", 150.0)
 BEATBOOK_CALLS_DUPLICATE_MINUTES = env_int("BEATBOOK_CALLS_DUPLICATE_MINUTES", 60)
 BEATBOOK_BOARD_POLL_SECONDS = env_int("BEATBOOK_BOARD_POLL_SECONDS", 3)
+# Rows of flagged and of queued calls on the live board (the most urgent; totals always shown).
+BEATBOOK_BOARD_LIST_LIMIT = env_int("BEATBOOK_BOARD_LIST_LIMIT", 50)
 BEATBOOK_API_TOKEN_DAYS = env_int("BEATBOOK_API_TOKEN_DAYS", 365)
 BEATBOOK_PASSWORD_MAX_AGE_DAYS = env_int("BEATBOOK_PASSWORD_MAX_AGE_DAYS", 365)
 BEATBOOK_CONTEXT_WORDS = env_list("BEATBOOK_CONTEXT_WORDS", ["beatbook", "police", "cso"])

@@ -150,7 +150,27 @@ class TestBoardSnapshot:
             )
         with CaptureQueriesContext(connection) as many:
             board_snapshot()
-        assert len(few) == len(many) == 3
+        assert len(few) == len(many) == 6
+
+    def test_long_lists_show_the_most_urgent_with_the_total(
+        self, agency: dict[str, Any], client_for: Any, settings: Any
+    ) -> None:
+        settings.BEATBOOK_BOARD_LIST_LIMIT = 4
+        calls = [
+            intake(agency["dispatcher"], description=f"Call {i}", lat=47.601 + i * 0.002)
+            for i in range(6)
+        ]
+        urgent = intake(agency["dispatcher"], code="ANIMAL", description="Dog in traffic")
+        board = board_snapshot()
+        assert board.queue_total == 7
+        expected = sorted(calls + [urgent], key=lambda c: (c.priority, c.received_at))[:4]
+        assert board.queue == expected
+        page = client_for("dispatcher").get("/calls/board/").content.decode()
+        assert "Queue (7)" in page
+        assert "The 4 most urgent of 7 waiting." in page
+        assert calls[-1].number not in page
+        points = client_for("dispatcher").get("/calls/board/map.json").json()["calls"]
+        assert len(points) == 7  # the map is not capped at the list's length
 
 
 class TestFieldView:

@@ -209,3 +209,41 @@ class TestLiveRegionsAnswer204WhenNothingChanged:
         assert (
             call.number in client.get("/calls/field/", HTTP_X_LIVE_VERSION=version).content.decode()
         )
+
+
+class TestBoardIsRenderedOncePerChange:
+    def test_dispatchers_share_one_render_until_something_changes(
+        self, client_for: Any, agency: dict[str, Any], monkeypatch: Any
+    ) -> None:
+        from django.core.cache import cache
+
+        from beatbook.calls import views
+
+        cache.clear()
+        renders = []
+        real = views.board_snapshot
+        monkeypatch.setattr(views, "board_snapshot", lambda **kw: renders.append(1) or real(**kw))
+        first = intake(agency["dispatcher"])
+        desk, supervisor = client_for("dispatcher"), client_for("supervisor")
+        one = desk.get("/calls/board/live/").content.decode()
+        two = supervisor.get("/calls/board/live/").content.decode()
+        assert first.number in one
+        assert first.number in two
+        assert len(renders) == 1
+        second = intake(agency["dispatcher"], code="ANIMAL", description="Dog")
+        assert second.number in desk.get("/calls/board/live/").content.decode()
+        assert len(renders) == 2
+
+    def test_an_alarm_shows_at_once_with_each_users_own_csrf_token(
+        self, client_for: Any, agency: dict[str, Any]
+    ) -> None:
+        from beatbook.roster import services as roster_services
+
+        desk = client_for("dispatcher")
+        desk.get("/calls/board/live/")
+        roster_services.alarm_raise(
+            actor=agency["cso"], unit=agency["cso_unit"], lat=47.611, lon=-122.331
+        )
+        page = desk.get("/calls/board/live/").content.decode()
+        assert "EMERGENCY · U-cso" in page
+        assert page.count("csrfmiddlewaretoken") == 1

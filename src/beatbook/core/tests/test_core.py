@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -126,3 +130,31 @@ class TestScrubText:
         assert scrub_text("Car at 1512 Pine St since May 3", names=["Al"]) == (
             "Car at 1512 Pine St since May 3"
         )
+
+
+class TestCacheSetting:
+    def _settings_caches(self, url: str) -> subprocess.CompletedProcess[str]:
+        code = (
+            "import django, json; django.setup(); from django.conf import settings; "
+            "print(json.dumps(settings.CACHES['default']))"
+        )
+        env = {**os.environ, "BEATBOOK_CACHE_URL": url}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        env["DJANGO_SETTINGS_MODULE"] = "beatbook.config.settings"
+        return subprocess.run(  # noqa: S603
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+        )
+
+    def test_a_redis_url_selects_the_redis_cache(self) -> None:
+        result = self._settings_caches("redis://127.0.0.1:6379/3")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout.splitlines()[-1]) == {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/3",
+            "KEY_PREFIX": "beatbook",
+        }
+
+    def test_another_scheme_is_refused_with_a_clear_message(self) -> None:
+        result = self._settings_caches("memcached://127.0.0.1:11211")
+        assert result.returncode != 0
+        assert "BEATBOOK_CACHE_URL must be a redis://" in result.stderr

@@ -292,3 +292,25 @@ def test_a_wrong_jurisdiction_is_404(open311: Any) -> None:
         status, body = open311.json("GET", "/services.json?jurisdiction_id=other.gov")
         assert_error(status, body, 404)
         assert open311.json("GET", "/services.json?jurisdiction_id=beatbook.example.org")[0] == 200
+
+
+def test_the_request_list_costs_the_same_queries_for_many_requests(agency: dict[str, Any]) -> None:
+    """Only the fields a document reads are loaded: one more field read would cost a query
+    a row, and this count would grow."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from beatbook.calls import services
+    from beatbook.open311.selectors import requests_search
+
+    first = intake(agency["dispatcher"], description="Loud party")
+    services.call_cancel(actor=agency["dispatcher"], call=first, reason="Gone")
+    with CaptureQueriesContext(connection) as one:
+        assert len(requests_search({})) == 1
+    for i in range(8):
+        intake(agency["dispatcher"], description=f"Music {i}", lat=47.601 + i * 0.002)
+    with CaptureQueriesContext(connection) as many:
+        documents = requests_search({})
+    assert len(documents) == 9
+    assert len(one) == len(many) == 1
+    assert documents[-1]["status_notes"] == "Closed without action"
