@@ -143,6 +143,11 @@ def event_update(
         for name, old in before.items()
         if getattr(event, name) != old
     }
+    if partners is not None:
+        old_partners = sorted(p.name for p in event.partners.all())
+        new_partners = sorted(p.name for p in partners)
+        if old_partners != new_partners:
+            changed["partners"] = [", ".join(old_partners), ", ".join(new_partners)]
     rescheduled = bool(SCHEDULING_FIELDS & set(changed))
     if rescheduled:
         event.sequence += 1

@@ -12,7 +12,7 @@ from beatbook.core.history import history_for
 from beatbook.outreach import services
 from beatbook.outreach.choices import EventKind, RegistrationStatus
 from beatbook.outreach.exceptions import EventChangeRefused, RegistrationRefused
-from beatbook.outreach.models import MaterialHandout
+from beatbook.outreach.models import MaterialHandout, PartnerOrganisation
 from beatbook.outreach.tests.factories import event, register
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +192,11 @@ class TestEventChanges:
         entry = history_for(fair).filter(verb="event changed").last()
         assert entry is not None
         assert "description" in entry.data
+        library = PartnerOrganisation.objects.create(name="Branch library")
+        services.event_update(actor=agency["cso"], event=fair, partners=[library], **fields)
+        entry = history_for(fair).filter(verb="event changed").last()
+        assert entry is not None
+        assert entry.data == {"partners": ["", "Branch library"]}
 
     def test_capacity_cannot_drop_below_the_seats_taken(self, agency: dict[str, Any]) -> None:
         fair = event(agency["cso"], capacity=5)
