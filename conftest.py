@@ -84,3 +84,9 @@ def pytest_report_header(config: Any) -> str:
 def agency_tx(transactional_db: Any) -> dict[str, Any]:
     """The small agency in a test whose transactions really commit (races, live servers)."""
     return agency_build()
+
+
+@pytest.fixture
+def delivered(django_capture_on_commit_callbacks: Any) -> Any:
+    """Emails go out on commit; this runs those callbacks when the block ends."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -35,6 +35,7 @@ from beatbook.core.i18n import localized
 from beatbook.core.middleware import client_ip
 from beatbook.portal import services
 from beatbook.portal.exceptions import SubmissionRateLimited
+from beatbook.portal.private import secret_link_page
 
 CAP_TYPE = "application/cap+xml"
 
@@ -168,19 +169,13 @@ class SubscribeView(View):
         return render(request, "portal/alert_subscribe.html", {"form": form}, status=400)
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "same-origin"  # the token in the URL never leaves the site
-    return response
-
-
 class ConfirmView(View):
     """GET only shows a button: mail scanners that follow links must not confirm for anyone."""
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         subscription = subscription_by_token(token=token)
         context = {"subscription": subscription, "done": subscription.is_active}
-        return _no_store(render(request, "portal/alert_confirm.html", context))
+        return secret_link_page(render(request, "portal/alert_confirm.html", context))
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         subscription_by_token(token=token)
@@ -188,9 +183,11 @@ class ConfirmView(View):
             subscription = alert_services.subscription_confirm(token=token)
         except DomainError as exc:
             context: dict[str, Any] = {"error": exc.message}
-            return _no_store(render(request, "portal/alert_confirm.html", context, status=409))
+            return secret_link_page(
+                render(request, "portal/alert_confirm.html", context, status=409)
+            )
         context = {"subscription": subscription, "done": True}
-        return _no_store(render(request, "portal/alert_confirm.html", context))
+        return secret_link_page(render(request, "portal/alert_confirm.html", context))
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # RFC 8058: the mail client POSTs, no page
@@ -198,12 +195,12 @@ class UnsubscribeView(View):
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         subscription = subscription_by_token(token=token)
         context = {"done": subscription.unsubscribed_at is not None}
-        return _no_store(render(request, "portal/alert_unsubscribe.html", context))
+        return secret_link_page(render(request, "portal/alert_unsubscribe.html", context))
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         subscription_by_token(token=token)
         alert_services.subscription_cancel(token=token)
-        return _no_store(render(request, "portal/alert_unsubscribe.html", {"done": True}))
+        return secret_link_page(render(request, "portal/alert_unsubscribe.html", {"done": True}))
 
 
 class PreventionIndexView(View):

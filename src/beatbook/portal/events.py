@@ -38,6 +38,7 @@ from beatbook.outreach.selectors import (
 from beatbook.places.models import Beat
 from beatbook.portal import services
 from beatbook.portal.exceptions import SubmissionRateLimited
+from beatbook.portal.private import secret_link_page
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -227,7 +228,6 @@ class RegistrationManageView(View):
             and not feedback_given(registration_id=registration.pk)
             else None,
         }
-        response = render(request, "portal/event_registration.html", context, status=status)
-        response["Referrer-Policy"] = "same-origin"  # the token in the URL never leaves the site
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return secret_link_page(
+            render(request, "portal/event_registration.html", context, status=status)
+        )

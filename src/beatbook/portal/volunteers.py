@@ -26,12 +26,7 @@ from beatbook.outreach.selectors import (
     volunteer_by_token,
 )
 from beatbook.outreach.services import volunteers as services
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "same-origin"  # the token in the URL never leaves the site
-    return response
+from beatbook.portal.private import secret_link_page
 
 
 def _home(request: HttpRequest, volunteer: Volunteer, status: int = 200, **forms: Any) -> Any:
@@ -56,7 +51,7 @@ def _home(request: HttpRequest, volunteer: Volunteer, status: int = 200, **forms
         "observation_form": forms.get("observation_form") or ObservationForm(),
         "observation_for": forms.get("observation_for"),
     }
-    return _private(render(request, "portal/volunteer_home.html", context, status=status))
+    return secret_link_page(render(request, "portal/volunteer_home.html", context, status=status))
 
 
 class VolunteerHomeView(View):
@@ -161,4 +156,4 @@ class VolunteerCalendarView(View):
             vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
             calendar.add_component(vevent)
         response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-        return _private(response)
+        return secret_link_page(response)

@@ -19,12 +19,6 @@ from beatbook.core.history import history_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def delivered(django_capture_on_commit_callbacks: Any) -> Any:
-    """Emails go out on commit; this runs those callbacks when the block ends."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 class TestApproval:
     def test_draft_submit_approve_publishes_with_the_approver_recorded(
         self, agency: dict[str, Any]

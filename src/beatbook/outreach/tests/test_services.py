@@ -18,12 +18,6 @@ from beatbook.outreach.tests.factories import event, register
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def delivered(django_capture_on_commit_callbacks: Any) -> Any:
-    """Emails go out on commit; this runs those callbacks when the block ends."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 class TestEventCreate:
     def test_places_the_event_in_its_beat_with_a_number_and_history(
         self, agency: dict[str, Any]
