@@ -389,7 +389,18 @@ def feedback_demo() -> int:
     from beatbook.outreach.services import feedback as feedback_services
 
     scores = [(5, 5), (4, 4), (5, 4), (3, 3), (4, 5), (2, 3), (5, 5), (4, 3), (1, 2), (4, 4)]
-    comments = ["", "Quick and polite.", "", "Took a while, but solved.", "", "Nobody called me."]
+    comments = [  # one per score above, so the words match the numbers
+        "Quick and polite.",
+        "",
+        "",
+        "Took a while, but solved.",
+        "",
+        "Nobody called me back.",
+        "",
+        "",
+        "Nobody came, and the music went on all night.",
+        "",
+    ]
     # History calls came in by phone; give some the tracking link a resident would have had.
     calls = list(Call.objects.filter(status=CallStatus.CLEARED).order_by("-received_at")[:60])
     for call in calls:
@@ -404,7 +415,7 @@ def feedback_demo() -> int:
             token=call.public_token,
             satisfaction=satisfaction,
             trust=trust,
-            comment=comments[i % len(comments)],
+            comment=comments[i % len(scores)],
             language="es" if i % 4 == 0 else "en",
         )
         n += 1
