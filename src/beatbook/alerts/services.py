@@ -223,10 +223,15 @@ def alert_subscribers_notify(*, alert_id: int) -> int:
 @transaction.atomic
 def subscription_request(*, email: str, beats: list[Beat], language: str = "en") -> Subscription:
     """Start a subscription; only the confirmation email goes out until it is confirmed.
-    Asking again with the same address replaces the choice of beats and resends the link."""
+
+    Asking again with the same address makes a new pending choice of beats: the one in force
+    stays until the new link is followed, so nobody can change another person's alerts by
+    typing their address (an unconfirmed earlier request is reused, not piled up)."""
     email = email.strip().lower()
     subscription = (
-        Subscription.objects.filter(email=email, unsubscribed_at__isnull=True)
+        Subscription.objects.filter(
+            email=email, unsubscribed_at__isnull=True, confirmed_at__isnull=True
+        )
         .select_for_update()
         .first()
     )
@@ -265,6 +270,10 @@ def subscription_confirm(*, token: str) -> Subscription:
         subscription.confirmed_at = timezone.now()
         subscription.save(update_fields=["confirmed_at", "updated_at"])
         history_record(obj=subscription, actor=PORTAL, verb="subscription confirmed")
+        # The address's earlier choice of beats ends: one subscription in force per address.
+        Subscription.objects.filter(
+            email=subscription.email, confirmed_at__isnull=False, unsubscribed_at__isnull=True
+        ).exclude(pk=subscription.pk).update(unsubscribed_at=timezone.now())
     return subscription
 
 

@@ -161,3 +161,26 @@ class TestSubscriptions:
         )
         assert robot.status_code == 200
         assert Subscription.objects.count() == 1
+
+
+def test_asking_again_changes_the_beats_only_once_the_new_link_is_followed(
+    agency: dict[str, Any], delivered: Any
+) -> None:
+    first = services.subscription_request(email="ana@example.org", beats=[agency["a1"]])
+    services.subscription_confirm(token=first.token)
+    second = services.subscription_request(email="Ana@example.org", beats=[agency["b1"]])
+    assert second.pk != first.pk
+    mail.outbox.clear()
+    with delivered():
+        published(agency["cso"], agency["supervisor"], beats=[agency["a1"]])
+    assert [m.to for m in mail.outbox] == [["ana@example.org"]]  # still the A1 choice
+    services.subscription_confirm(token=second.token)
+    first.refresh_from_db()
+    assert not first.is_active
+    mail.outbox.clear()
+    with delivered():
+        published(agency["cso"], agency["supervisor"], beats=[agency["a1"]], headline="Again")
+    assert mail.outbox == []
+    with delivered():
+        published(agency["cso"], agency["supervisor"], beats=[agency["b1"]], headline="Oak")
+    assert [m.to for m in mail.outbox] == [["ana@example.org"]]
