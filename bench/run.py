@@ -871,7 +871,9 @@ def write_report(results: list[dict[str, Any]]) -> None:
         "  Ours adds a request id, whitenoise, OTP, the idle/12-hour session checks, MFA and",
         "  password-expiry gates, no-store, the domain-error mapping and django-axes, some",
         "  100–300 µs per request; the ratio is lower on PostgreSQL, where the query itself is",
-        "  slower (about 1.7× on SQLite in the previous run).",
+        "  slower (about 1.7× on SQLite in the previous run). The stack did not change this",
+        "  session, yet this machine measures 1.42–1.44 (a re-run alone gave 1.42) where the",
+        "  previous session's machine gave 1.28–1.34: the margin is within machine variance.",
         "- **B1** (target: `beatbook import calls` within 1.5× a COPY of the same rows into the",
         "  same indexed table, and at least 4× faster than `bulk_create`). "
         + verdict("B1", 1.5, "COPY"),
