@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import h3
@@ -14,10 +15,15 @@ _lock = threading.Lock()
 _shapes: dict[tuple[int, str], PreparedGeometry] = {}
 
 
-def prepared_shape(beat_id: int, version: str, geometry: dict[str, Any]) -> PreparedGeometry:
+def prepared_shape(
+    beat_id: int, version: str, load: Callable[[], dict[str, Any]]
+) -> PreparedGeometry:
+    """The beat's polygon, prepared once per process and version; `load` fetches the GeoJSON
+    only on a miss (decoding a city beat's polygon costs milliseconds on every call)."""
     key = (beat_id, version)
     cached = _shapes.get(key)
     if cached is None:
+        geometry = load()
         with _lock:
             cached = prep(shape(geometry))
             _shapes[key] = cached

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from rapidfuzz import fuzz, process
@@ -56,12 +58,18 @@ def beats_for_patrol(*, user: object) -> list[Beat]:
     return sorted(beats, key=lambda b: (team_id not in {t.pk for t in b.teams.all()}, b.name))
 
 
+def _beat_geometry(beat_id: int) -> dict[str, Any]:
+    return Beat.objects.values_list("geometry", flat=True).get(pk=beat_id)  # type: ignore[no-any-return]
+
+
 def beat_for_point(*, lat: float, lon: float) -> Beat | None:
     candidates = Beat.objects.filter(
         min_lat__lte=lat, max_lat__gte=lat, min_lon__lte=lon, max_lon__gte=lon
-    )
+    ).defer("geometry")
     for beat in candidates:
-        prepared = prepared_shape(beat.pk, beat.updated_at.isoformat(), beat.geometry)
+        prepared = prepared_shape(
+            beat.pk, beat.updated_at.isoformat(), functools.partial(_beat_geometry, beat.pk)
+        )
         if point_in(prepared, lat, lon):
             return beat
     return None

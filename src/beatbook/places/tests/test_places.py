@@ -241,3 +241,24 @@ def test_streets_are_drawn_through_known_addresses_and_split_at_gaps(agency: Any
 def test_streets_geojson_is_staff_only(client_for: Any, client: Any) -> None:
     assert client_for("cso").get("/places/streets.geojson").status_code == 200
     assert client.get("/places/streets.geojson").status_code == 302
+
+
+def test_a_beats_polygon_is_read_from_the_database_once_per_version(
+    agency: dict[str, Any],
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from beatbook.core.testing import BEAT_A1, beat_collection
+    from beatbook.places.services import beats_import
+
+    beat_for_point(lat=INSIDE_A1[0], lon=INSIDE_A1[1])
+    with CaptureQueriesContext(connection) as warm:
+        assert beat_for_point(lat=INSIDE_A1[0], lon=INSIDE_A1[1]) == agency["a1"]
+    assert len(warm) == 1
+    assert '"geometry"' not in warm[0]["sql"]
+    # A new version of the polygon (a re-import) is read again, once.
+    beats_import(actor=SYSTEM, collection=beat_collection(A1=BEAT_A1), name_property="beat")
+    with CaptureQueriesContext(connection) as changed:
+        assert beat_for_point(lat=INSIDE_A1[0], lon=INSIDE_A1[1]) == agency["a1"]
+    assert len(changed) == 2
