@@ -176,14 +176,23 @@ def registration_by_token(*, token: str) -> Registration:
 # --- volunteers ---------------------------------------------------------------------------
 
 
-def vetting_gaps(volunteer: Volunteer, program: str, *, on: dt.date) -> list[str]:
+def vetting_gaps(
+    volunteer: Volunteer,
+    program: str,
+    *,
+    on: dt.date,
+    checks: list[VettingCheck] | None = None,
+) -> list[str]:
     """What the volunteer lacks for `program` on day `on`: each required check must have
-    passed and still be valid that day. Empty means vetted."""
-    valid = set(
-        volunteer.checks.filter(
-            result=VettingResult.PASSED, completed_on__lte=on, expires_on__gte=on
-        ).values_list("kind", flat=True)
-    )
+    passed and still be valid that day. Empty means vetted. Pass the volunteer's `checks`
+    when asking about many shifts, so they are read once."""
+    if checks is None:
+        checks = list(volunteer.checks.filter(result=VettingResult.PASSED))
+    valid = {
+        c.kind
+        for c in checks
+        if c.result == VettingResult.PASSED and c.completed_on <= on <= c.expires_on
+    }
     return [
         gettext("%(check)s missing or expired") % {"check": str(VettingKind(kind).label).lower()}
         for kind in REQUIRED_VETTING[VolunteerProgram(program)]
@@ -206,11 +215,10 @@ def volunteer_standings(*, viewer: Actor) -> list[VolunteerStanding]:
     standings = []
     for volunteer in Volunteer.objects.prefetch_related("checks"):
         checks = [c for c in volunteer.checks.all() if c.result == VettingResult.PASSED]
-        valid = {c.kind for c in checks if c.completed_on <= today <= c.expires_on}
         vetted = [
             str(VolunteerProgram(p).label)
-            for p, needed in REQUIRED_VETTING.items()
-            if all(k in valid for k in needed)
+            for p in REQUIRED_VETTING
+            if not vetting_gaps(volunteer, p, on=today, checks=checks)
         ]
         expiring = [c for c in checks if today <= c.expires_on <= soon]
         standings.append(VolunteerStanding(volunteer, vetted, expiring))

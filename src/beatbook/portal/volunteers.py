@@ -34,10 +34,12 @@ def _home(request: HttpRequest, volunteer: Volunteer, status: int = 200, **forms
     mine = list(signups_for(volunteer))
     taken = {s.shift_id for s in mine}
     open_shifts = []
+    checks = list(volunteer.checks.all())
     for shift in shifts_upcoming().filter(starts_at__gt=now)[:50]:
         if shift.pk in taken:
             continue
-        gaps = vetting_gaps(volunteer, shift.program, on=timezone.localdate(shift.ends_at))
+        on = timezone.localdate(shift.ends_at)
+        gaps = vetting_gaps(volunteer, shift.program, on=on, checks=checks)
         full = getattr(shift, "taken", 0) >= shift.capacity
         open_shifts.append({"shift": shift, "gaps": gaps, "full": full})
     context = {

@@ -213,3 +213,22 @@ def test_no_volunteer_member_or_registrant_detail_reaches_any_public_output(
         body = response.content.decode()
         for secret in secrets_:
             assert secret not in body, (url, secret)
+
+
+def test_the_volunteer_page_reads_the_checks_once_however_many_shifts(
+    client: Client, agency: dict[str, Any]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person = volunteer(agency["analyst"])
+    patrol_shift(agency["cso"], agency["a1"], in_days=1)
+    home = f"/portal/volunteer/{person.token}/"
+    with CaptureQueriesContext(connection) as one:
+        client.get(home)
+    for day in range(2, 7):
+        patrol_shift(agency["cso"], agency["a1"], in_days=day)
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(home).content.decode()
+    assert page.count("Sign up</button>") == 6
+    assert len(six) == len(one)
