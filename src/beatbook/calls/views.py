@@ -89,7 +89,13 @@ class BoardMapView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> JsonResponse:
         # The map shows more than the list: points are cheap, and a cluster is worth seeing.
-        return JsonResponse(board_map_points(board_snapshot(limit=MAP_LIMIT)))
+        # Like the board, it is built once per board version for every dispatcher.
+        key = f"calls:board-map:{board_state_version()}"
+        points = cache.get(key)
+        if points is None:
+            points = board_map_points(board_snapshot(limit=MAP_LIMIT))
+            cache.set(key, points, BOARD_CACHE_SECONDS)
+        return JsonResponse(points)
 
 
 class CallIntakeView(RoleRequiredMixin, View):

@@ -233,6 +233,10 @@ class TestBoardIsRenderedOncePerChange:
         second = intake(agency["dispatcher"], code="ANIMAL", description="Dog")
         assert second.number in desk.get("/calls/board/live/").content.decode()
         assert len(renders) == 2
+        points = desk.get("/calls/board/map.json").json()["calls"]
+        assert {p["number"] for p in points} == {first.number, second.number}
+        assert supervisor.get("/calls/board/map.json").json()["calls"] == points
+        assert len(renders) == 3  # the map's points, once for both
 
     def test_an_alarm_shows_at_once_with_each_users_own_csrf_token(
         self, client_for: Any, agency: dict[str, Any]
