@@ -35,7 +35,7 @@ from beatbook.core.i18n import localized
 from beatbook.core.middleware import client_ip
 from beatbook.portal import services
 from beatbook.portal.exceptions import SubmissionRateLimited
-from beatbook.portal.private import secret_link_page
+from beatbook.portal.responses import rate_limited_page, secret_link_page
 
 CAP_TYPE = "application/cap+xml"
 
@@ -157,11 +157,7 @@ class SubscribeView(View):
                     ),
                 )
             except SubmissionRateLimited as exc:
-                response = render(
-                    request, "portal/rate_limited.html", {"message": exc.message}, status=429
-                )
-                response["Retry-After"] = str(exc.retry_after)
-                return response
+                return rate_limited_page(request, exc)
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:

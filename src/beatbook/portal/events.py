@@ -37,7 +37,7 @@ from beatbook.outreach.selectors import (
 from beatbook.places.models import Beat
 from beatbook.portal import services
 from beatbook.portal.exceptions import SubmissionRateLimited
-from beatbook.portal.private import secret_link_page
+from beatbook.portal.responses import rate_limited_page, secret_link_page
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -109,11 +109,7 @@ class PublicEventView(View):
                     ),
                 )
             except SubmissionRateLimited as exc:
-                response = render(
-                    request, "portal/rate_limited.html", {"message": exc.message}, status=429
-                )
-                response["Retry-After"] = str(exc.retry_after)
-                return response
+                return rate_limited_page(request, exc)
             except DomainError as exc:
                 field = getattr(exc, "field", None)
                 form.add_error(field if field in form.fields else None, exc.message)

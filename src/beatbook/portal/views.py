@@ -41,6 +41,7 @@ from beatbook.portal.forms import (
     ReportForm,
     SupportForm,
 )
+from beatbook.portal.responses import rate_limited_page
 from beatbook.portal.selectors import (
     cso_coverage,
     public_call_by_reference,
@@ -102,7 +103,7 @@ class ReportView(View):
                 language=(get_language() or "en")[:2],
             )
         except SubmissionRateLimited as exc:
-            return _rate_limited(request, exc)
+            return rate_limited_page(request, exc)
         except DomainError as exc:
             field = getattr(exc, "field", None)
             name = (
@@ -295,12 +296,6 @@ class MapLayerView(View):
         raise Http404
 
 
-def _rate_limited(request: HttpRequest, exc: SubmissionRateLimited) -> HttpResponse:
-    response = render(request, "portal/rate_limited.html", {"message": exc.message}, status=429)
-    response["Retry-After"] = str(exc.retry_after)
-    return response
-
-
 class LostReportView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "portal/lost_form.html", {"form": LostReportForm()})
@@ -316,7 +311,7 @@ class LostReportView(View):
                     ),
                 )
             except SubmissionRateLimited as exc:
-                return _rate_limited(request, exc)
+                return rate_limited_page(request, exc)
             except DomainError as exc:
                 form.add_error(
                     "address" if getattr(exc, "field", "") == "location" else None, exc.message
@@ -376,7 +371,7 @@ class LostPetReportView(View):
                     ),
                 )
             except SubmissionRateLimited as exc:
-                return _rate_limited(request, exc)
+                return rate_limited_page(request, exc)
             except DomainError as exc:
                 field = getattr(exc, "field", None)
                 form.add_error(field if field in form.fields else None, exc.message)

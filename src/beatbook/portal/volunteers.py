@@ -26,7 +26,7 @@ from beatbook.outreach.selectors import (
     volunteer_by_token,
 )
 from beatbook.outreach.services import volunteers as services
-from beatbook.portal.private import secret_link_page
+from beatbook.portal.responses import secret_link_page
 
 
 def _home(request: HttpRequest, volunteer: Volunteer, status: int = 200, **forms: Any) -> Any:
