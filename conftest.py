@@ -61,6 +61,7 @@ dispatcher = _persona("dispatcher")
 supervisor = _persona("supervisor")
 analyst = _persona("analyst")
 admin = _persona("admin")
+victim_services = _persona("victim_services")
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from beatbook.accounts.selectors import (
 )
 from beatbook.core.middleware import client_ip
 from beatbook.core.permissions import RoleRequiredMixin, request_user
-from beatbook.core.roles import ALL_STAFF_ROLES
+from beatbook.core.roles import EVERY_ROLE
 
 INVALID_LOGIN = "Username, password or code is not valid."
 
@@ -173,7 +173,7 @@ class MfaSetupView(View):
 class SecurityView(RoleRequiredMixin, View):
     """A person's own sign-in security: recovery codes and password."""
 
-    allowed_roles = ALL_STAFF_ROLES
+    allowed_roles = EVERY_ROLE
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request_user(request)
@@ -193,7 +193,7 @@ class SecurityView(RoleRequiredMixin, View):
 
 
 class PasswordChangeView(RoleRequiredMixin, View):
-    allowed_roles = ALL_STAFF_ROLES
+    allowed_roles = EVERY_ROLE
     template_name = "accounts/password_change.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:

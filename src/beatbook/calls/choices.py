@@ -54,6 +54,7 @@ class Disposition(models.TextChoices):
     CITATION = "citation", "Citation issued"
     WARNING = "warning", "Warning given"
     REFERRAL = "referral", "Referred to services"
+    MEDIATION = "mediation", "Mediation case opened"
     UNABLE_TO_LOCATE = "unable_to_locate", "Unable to locate"
     GONE_ON_ARRIVAL = "gone_on_arrival", "Gone on arrival"
     UNFOUNDED = "unfounded", "Unfounded"

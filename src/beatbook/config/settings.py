@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "beatbook.animals",
     "beatbook.outreach",
     "beatbook.alerts",
+    "beatbook.resources",
+    "beatbook.casework",
     "beatbook.portal",
     "beatbook.open311",
     "beatbook.analytics",
@@ -283,6 +285,9 @@ LOGGING = {
 
 # Beatbook knobs
 BEATBOOK_AGENCY_NAME = env_str("BEATBOOK_AGENCY_NAME", "Beatbook Demo Agency")
+# Where the agency is, for directory addresses typed by staff (HSDS wants city and state).
+BEATBOOK_AGENCY_CITY = env_str("BEATBOOK_AGENCY_CITY", "Seattle")
+BEATBOOK_AGENCY_STATE = env_str("BEATBOOK_AGENCY_STATE", "WA")
 BEATBOOK_MAP_TILE_URL = env_str("BEATBOOK_MAP_TILE_URL", "")
 BEATBOOK_H3_RESOLUTION = env_int("BEATBOOK_H3_RESOLUTION", 9)
 BEATBOOK_CALLS_DUPLICATE_METERS = env_float("BEATBOOK_CALLS_DUPLICATE_METERS", 150.0)
@@ -347,3 +352,9 @@ BEATBOOK_PROPERTY_HOLD_DAYS = {
     "safekeeping": env_int("BEATBOOK_HOLD_SAFEKEEPING_DAYS", 60),
     "evidence": env_int("BEATBOOK_HOLD_EVIDENCE_DAYS", 3650),
 }
+# Resource directory: a service nobody has confirmed for this long is flagged to coordinators.
+BEATBOOK_RESOURCE_VERIFY_DAYS = env_int("BEATBOOK_RESOURCE_VERIFY_DAYS", 180)
+# A referral with no answer from the provider after this many days is due for follow-up.
+BEATBOOK_REFERRAL_FOLLOW_UP_DAYS = env_int("BEATBOOK_REFERRAL_FOLLOW_UP_DAYS", 7)
+# Mediation follow-ups after an agreement, in days.
+BEATBOOK_MEDIATION_FOLLOW_UP_DAYS = (30, 90)

@@ -25,6 +25,8 @@ urlpatterns = [
     path("animals/", include("beatbook.animals.urls")),
     path("outreach/", include("beatbook.outreach.urls")),
     path("alerts/", include("beatbook.alerts.urls")),
+    path("resources/", include("beatbook.resources.urls")),
+    path("casework/", include("beatbook.casework.urls")),
     path("analytics/", include("beatbook.analytics.urls")),
     path("api/v1/", include(api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

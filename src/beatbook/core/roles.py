@@ -9,10 +9,13 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", "Supervisor"
     ANALYST = "analyst", "Analyst / program coordinator"
     ADMIN = "admin", "Administrator"
+    VICTIM_SERVICES = "victim_services", "Victim services"
 
 
 DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 BOARD_ROLES = DISPATCH_ROLES
 FIELD_ROLES = frozenset({Role.CSO})
-ALL_STAFF_ROLES = frozenset(Role)
+EVERY_ROLE = frozenset(Role)
+# Victim advocates work only in victim assistance and the resource directory.
+ALL_STAFF_ROLES = frozenset(Role) - {Role.VICTIM_SERVICES}
 READ_ALL_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})

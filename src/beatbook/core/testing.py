@@ -107,6 +107,7 @@ def agency_build() -> dict[str, Any]:
         ("supervisor", "supervisor", north),
         ("analyst", "analyst", None),
         ("admin", "admin", None),
+        ("victim_services", "victim_services", None),
     ]:
         user = account_services.user_create(
             actor=SYSTEM,

@@ -28,6 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
     role = getattr(request.user, "role", "")
     if role == Role.CSO:
         return redirect("calls:field")
+    if role == Role.VICTIM_SERVICES:
+        return redirect("casework:victim_list")
     if role == Role.ANALYST:
         return redirect("calls:call_list")
     return redirect("calls:board")

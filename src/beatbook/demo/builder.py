@@ -34,6 +34,7 @@ from beatbook.core.actors import PORTAL, SYSTEM
 from beatbook.core.models import AuditEntry
 from beatbook.core.numbering import number_format, number_reserve_block
 from beatbook.core.roles import Role
+from beatbook.demo.casework import directory_demo, mediation_demo, referrals_demo, victims_demo
 from beatbook.demo.outreach import (
     alerts_demo,
     feedback_demo,
@@ -260,6 +261,11 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     volunteer = volunteers_demo(now)
     library_demo()
     feedback_demo()
+    progress("resource directory and casework…")
+    directory_demo(now)
+    referrals_demo()
+    mediation_demo(now)
+    victims_demo()
     dispatcher = User.objects.get(username="dispatcher")
     _, token = account_services.api_token_issue(
         actor=SYSTEM, user=dispatcher, name="demo dispatcher token"
@@ -510,6 +516,7 @@ def _people(rng: random.Random, now: dt.datetime) -> tuple[list[DemoLogin], list
         ("supervisor", Role.SUPERVISOR, "Sam", "Whitaker", team_list[0]),
         ("analyst", Role.ANALYST, "Alex", "Morgan", None),
         ("admin", Role.ADMIN, "Robin", "Castillo", None),
+        ("advocate", Role.VICTIM_SERVICES, "Val", "Okafor", None),
     ]
     for username, role, first, last, staff_team in staff:
         password = _password()

@@ -3,12 +3,19 @@ from django.urls import path
 from beatbook.portal import alerts as alert_views
 from beatbook.portal import events as event_views
 from beatbook.portal import feedback as feedback_views
+from beatbook.portal import resources as resource_views
 from beatbook.portal import views
 from beatbook.portal import volunteers as volunteer_views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("resources/", resource_views.ResourceSearchView.as_view(), name="resources"),
+    path(
+        "referral/<str:token>/",
+        resource_views.ProviderReferralView.as_view(),
+        name="referral_provider",
+    ),
     path("report/thanks/", views.ReportThanksView.as_view(), name="report_thanks"),
     path("report/<slug:code>/", views.ReportView.as_view(), name="report"),
     path("nearby/", views.NearbyView.as_view(), name="nearby"),

@@ -21,6 +21,7 @@ from beatbook.core.permissions import RoleRequiredMixin, request_user
 from beatbook.core.roles import Role
 from beatbook.records import forms as record_forms
 from beatbook.records import services
+from beatbook.records.choices import PersonRole
 from beatbook.records.selectors import (
     ReportFilters,
     dar_get,
@@ -129,6 +130,10 @@ def _report_context(request: HttpRequest, report: Any) -> dict[str, Any]:
         "persons": report_persons(report=report, viewer=viewer),
         "history": history_for(report),
         "is_author": report.author_id == viewer.pk,
+        # Victim assistance is opened by the author (who met the victim) or a supervisor.
+        "victims": list(report.persons.filter(role=PersonRole.VICTIM))
+        if report.author_id == viewer.pk or viewer.role == "supervisor"
+        else [],
         "is_reviewer": viewer.role in REVIEWERS and report.author_id != viewer.pk,
         "can_write": viewer.role in WRITERS,
         "edit_form": record_forms.ReportEditForm(

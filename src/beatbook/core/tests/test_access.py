@@ -49,6 +49,7 @@ def walk(patterns: list[Any] | None = None, prefix: str = "") -> Iterator[tuple[
 def concrete(route: str, ids: dict[str, int]) -> str:
     path = re.sub(r"<int:(\w+)>", lambda m: str(ids.get(m.group(1), 1)), route)
     path = re.sub(r"<slug:action>", "dispatch", path)
+    path = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000001", path)
     path = re.sub(r"<(?:\w+:)?(\w+)>", "x", path)
     path = path.replace("^", "").replace("$", "").replace("\\", "")
     return "/" + path.lstrip("/")

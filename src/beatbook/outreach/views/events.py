@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.views import View
 
 from beatbook.core.exceptions import DomainError
+from beatbook.core.forms import apply_error
 from beatbook.core.history import history_for
 from beatbook.core.permissions import RoleRequiredMixin, request_user
 from beatbook.core.roles import ALL_STAFF_ROLES, Role
@@ -31,11 +31,6 @@ from beatbook.places.models import Beat
 VIEWERS = ALL_STAFF_ROLES
 ORGANISERS = services.ORGANISERS
 ANALYSTS = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
-
-
-def apply_error(form: forms.Form, exc: DomainError) -> None:
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 class EventListView(RoleRequiredMixin, View):

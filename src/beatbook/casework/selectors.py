@@ -1,0 +1,104 @@
+"""Reads for casework. Victim assistance is filtered here for every viewer: the
+victim-services role sees all of it, anyone else only what they are assigned to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from beatbook.casework.models import MediationCase, VictimAssistance
+from beatbook.core.exceptions import NotFound
+from beatbook.core.roles import Role
+
+# Calls this close to the case's address count as calls "at the address".
+ADDRESS_RADIUS_M = 40
+
+
+def victim_assistance_visible_to(user: Any) -> QuerySet[VictimAssistance]:
+    records = VictimAssistance.objects.select_related("person__report")
+    if getattr(user, "role", "") == Role.VICTIM_SERVICES:
+        return records
+    if not getattr(user, "pk", None):
+        return records.none()
+    return records.filter(assigned=user).distinct()
+
+
+def victim_assistance_may_see(user: Any, assistance: VictimAssistance) -> bool:
+    return victim_assistance_visible_to(user).filter(pk=assistance.pk).exists()
+
+
+def victim_assistance_get(*, user: Any, assistance_id: int) -> VictimAssistance:
+    found = victim_assistance_visible_to(user).filter(pk=assistance_id).first()
+    if found is None:
+        raise NotFound("No such record.")
+    return found
+
+
+def mediation_cases() -> QuerySet[MediationCase]:
+    return MediationCase.objects.select_related("mediator", "partner", "beat", "call")
+
+
+def address_calls(case: MediationCase, *, limit: int = 50) -> list[Any]:
+    """Calls for service at the case's address, newest first (Beatbook's own calls)."""
+    from beatbook.calls.models import Call
+    from beatbook.core.geo import distance_m
+
+    if case.lat is None or case.lon is None:
+        return []
+    window = ADDRESS_RADIUS_M / 111_000
+    candidates = (
+        Call.objects.filter(
+            lat__range=(case.lat - window, case.lat + window),
+            lon__range=(case.lon - window * 1.6, case.lon + window * 1.6),
+        )
+        .select_related("call_type")
+        .order_by("-received_at")
+    )
+    return [
+        call
+        for call in candidates[: limit * 4]
+        if distance_m(case.lat, case.lon, call.lat, call.lon) <= ADDRESS_RADIUS_M
+    ][:limit]
+
+
+def before_after(case: MediationCase, *, days: int = 90) -> dict[str, Any] | None:
+    """Calls at the address in the `days` before the agreement and since (up to `days`)."""
+    from beatbook.calls.selectors import call_counts_near
+
+    if case.agreed_at is None or case.lat is None or case.lon is None:
+        return None
+    span = dt.timedelta(days=days)
+    now = timezone.now()
+    after_end = min(case.agreed_at + span, now)
+    before = call_counts_near(
+        lat=case.lat,
+        lon=case.lon,
+        radius_m=ADDRESS_RADIUS_M,
+        start=case.agreed_at - span,
+        end=case.agreed_at,
+    )
+    after = call_counts_near(
+        lat=case.lat, lon=case.lon, radius_m=ADDRESS_RADIUS_M, start=case.agreed_at, end=after_end
+    )
+    return {
+        "days": days,
+        "days_after": max((after_end - case.agreed_at).days, 0),
+        "before": sum(before.values()),
+        "after": sum(after.values()),
+        "before_by_type": before,
+        "after_by_type": after,
+    }
+
+
+def follow_ups_due(*, today: dt.date | None = None) -> list[Any]:
+    from beatbook.casework.models import MediationFollowUp
+
+    today = today or timezone.localdate()
+    return list(
+        MediationFollowUp.objects.filter(done_at__isnull=True, due_on__lte=today)
+        .select_related("case")
+        .order_by("due_on")[:100]
+    )
