@@ -134,3 +134,39 @@ def test_residents_find_help_in_spanish(agency: dict[str, Any], open_session: An
     expect(resident.page.locator("li.result")).to_contain_text("Neighbourhood Food Bank")
     resident.screenshot("58-portal-find-help-es-phone")
     assert resident.problems == []
+
+
+def test_a_cso_opens_victim_assistance_from_the_report_and_ticks_the_checklist(
+    agency: dict[str, Any], open_session: Any
+) -> None:
+    from beatbook.records import services as record_services
+
+    report = record_services.report_create(actor=agency["cso"], kind="incident", title="Harassment")
+    record_services.report_person_add(
+        actor=agency["cso"],
+        report=report,
+        role="victim",
+        name="Jordan Example",
+        is_confidential=True,
+        confidentiality_reason="stalking",
+    )
+    cso = open_session()
+    cso.sign_in(agency["cso"])
+    cso.goto(f"/reports/{report.pk}/")
+    cso.page.get_by_role("button", name="Open assistance").click()
+    expect(cso.page.locator("h1")).to_contain_text("Confidential")
+    cso.page.select_option("#id_kind", "rights_notice")
+    cso.page.fill("#id_detail", "Victim rights card")
+    cso.page.get_by_role("button", name="Record", exact=True).click()
+    cso.page.select_option("#id_kind", "follow_up")
+    cso.page.fill("#id_due_on", (timezone.localdate() + dt.timedelta(days=3)).isoformat())
+    cso.page.get_by_role("button", name="Record", exact=True).click()
+    expect(cso.page.locator("li[data-kind=rights_notice]")).to_contain_text("Victim rights card")
+    expect(cso.page.locator("li[data-kind=follow_up]")).to_contain_text("due")
+    cso.screenshot("59-casework-victim-checklist")
+    assert cso.problems == []
+
+    other = open_session()
+    other.sign_in(agency["cso_other_team"])
+    other.goto(cso.page.url.removeprefix(cso.base_url))
+    expect(other.page.locator("h1")).to_have_text("Not found")

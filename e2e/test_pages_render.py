@@ -19,8 +19,21 @@ PAGES = {
         "/outreach/volunteers/",
         "/outreach/shifts/",
         "/alerts/library/",
+        "/resources/directory/",
+        "/resources/services/new/",
+        "/analytics/casework/",
+        "/casework/mediation/",
     ],
-    "cso": ["/outreach/events/", "/outreach/events/new/", "/outreach/watch/", "/alerts/new/"],
+    "cso": [
+        "/outreach/events/",
+        "/outreach/events/new/",
+        "/outreach/watch/",
+        "/alerts/new/",
+        "/resources/",
+        "/resources/referrals/",
+        "/casework/mediation/new/",
+    ],
+    "victim_services": ["/casework/victims/", "/resources/", "/accounts/security/"],
 }
 
 

@@ -1,45 +1,50 @@
 """Analytics of casework: what became of referrals (by status and need), and for each
-mediation agreement the calls at its address before and after it."""
+mediation agreement the calls at its address before and after it — for the chosen dates and
+beat (a referral counts in a beat through the call it was made from)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
-from django.views import View
-
 from beatbook.analytics import charts
-from beatbook.analytics.views import VIEWERS, report_month
+from beatbook.analytics.scope import Scope
+from beatbook.analytics.views import ScopedPage
 from beatbook.casework.models import MediationCase
 from beatbook.casework.selectors import before_after
-from beatbook.core.permissions import RoleRequiredMixin
+from beatbook.resources.models import Referral
 from beatbook.resources.selectors import referral_outcomes
 
 
-def mediation_outcomes(*, limit: int = 100) -> dict[str, Any]:
-    cases = list(
-        MediationCase.objects.filter(agreed_at__isnull=False)
-        .select_related("beat")
-        .order_by("-agreed_at")[:limit]
-    )
-    rows = [(case, before_after(case)) for case in cases]
-    before = sum(r["before"] for _, r in rows if r)
-    after = sum(r["after"] for _, r in rows if r)
-    return {"rows": rows, "before": before, "after": after, "cases": len(rows)}
+def mediation_outcomes(scope: Scope, *, limit: int = 100) -> dict[str, Any]:
+    start, end = scope.bounds()
+    cases = MediationCase.objects.filter(agreed_at__gte=start, agreed_at__lt=end)
+    if scope.beat_ids:
+        cases = cases.filter(beat_id__in=scope.beat_ids)
+    rows = [
+        (case, before_after(case))
+        for case in cases.select_related("beat").order_by("-agreed_at")[:limit]
+    ]
+    return {
+        "rows": rows,
+        "before": sum(r["before"] for _, r in rows if r),
+        "after": sum(r["after"] for _, r in rows if r),
+        "cases": len(rows),
+    }
 
 
-class CaseworkView(RoleRequiredMixin, View):
-    allowed_roles = VIEWERS
+class CaseworkView(ScopedPage):
+    page = "casework"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        outcomes = referral_outcomes()
-        mediation = mediation_outcomes()
-        context = {
+    def figures(self, scope: Scope) -> dict[str, Any]:
+        start, end = scope.bounds()
+        referrals = Referral.objects.filter(created_at__gte=start, created_at__lt=end)
+        if scope.beat_ids:
+            referrals = referrals.filter(call__beat_id__in=scope.beat_ids)
+        outcomes = referral_outcomes(referrals=referrals)
+        mediation = mediation_outcomes(scope)
+        return {
             "outcomes": outcomes,
             "mediation": mediation,
-            "report_month": report_month(timezone.localdate()),
             "chart_status": charts.bars(
                 [(str(label), n) for label, n in outcomes["by_status"]], "Referrals by status"
             ),
@@ -52,4 +57,3 @@ class CaseworkView(RoleRequiredMixin, View):
                 "Calls at the mediated addresses, 90 days before and since",
             ),
         }
-        return render(request, "analytics/casework.html", context)

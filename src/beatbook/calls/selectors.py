@@ -91,6 +91,16 @@ def call_get(*, viewer: Actor, call_id: int) -> Call:
     return call
 
 
+def call_get_optional(*, viewer: Actor, call_id: object) -> Call | None:
+    """The call a page was opened from (`?call=…`), or None when the id is missing, malformed
+    or names a call the viewer may not see."""
+    if not call_id or not str(call_id).isdigit():
+        return None
+    return (
+        call_scope(viewer=viewer).select_related(*CALL_RELATED).filter(pk=int(str(call_id))).first()
+    )
+
+
 def call_get_by_number(*, viewer: Actor, number: str) -> Call:
     call = call_scope(viewer=viewer).select_related(*CALL_RELATED).filter(number=number).first()
     if call is None:

@@ -26,14 +26,12 @@ VICTIM_STAFF = frozenset({Role.CSO, Role.SUPERVISOR, Role.VICTIM_SERVICES})
 
 
 def _call(request: HttpRequest, call_id: Any) -> Any:
-    if not call_id:
-        return None
-    from beatbook.calls.selectors import call_get
+    from beatbook.calls.selectors import call_get_optional
 
-    try:
-        return call_get(viewer=request_user(request), call_id=int(call_id))
-    except (ValueError, DomainError):
-        raise NotFound("No such call.") from None
+    call = call_get_optional(viewer=request_user(request), call_id=call_id)
+    if call_id and call is None:
+        raise NotFound("No such call.")
+    return call
 
 
 def _referral(request: HttpRequest, referral_id: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from beatbook.core.actors import SYSTEM
 from beatbook.demo.outreach import _addresses
 from beatbook.places.selectors import geocode
 from beatbook.records import services as record_services
+from beatbook.resources import hsds
 from beatbook.resources.models import Service, TaxonomyTerm
 from beatbook.resources.services import referrals
 from beatbook.resources.services.directory import directory_load
@@ -163,23 +163,7 @@ def directory_demo(now: dt.datetime) -> int:
     today = timezone.localdate(now)
     addresses = _addresses(len(SERVICES))
     taxonomy = _uid("taxonomy")
-    rows: dict[str, list[dict[str, Any]]] = {
-        name: []
-        for name in (
-            "organization",
-            "program",
-            "taxonomy",
-            "taxonomy_term",
-            "service",
-            "attribute",
-            "location",
-            "address",
-            "service_at_location",
-            "phone",
-            "schedule",
-            "language",
-        )
-    }
+    rows = hsds.empty_rows()
     rows["taxonomy"].append(
         {"id": taxonomy, "name": "Open Eligibility (Ohana)", "description": "Service categories"}
     )

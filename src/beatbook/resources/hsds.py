@@ -256,6 +256,12 @@ TABLES: tuple[Table, ...] = (
 )
 TABLE = {table.name: table for table in TABLES}
 
+
+def empty_rows() -> dict[str, list[dict[str, Any]]]:
+    """One empty list per HSDS table, in load order, for a mapper to fill."""
+    return {table.name: [] for table in TABLES}
+
+
 JSON_TYPES = {
     "string": {"type": "string"},
     "uuid": {"type": "string", "format": "uuid"},

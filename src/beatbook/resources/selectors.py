@@ -271,15 +271,9 @@ def referrals_awaiting_answer(*, today: dt.date | None = None) -> QuerySet[Refer
     ).select_related("referred_by", "service")
 
 
-def referral_outcomes(
-    *, start: dt.date | None = None, end: dt.date | None = None
-) -> dict[str, Any]:
-    """Referrals by status and by need, for the analytics page (counts only, no people)."""
-    referrals = Referral.objects.all()
-    if start:
-        referrals = referrals.filter(created_at__date__gte=start)
-    if end:
-        referrals = referrals.filter(created_at__date__lte=end)
+def referral_outcomes(*, referrals: QuerySet[Referral] | None = None) -> dict[str, Any]:
+    """Referrals by status and by need, for analytics (counts only, no people)."""
+    referrals = Referral.objects.all() if referrals is None else referrals
     by_status = dict(referrals.values_list("status").annotate(n=Count("id")).order_by())
     by_need = list(
         referrals.values("need__name")

@@ -47,14 +47,9 @@ def _service(service_id: Any) -> Service:
 
 def _call_for(request: HttpRequest, call_id: Any) -> Any:
     """The call a CSO is referring from, if they may see it."""
-    if not call_id:
-        return None
-    from beatbook.calls.selectors import call_get
+    from beatbook.calls.selectors import call_get_optional
 
-    try:
-        return call_get(viewer=request_user(request), call_id=int(call_id))
-    except (ValueError, DomainError):
-        return None
+    return call_get_optional(viewer=request_user(request), call_id=call_id)
 
 
 def _report_for(request: HttpRequest, report_id: Any) -> Any:

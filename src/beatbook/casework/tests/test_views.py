@@ -62,6 +62,9 @@ def test_a_cso_opens_a_case_from_the_call_page(agency: dict[str, Any]) -> None:
     assert made["Location"] == f"/casework/mediation/{case.pk}/"
     call.refresh_from_db()
     assert call.disposition == "mediation"
+    assert f'href="/casework/mediation/{case.pk}/">{case.number}</a> · mediation' in (
+        cso.get(f"/calls/{call.pk}/").content.decode()
+    )
     detail = cso.get(made["Location"]).content.decode()
     assert "Bo Downstairs" in detail
     assert call.number in detail  # the address's call history

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from beatbook.core.actors import Actor
+from beatbook.resources import hsds
 from beatbook.resources.services.directory import Rows, directory_load
 
 OHANA_NAMESPACE = uuid.UUID("6f1d8a52-5a0e-4c0e-9d7c-2b3f0f5b9e11")
@@ -140,23 +141,7 @@ def _read(folder: Path, name: str) -> list[tuple[int, dict[str, str]]]:
 def ohana_rows(folder: Path) -> OhanaImport:
     """Map Ohana CSVs in `folder` to HSDS rows (good rows only; bad ones in `rejects`)."""
     result = OhanaImport()
-    tables: dict[str, list[dict[str, Any]]] = {
-        name: []
-        for name in (
-            "organization",
-            "program",
-            "taxonomy",
-            "taxonomy_term",
-            "service",
-            "attribute",
-            "location",
-            "address",
-            "service_at_location",
-            "phone",
-            "schedule",
-            "language",
-        )
-    }
+    tables = hsds.empty_rows()
     result.rows = tables
 
     def each(name: str, build: Callable[[dict[str, str]], None]) -> None:

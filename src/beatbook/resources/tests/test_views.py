@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -15,7 +16,7 @@ from django.utils import timezone
 from beatbook.calls.tests.factories import intake
 from beatbook.core.testing import login
 from beatbook.resources import hsds
-from beatbook.resources.models import Referral, Service
+from beatbook.resources.models import Referral, Service, TaxonomyTerm
 from beatbook.resources.services.directory import directory_package_zip
 from beatbook.resources.tests.factories import directory_build
 
@@ -195,3 +196,45 @@ def test_a_cso_refers_from_their_incident_report(
     )
     # Another team's CSO cannot attach a referral to a report they may not see.
     assert Referral.objects.filter(report=report).count() == 1
+
+
+def test_referral_outcomes_follow_the_dates_and_beat_chosen(
+    agency: dict[str, Any], ids: dict[str, str]
+) -> None:
+    from beatbook.resources.services.referrals import referral_create
+
+    call = intake(agency["dispatcher"], code="WELFARE")
+    referral_create(
+        actor=agency["cso"],
+        resident_name="R",
+        resident_phone="206-555-0101",
+        need=TaxonomyTerm.objects.get(pk=ids["need_food"]),
+        service=Service.objects.get(pk=ids["food"]),
+        consent_scopes=["provider_contact"],
+        consent_method="verbal",
+        contact_method="resident_calls",
+        call=call,
+    )
+    analyst = login(Client(), agency["analyst"])
+    today = timezone.localdate()
+
+    def total(**params: Any) -> str:
+        page = analyst.get("/analytics/casework/", params).content.decode()
+        return page.split('id="referrals-total">')[1].split("<")[0]
+
+    assert total() == "1"
+    assert (
+        total(
+            start=(today - dt.timedelta(days=40)).isoformat(),
+            end=(today - dt.timedelta(days=10)).isoformat(),
+        )
+        == "0"
+    )
+    assert total(beat=agency["a1"].pk) == "1"  # the call was in A1
+    assert total(beat=agency["b1"].pk) == "0"
+    partial = analyst.get("/analytics/casework/", {"beat": agency["b1"].pk}, HTTP_HX_REQUEST="true")
+    assert (
+        partial.content.decode()
+        .lstrip()
+        .startswith('<nav class="tabs" aria-label="Analytics pages"')
+    )
