@@ -31,7 +31,7 @@ from beatbook.calls.tasks import call_status_notify_task
 from beatbook.calls.triage import triage_assess
 from beatbook.core.actors import SYSTEM, Actor, actor_user
 from beatbook.core.exceptions import PermissionDenied, ValidationFailed
-from beatbook.core.history import history_record
+from beatbook.core.history import history_record, history_record_many
 from beatbook.core.numbering import number_next
 from beatbook.core.permissions import actor_role, require_role
 from beatbook.core.roles import DISPATCH_ROLES, Role
@@ -245,34 +245,27 @@ def call_intake(
         needs_escalation=triage.needs_escalation,
         triage_reasons=triage.reasons,
     )
+    history: list[tuple[str, dict[str, Any]]] = [
+        ("received", {"source": source, "type": call_type.code, "beat": location.beat.name})
+    ]
     if triage.needs_escalation:
         call.priority = 1
+        history.append(("flagged for escalation", {"reasons": triage.reasons}))
+    else:
+        # Linked and queued before the INSERT, so the call is written once (an intake is the
+        # busiest write there is: Open311, the portal and the desk all come through here).
+        duplicate = call_possible_duplicate(call=call)
+        if duplicate is not None:
+            call.possible_duplicate_of = duplicate
+            history.append(("linked as possible duplicate", {"of": duplicate.number}))
+        call.status, call.queued_at = CallStatus.QUEUED, now
+        history.append((STEP_VERBS[CallStatus.QUEUED], {}))
     # The number and token are ours and unique by construction; the database enforces the rest.
     call.full_clean(exclude=RELATIONS, validate_unique=False, validate_constraints=False)
-    call.save()
-    history_record(
-        obj=call,
-        actor=actor,
-        verb="received",
-        data={"source": source, "type": call_type.code, "beat": location.beat.name},
-    )
+    call.save(force_insert=True)
+    history_record_many(obj=call, actor=actor, entries=history)
     if triage.needs_escalation:
-        history_record(
-            obj=call, actor=actor, verb="flagged for escalation", data={"reasons": triage.reasons}
-        )
         return call
-    duplicate = call_possible_duplicate(call=call)
-    if duplicate is not None:
-        call.possible_duplicate_of = duplicate
-        call.save(update_fields=["possible_duplicate_of"])
-        history_record(
-            obj=call,
-            actor=actor,
-            verb="linked as possible duplicate",
-            data={"of": duplicate.number},
-        )
-    call.queued_at = now
-    _move(actor, call, CallStatus.QUEUED, fields=["queued_at"])
     if source == CallSource.FIELD and actor_role(actor) == Role.CSO:
         unit = Unit.objects.filter(user=actor).first()  # type: ignore[misc]
         if unit is not None:

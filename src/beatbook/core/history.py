@@ -39,6 +39,31 @@ def history_record(
     return entry
 
 
+def history_record_many(
+    *, obj: models.Model, actor: Actor, entries: list[tuple[str, dict[str, Any]]]
+) -> list[AuditEntry]:
+    """Append several entries (verb, data) to `obj`'s history in one INSERT, in order: for
+    services whose one step is several events (an intake that is placed, linked and queued)."""
+    content_type = ContentType.objects.get_for_model(obj)
+    user, label = actor_user(actor), actor_label(actor)[:150]
+    source_ip, object_label = current_source_ip(), str(obj)[:150]
+    return AuditEntry.objects.bulk_create(
+        AuditEntry(
+            at=timezone.now(),
+            actor=user,
+            actor_label=label,
+            verb=verb,
+            data=data,
+            source_ip=source_ip,
+            outcome="success",
+            content_type=content_type,
+            object_id=str(obj.pk),
+            object_label=object_label,
+        )
+        for verb, data in entries
+    )
+
+
 def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
     """The history of one record, oldest first."""
     return AuditEntry.objects.filter(

@@ -48,6 +48,22 @@ class TestCallIntake:
         assert verbs(first) == ["received", "queued"]
         assert history_for(first).first().actor == agency["dispatcher"]
 
+    def test_writes_the_call_once(self, agency: dict[str, Any]) -> None:
+        """Intake is the busiest write (Open311, the portal and the desk): the call row is
+        inserted already queued and linked, never inserted and then updated."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        intake(agency["dispatcher"])
+        with CaptureQueriesContext(connection) as queries:
+            intake(agency["dispatcher"], lat=INSIDE_A1[0] + 0.0005, lon=INSIDE_A1[1])
+        table = Call._meta.db_table
+        writes = [
+            q["sql"].split()[0] for q in queries if f'"{table}"' in q["sql"].split("WHERE")[0]
+        ]
+        assert writes.count("INSERT") == 1
+        assert "UPDATE" not in writes
+
     def test_geocodes_a_typed_address_with_a_typo(self, agency: dict[str, Any]) -> None:
         call = services.call_intake(
             actor=agency["dispatcher"],
@@ -317,7 +333,8 @@ class TestDuplicates:
         first = intake(agency["dispatcher"])
         second = intake(agency["dispatcher"], lat=INSIDE_A1[0] + 0.0005, lon=INSIDE_A1[1])
         assert second.possible_duplicate_of == first
-        assert "linked as possible duplicate" in verbs(second)
+        assert Call.objects.get(pk=second.pk).possible_duplicate_of == first
+        assert verbs(second) == ["received", "linked as possible duplicate", "queued"]
 
     def test_other_type_far_or_old_is_not_linked(self, agency: dict[str, Any]) -> None:
         with time_machine.travel(timezone.now() - dt.timedelta(hours=3)):

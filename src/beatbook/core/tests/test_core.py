@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from beatbook.core.actors import SYSTEM
 from beatbook.core.history import history_record
@@ -42,6 +44,24 @@ def test_numbers_are_sequential_per_prefix_and_year() -> None:
     assert int(second[-6:]) == int(first[-6:]) + 1
     assert other.endswith("-000001")
     assert other.startswith("RPT-")
+
+
+def test_a_rolled_back_number_is_issued_again() -> None:
+    """Numbers are gap-free: a transaction that fails after taking one gives it back."""
+    first = number_next(prefix="CIT")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        number_next(prefix="CIT")
+        raise RuntimeError("the citation could not be saved")
+    assert int(number_next(prefix="CIT")[-6:]) == int(first[-6:]) + 1
+
+
+def test_each_year_starts_at_one() -> None:
+    number_next(prefix="CFS")
+    next_year = timezone.now() + dt.timedelta(days=366)
+    assert (
+        number_next(prefix="CFS", at=next_year)
+        == f"CFS-{timezone.localtime(next_year).year}-000001"
+    )
 
 
 class TestAuditTrailIsAppendOnly:
