@@ -16,13 +16,15 @@ from beatbook.calls.models import Call, CallPhoto, CallRecord, CallType
 from beatbook.calls.ranking import available_roster, rank_units
 from beatbook.core.actors import Actor
 from beatbook.core.exceptions import NotFound
-from beatbook.core.geo import distance_m
+from beatbook.core.geo import distance_m, flat_distance_sq, nearest_of
 from beatbook.core.history import history_for
 from beatbook.core.live import live_version
 from beatbook.core.models import AuditEntry
 from beatbook.core.permissions import actor_role
 from beatbook.core.roles import READ_ALL_ROLES, Role
 from beatbook.roster.models import EmergencyAlarm, Shift, Unit
+
+DUPLICATE_SHORTLIST = 5  # nearest by the flat-earth order, then measured on the sphere
 
 CALL_RELATED = (
     "call_type",
@@ -129,6 +131,8 @@ def call_possible_duplicate(*, call: Call) -> Call | None:
     meters = settings.BEATBOOK_CALLS_DUPLICATE_METERS
     minutes = settings.BEATBOOK_CALLS_DUPLICATE_MINUTES
     degrees = meters / 111_000 * 1.6  # a box wide enough at any latitude below 50°
+    # A busy night's hundred open calls at one party cost one short read, not a hundred
+    # model instances: the database ranks them, the few nearest are measured.
     candidates = (
         Call.objects.open()
         .exclude(pk=call.pk)
@@ -138,14 +142,12 @@ def call_possible_duplicate(*, call: Call) -> Call | None:
             lat__range=(call.lat - degrees, call.lat + degrees),
             lon__range=(call.lon - degrees, call.lon + degrees),
         )
-        .only("number", "lat", "lon")
+        .alias(flat=flat_distance_sq(call.lat, call.lon))
+        .order_by("flat", "-received_at")
+        .only("number", "lat", "lon")[:DUPLICATE_SHORTLIST]
     )
-    best, best_distance = None, meters
-    for other in candidates:
-        d = distance_m(call.lat, call.lon, other.lat, other.lon)
-        if d <= best_distance:
-            best, best_distance = other, d
-    return best
+    nearest = nearest_of(call.lat, call.lon, candidates)
+    return nearest[1] if nearest is not None and nearest[0] <= meters else None
 
 
 @dataclass(frozen=True)

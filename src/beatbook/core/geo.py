@@ -1,6 +1,18 @@
-"""Small geodesy shared by every app: great-circle distance in metres."""
+"""Small geodesy shared by every app: great-circle distance in metres, nearest points."""
 
 import math
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+from django.db.models import ExpressionWrapper, F, FloatField
+
+
+class HasPoint(Protocol):
+    lat: float
+    lon: float
+
+
+T = TypeVar("T", bound=HasPoint)
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -11,3 +23,18 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dlmb = math.radians(lon2 - lon1)
     a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def flat_distance_sq(lat: float, lon: float) -> ExpressionWrapper:
+    """A database expression ordering rows (with `lat`, `lon` columns) by distance from a
+    point on a flat earth: exact enough to rank points a few hundred metres apart, so the
+    database returns the few nearest and Python measures only those (`nearest_of`)."""
+    squeeze = math.cos(math.radians(lat))
+    dlat, dlon = F("lat") - lat, (F("lon") - lon) * squeeze
+    return ExpressionWrapper(dlat * dlat + dlon * dlon, output_field=FloatField())
+
+
+def nearest_of(lat: float, lon: float, points: Iterable[T]) -> tuple[float, T] | None:
+    """The closest of `points` (anything with `lat` and `lon`) and its distance in metres."""
+    measured = [(distance_m(lat, lon, p.lat, p.lon), p) for p in points]
+    return min(measured, key=lambda pair: pair[0], default=None)

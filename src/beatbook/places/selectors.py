@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from rapidfuzz import fuzz, process
 
 from beatbook.core.exceptions import NotFound, ValidationFailed
-from beatbook.core.geo import distance_m
+from beatbook.core.geo import distance_m, flat_distance_sq, nearest_of
 from beatbook.places.addresses import address_parse, block_text, street_display
 from beatbook.places.exceptions import AddressNotFound, OutsideAgencyArea
 from beatbook.places.geometry import h3_cell, point_in, prepared_shape
@@ -19,6 +19,7 @@ from beatbook.places.models import AddressPoint, Beat
 
 STREET_MATCH_CUTOFF = 82
 NEAREST_ADDRESS_WINDOW_DEG = 0.004  # about 400 m north-south at mid latitudes
+NEAREST_ADDRESS_SHORTLIST = 5
 
 
 @dataclass(frozen=True)
@@ -155,17 +156,20 @@ def geocode(*, text: str) -> GeocodeMatch:
 
 
 def nearest_address(*, lat: float, lon: float) -> AddressPoint | None:
+    """The closest known address: the database orders the window by a flat-earth distance
+    (a city's address table puts thousands of points in it), the few nearest are measured."""
     window = NEAREST_ADDRESS_WINDOW_DEG
-    candidates = AddressPoint.objects.filter(
-        lat__range=(lat - window, lat + window), lon__range=(lon - window * 1.5, lon + window * 1.5)
+    candidates = (
+        AddressPoint.objects.filter(
+            lat__range=(lat - window, lat + window),
+            lon__range=(lon - window * 1.5, lon + window * 1.5),
+        )
+        .alias(flat=flat_distance_sq(lat, lon))
+        .order_by("flat", "pk")
+        .only("number", "street", "lat", "lon")[:NEAREST_ADDRESS_SHORTLIST]
     )
-    best: AddressPoint | None = None
-    best_distance = float("inf")
-    for point in candidates.only("number", "street", "lat", "lon"):
-        d = distance_m(lat, lon, point.lat, point.lon)
-        if d < best_distance:
-            best, best_distance = point, d
-    return best
+    nearest = nearest_of(lat, lon, candidates)
+    return nearest[1] if nearest is not None else None
 
 
 def place_or_words(address: str) -> tuple[float | None, float | None, str]:

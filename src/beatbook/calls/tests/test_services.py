@@ -336,6 +336,15 @@ class TestDuplicates:
         assert Call.objects.get(pk=second.pk).possible_duplicate_of == first
         assert verbs(second) == ["received", "linked as possible duplicate", "queued"]
 
+    def test_links_the_nearest_of_many_open_calls(self, agency: dict[str, Any]) -> None:
+        lat, lon = INSIDE_A1
+        far = [intake(agency["dispatcher"], lat=lat + 0.0012, lon=lon) for _ in range(6)]
+        nearest = intake(agency["dispatcher"], lat=lat + 0.0002, lon=lon)
+        intake(agency["dispatcher"], lat=lat - 0.0009, lon=lon)
+        new = intake(agency["dispatcher"], lat=lat, lon=lon)
+        assert far[0].possible_duplicate_of is None
+        assert new.possible_duplicate_of == nearest
+
     def test_other_type_far_or_old_is_not_linked(self, agency: dict[str, Any]) -> None:
         with time_machine.travel(timezone.now() - dt.timedelta(hours=3)):
             intake(agency["dispatcher"])

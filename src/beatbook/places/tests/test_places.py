@@ -20,6 +20,7 @@ from beatbook.places.selectors import (
     beat_for_point_or_refuse,
     geocode,
     location_resolve,
+    nearest_address,
 )
 from beatbook.places.services import beats_import
 
@@ -199,6 +200,18 @@ class TestGeocoding:
         location = location_resolve(lat=47.5898, lon=-122.3346)
         assert location.block_text == "1500 block of Oak St"
         assert (location.block_lat, location.block_lon) != (47.5898, -122.3346)
+
+    def test_a_pin_takes_the_nearest_of_a_crowded_window(self, agency: dict[str, Any]) -> None:
+        lat, lon = INSIDE_A1
+        # A dense block first (more points than the shortlist), a little farther off.
+        AddressPoint.objects.bulk_create(
+            AddressPoint(number=1900 + i, street="ELM ST", lat=lat + 0.0008, lon=lon + i * 1e-5)
+            for i in range(12)
+        )
+        AddressPoint.objects.create(number=1210, street="ASH ST", lat=lat + 0.0001, lon=lon)
+        assert nearest_address(lat=lat, lon=lon).number == 1210
+        assert nearest_address(lat=lat + 0.0008, lon=lon + 0.000071).number == 1907
+        assert nearest_address(lat=OUTSIDE[0], lon=OUTSIDE[1]) is None
 
     def test_outside_the_area_is_refused(self, agency: dict[str, Any]) -> None:
         with pytest.raises(OutsideAgencyArea, match="outside the agency's area"):
