@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "beatbook.accounts.middleware.MfaRequiredMiddleware",
     "beatbook.accounts.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "beatbook.core.middleware.CachedPolicyCSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "beatbook.core.middleware.NoStoreForStaffMiddleware",
     "beatbook.core.middleware.DomainErrorMiddleware",

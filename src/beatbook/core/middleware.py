@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
+from typing import Any
 
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.utils.functional import SimpleLazyObject
 
 from beatbook.core import request_context
 from beatbook.core.exceptions import NotFound, PermissionDenied
@@ -45,9 +53,18 @@ class NoStoreForStaffMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        from beatbook.accounts.middleware import signed_in
+
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+        # A view that authenticated by token has put a real user in place of the lazy one.
+        if user is None:
+            staff = False
+        elif isinstance(user, SimpleLazyObject):
+            staff = signed_in(request)
+        else:
+            staff = user.is_authenticated
+        if staff or request.path.startswith("/api/"):
             response["Cache-Control"] = "no-store"
         return response
 
@@ -89,3 +106,44 @@ class RequestSizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+NONCE_PLACEHOLDER = "beatbook-csp-nonce"
+PER_RESPONSE_POLICY = ("_csp_config", "_csp_update", "_csp_replace")
+
+
+@functools.cache
+def _site_policy(*, with_nonce: bool) -> str:
+    return build_policy(nonce=NONCE_PLACEHOLDER if with_nonce else None)
+
+
+@receiver(setting_changed)
+def _forget_site_policy(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _site_policy.cache_clear()
+
+
+class CachedPolicyCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware with the site policy built once per process, not on every
+    response (~45 µs a request, a third of our middleware's cost in benchmark B7), and not
+    at all for the excluded prefixes. A response carrying its own policy (the csp_update,
+    csp_replace and csp decorators), a report-only policy or DEBUG goes to the library."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if (
+            settings.DEBUG
+            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or any(getattr(response, name, None) is not None for name in PER_RESPONSE_POLICY)
+        ):
+            return super().process_response(request, response)
+        policy = settings.CONTENT_SECURITY_POLICY
+        excluded = request.path_info.startswith(tuple(policy.get("EXCLUDE_URL_PREFIXES") or ()))
+        nonce = getattr(request, "_csp_nonce", None)
+        if not excluded and HEADER not in response and not getattr(response, "_csp_exempt", False):
+            header = _site_policy(with_nonce=nonce is not None)
+            response[HEADER] = header.replace(NONCE_PLACEHOLDER, nonce) if nonce else header
+        if nonce is None:  # as the library: a nonce asked for after the header is an error
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response

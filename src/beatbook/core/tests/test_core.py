@@ -178,3 +178,78 @@ class TestCacheSetting:
         result = self._settings_caches("memcached://127.0.0.1:11211")
         assert result.returncode != 0
         assert "BEATBOOK_CACHE_URL must be a redis://" in result.stderr
+
+
+class TestCachedPolicyCsp:
+    """The cached policy must be exactly the one django-csp would build."""
+
+    @staticmethod
+    def respond(path: str, view: Any) -> tuple[Any, Any]:
+        from django.test import RequestFactory
+
+        from beatbook.core.middleware import CachedPolicyCSPMiddleware
+
+        request = RequestFactory().get(path)
+        return request, CachedPolicyCSPMiddleware(view)(request)
+
+    @staticmethod
+    def page_with_nonce(request: Any) -> Any:
+        from django.http import HttpResponse
+
+        return HttpResponse(str(request.csp_nonce))
+
+    @staticmethod
+    def plain_page(request: Any) -> Any:
+        from django.http import HttpResponse
+
+        return HttpResponse("plain")
+
+    def test_equals_the_librarys_policy_with_a_fresh_nonce_each_time(self) -> None:
+        from csp.utils import build_policy
+
+        _, first = self.respond("/portal/", self.page_with_nonce)
+        _, second = self.respond("/portal/", self.page_with_nonce)
+        nonce = first.content.decode()
+        assert first["Content-Security-Policy"] == build_policy(nonce=nonce)
+        assert f"'nonce-{nonce}'" in first["Content-Security-Policy"]
+        assert second.content != first.content
+        assert second["Content-Security-Policy"] == build_policy(nonce=second.content.decode())
+
+    def test_without_a_nonce_equals_the_librarys_policy(self) -> None:
+        from csp.utils import build_policy
+
+        request, response = self.respond("/portal/", self.plain_page)
+        assert response["Content-Security-Policy"] == build_policy()
+        assert "nonce-" not in response["Content-Security-Policy"]
+        from csp.exceptions import CSPNonceError
+
+        with pytest.raises(CSPNonceError):
+            str(request.csp_nonce)
+
+    def test_excluded_prefixes_get_no_policy(self) -> None:
+        _, response = self.respond("/api/v1/calls/", self.plain_page)
+        assert "Content-Security-Policy" not in response
+
+    def test_a_views_own_policy_goes_through_the_library(self) -> None:
+        from csp.utils import build_policy
+
+        update = {"img-src": ["https://tiles.example.org"]}
+
+        def page(request: Any) -> Any:
+            response = self.plain_page(request)
+            response._csp_update = update
+            return response
+
+        _, response = self.respond("/portal/", page)
+        assert response["Content-Security-Policy"] == build_policy(update=update)
+        assert "https://tiles.example.org" in response["Content-Security-Policy"]
+
+    def test_a_changed_setting_is_picked_up(self) -> None:
+        from django.test import override_settings
+
+        self.respond("/portal/", self.plain_page)  # fills the cache
+        with override_settings(CONTENT_SECURITY_POLICY={"DIRECTIVES": {"default-src": ["'none'"]}}):
+            _, response = self.respond("/portal/", self.plain_page)
+        assert response["Content-Security-Policy"] == "default-src 'none'"
+        _, response = self.respond("/portal/", self.plain_page)
+        assert "script-src 'self'" in response["Content-Security-Policy"]
