@@ -142,8 +142,7 @@ def call_possible_duplicate(*, call: Call) -> Call | None:
             lat__range=(call.lat - degrees, call.lat + degrees),
             lon__range=(call.lon - degrees, call.lon + degrees),
         )
-        .alias(flat=flat_distance_sq(call.lat, call.lon))
-        .order_by("flat", "-received_at")
+        .order_by(flat_distance_sq(Call, call.lat, call.lon), "-received_at")
         .only("number", "lat", "lon")[:DUPLICATE_SHORTLIST]
     )
     nearest = nearest_of(call.lat, call.lon, candidates)

@@ -164,8 +164,7 @@ def nearest_address(*, lat: float, lon: float) -> AddressPoint | None:
             lat__range=(lat - window, lat + window),
             lon__range=(lon - window * 1.5, lon + window * 1.5),
         )
-        .alias(flat=flat_distance_sq(lat, lon))
-        .order_by("flat", "pk")
+        .order_by(flat_distance_sq(AddressPoint, lat, lon), "pk")
         .only("number", "street", "lat", "lon")[:NEAREST_ADDRESS_SHORTLIST]
     )
     nearest = nearest_of(lat, lon, candidates)
