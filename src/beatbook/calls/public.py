@@ -6,6 +6,7 @@ Everything the portal and Open311 show passes through `public_view`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from beatbook.calls.choices import CallSource, CallStatus, Disposition, Division
@@ -79,7 +81,18 @@ def _division_label(value: str) -> str:
 
 
 def status_label(call: Call) -> str:
-    match call.status:
+    if call.status == CallStatus.MERGED:
+        return _("Joined to report %(reference)s, which covers the same problem") % {
+            "reference": call.merged_into.number if call.merged_into else ""
+        }
+    return _status_text(get_language(), call.status, call.disposition, call.referral_division)
+
+
+# Lists label a thousand calls with a handful of distinct texts; `language` is in the key
+# because gettext reads the active language.
+@functools.lru_cache(maxsize=512)
+def _status_text(language: str | None, status: str, disposition: str, division: str) -> str:
+    match status:
         case CallStatus.RECEIVED | CallStatus.QUEUED:
             return _("Received: waiting for a community service officer")
         case CallStatus.DISPATCHED | CallStatus.EN_ROUTE:
@@ -87,20 +100,14 @@ def status_label(call: Call) -> str:
         case CallStatus.ON_SCENE:
             return _("A community service officer is there now")
         case CallStatus.CLEARED:
-            return _("Resolved: %(outcome)s") % {"outcome": _disposition_label(call.disposition)}
+            return _("Resolved: %(outcome)s") % {"outcome": _disposition_label(disposition)}
         case CallStatus.ESCALATED:
             return _("Passed to police officers")
         case CallStatus.REFERRED:
-            return _("Referred to %(division)s") % {
-                "division": _division_label(call.referral_division)
-            }
+            return _("Referred to %(division)s") % {"division": _division_label(division)}
         case CallStatus.CANCELLED:
             return _("Closed without action")
-        case CallStatus.MERGED:
-            return _("Joined to report %(reference)s, which covers the same problem") % {
-                "reference": call.merged_into.number if call.merged_into else ""
-            }
-    return str(call.status)
+    return str(status)
 
 
 BLOCK = re.compile(r"^(\d+) block of (.+)$")
@@ -108,6 +115,11 @@ BLOCK = re.compile(r"^(\d+) block of (.+)$")
 
 def localized_block(text: str) -> str:
     """'1500 block of Pine St' in the visitor's language (stored in English)."""
+    return _localized_block(get_language(), text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _localized_block(language: str | None, text: str) -> str:
     match = BLOCK.match(text)
     if not match:
         return text

@@ -78,6 +78,10 @@ class TestReporting:
         track = client.get(f"/es/portal/track/{call.public_token}/").content.decode()
         assert "Recibido: en espera de un agente" in track
         assert "cuadra 1500 de Pine St" in track
+        # The labels are memoised per language: English right after Spanish stays English.
+        english = client.get(f"/portal/track/{call.public_token}/").content.decode()
+        assert "Received: waiting for a community service officer" in english
+        assert "1500 block of Pine St" in english
         with django_capture_on_commit_callbacks(execute=True):
             call_services.call_dispatch(
                 actor=agency["dispatcher"], call=call, unit=agency["cso_unit"]
