@@ -897,6 +897,29 @@ def bench_b6(k: int) -> list[dict[str, Any]]:
     ]
 
 
+DURATIONS = ROOT / "bench" / "durations.json"
+
+
+def _record_duration(kind: str, seconds: float) -> None:
+    durations = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    durations[kind] = {"seconds": round(seconds), "at": f"{dt.datetime.now(dt.UTC):%Y-%m-%d}"}
+    DURATIONS.write_text(json.dumps(durations, indent=2) + "\n")
+
+
+def _durations_line() -> str:
+    durations = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+    parts = [
+        f"`{command}` took {durations[kind]['seconds'] / 60:.1f} min ({durations[kind]['at']})"
+        for kind, command in (("full", "./run bench"), ("quick", "./run bench --quick"))
+        if kind in durations
+    ]
+    return (
+        "Whole-suite times on this machine (budget 15 and 3 min): " + "; ".join(parts) + "."
+        if parts
+        else ""
+    )
+
+
 def write_report(results: list[dict[str, Any]]) -> None:
     def verdict(bench: str, ceiling: float, baseline: str = "") -> str:
         ratio = next(
@@ -917,6 +940,8 @@ def write_report(results: list[dict[str, Any]]) -> None:
         "",
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {connection.vendor}, "
         f"Python {platform.python_version()}, {os.cpu_count()} cores.",
+        "",
+        _durations_line(),
         "",
         "| bench | case | baseline | baseline µs | ours µs | ratio (min–max) |",
         "|---|---|---|---|---|---|",
@@ -1311,6 +1336,7 @@ def main() -> None:
     if "--report-only" in sys.argv:  # rewrite docs/performance.md from the last results
         write_report(json.loads((ROOT / "bench" / "results.json").read_text()))
         return
+    started = time.perf_counter()
     quick = "--quick" in sys.argv
     only = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--only=")), "")
     everything = {"B1", "B2", "B4", "B5", "B6", "B7", "B8", "B9"}
@@ -1356,6 +1382,8 @@ def main() -> None:
         kept = json.loads((ROOT / "bench" / "results.json").read_text())
         results = [r for r in kept if r["id"] not in ran] + results
         results.sort(key=lambda r: ORDER.index(r["id"]) if r["id"] in ORDER else 99)
+    else:  # the suite's own time, against the 15 (3 with --quick) minutes
+        _record_duration("quick" if quick else "full", time.perf_counter() - started)
     write_report(results)
     for r in results:
         print(
