@@ -29,6 +29,8 @@ from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench.common import copies_sql  # noqa: E402
+
 OPEN = 1  # helpdesk's Ticket.OPEN_STATUS
 
 
@@ -79,11 +81,7 @@ def setup(n: int) -> dict[str, Any]:
     _request(app, "POST", "/helpdesk/api/tickets/", token, body=body)
     template = Ticket.objects.latest("pk")
     columns = [f.column for f in Ticket._meta.concrete_fields if f.column != "id"]
-    pg = connection.vendor == "postgresql"
-    x = "g" if pg else "x"
-    minutes = (
-        f"now() - {x} * interval '1 minute'" if pg else f"datetime('now', '-' || {x} || ' minutes')"
-    )
+    x, minutes, source = copies_sql(postgresql=connection.vendor == "postgresql", n=n)
     override = {
         "created": minutes,
         "modified": minutes,
@@ -91,12 +89,6 @@ def setup(n: int) -> dict[str, Any]:
         "secret_key": f"'k' || {x}",
     }
     select = ", ".join(override.get(c, f"t.{c}") for c in columns)
-    source = (
-        f"generate_series(1, {n}) AS g"
-        if pg
-        else "(WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s "  # noqa: S608
-        f"WHERE x < {n}) SELECT x FROM s)"
-    )
     table = Ticket._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

@@ -8,6 +8,8 @@ import os
 
 import dj_database_url
 
+from bench.common import DEFAULT_MIDDLEWARE
+
 SECRET_KEY = "bench-only-not-secret"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -28,15 +30,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "helpdesk",
 ]
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
+MIDDLEWARE = DEFAULT_MIDDLEWARE
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

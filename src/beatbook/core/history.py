@@ -13,15 +13,9 @@ from beatbook.core.models import AuditEntry
 from beatbook.core.request_context import current_source_ip
 
 
-def history_record(
-    *,
-    obj: models.Model | None,
-    actor: Actor,
-    verb: str,
-    data: dict[str, Any] | None = None,
-    outcome: str = "success",
+def _entry(
+    obj: models.Model | None, actor: Actor, verb: str, data: dict[str, Any] | None, outcome: str
 ) -> AuditEntry:
-    """Append one entry to `obj`'s history (or to the security log when `obj` is None)."""
     entry = AuditEntry(
         at=timezone.now(),
         actor=actor_user(actor),
@@ -35,6 +29,19 @@ def history_record(
         entry.content_type = ContentType.objects.get_for_model(obj)
         entry.object_id = str(obj.pk)
         entry.object_label = str(obj)[:150]
+    return entry
+
+
+def history_record(
+    *,
+    obj: models.Model | None,
+    actor: Actor,
+    verb: str,
+    data: dict[str, Any] | None = None,
+    outcome: str = "success",
+) -> AuditEntry:
+    """Append one entry to `obj`'s history (or to the security log when `obj` is None)."""
+    entry = _entry(obj, actor, verb, data, outcome)
     entry.save()
     return entry
 
@@ -44,23 +51,8 @@ def history_record_many(
 ) -> list[AuditEntry]:
     """Append several entries (verb, data) to `obj`'s history in one INSERT, in order: for
     services whose one step is several events (an intake that is placed, linked and queued)."""
-    content_type = ContentType.objects.get_for_model(obj)
-    user, label = actor_user(actor), actor_label(actor)[:150]
-    source_ip, object_label = current_source_ip(), str(obj)[:150]
     return AuditEntry.objects.bulk_create(
-        AuditEntry(
-            at=timezone.now(),
-            actor=user,
-            actor_label=label,
-            verb=verb,
-            data=data,
-            source_ip=source_ip,
-            outcome="success",
-            content_type=content_type,
-            object_id=str(obj.pk),
-            object_label=object_label,
-        )
-        for verb, data in entries
+        _entry(obj, actor, verb, data, "success") for verb, data in entries
     )
 
 
