@@ -325,18 +325,25 @@ class DirectoryAdminView(RoleRequiredMixin, View):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                counts = directory.directory_import_upload(
+                imported = directory.directory_import_upload(
                     actor=request_user(request), name=upload.name, data=upload.read()
                 )
             except DirectoryImportRejected as exc:
                 problems = exc.problems
                 form.add_error("file", "Nothing was imported; see the problems below.")
             else:
+                counts = imported.counts
                 messages.success(
                     request,
                     f"Imported {counts['service']} services, {counts['organization']} "
                     f"organisations, {counts['location']} locations.",
                 )
+                if imported.skipped_tables:
+                    messages.warning(
+                        request,
+                        "Left out, as Beatbook keeps no such records: "
+                        f"{', '.join(imported.skipped_tables)}.",
+                    )
                 return redirect("resources:directory_admin")
         return self._render(request, form, problems, status=400)
 

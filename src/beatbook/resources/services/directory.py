@@ -8,6 +8,7 @@ import io
 import json
 import zipfile
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -315,17 +316,22 @@ def rows_from_package(files: dict[str, str]) -> Rows:
     return rows
 
 
-def package_files_from_zip(data: bytes) -> dict[str, str]:
+def package_files_from_zip(data: bytes) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The HSDS tables Beatbook keeps, by file name, and the names of the package's other
+    tables (funding, accessibility, …), which are left out and said to be."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise DirectoryImportRejected(["the file is not a zip archive"]) from None
     wanted = {table.path for table in hsds.TABLES}
     files: dict[str, str] = {}
+    skipped: set[str] = set()
     total = 0
     for info in archive.infolist():
         name = info.filename.rsplit("/", 1)[-1]
         if name not in wanted:
+            if name.endswith(".csv"):
+                skipped.add(name.removesuffix(".csv"))
             continue
         total += info.file_size
         if total > MAX_IMPORT_BYTES:
@@ -336,7 +342,7 @@ def package_files_from_zip(data: bytes) -> dict[str, str]:
             raise DirectoryImportRejected([f"{name}: not UTF-8 text"]) from None
     if not files:
         raise DirectoryImportRejected(["the archive holds none of the HSDS tables"])
-    return files
+    return files, tuple(sorted(skipped))
 
 
 def _check_links(rows: Rows) -> list[str]:
@@ -376,8 +382,16 @@ def _model_values(table: hsds.Table, row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+@dataclass(frozen=True)
+class DirectoryImported:
+    counts: dict[str, int]  # records created or updated, by HSDS table
+    skipped_tables: tuple[str, ...] = ()  # the package's tables Beatbook does not keep
+
+
 @transaction.atomic
-def directory_load(*, actor: Actor, rows: Rows, source: str) -> dict[str, int]:
+def directory_load(
+    *, actor: Actor, rows: Rows, source: str, skipped_tables: tuple[str, ...] = ()
+) -> dict[str, int]:
     """Create or update every record in `rows` (matched by HSDS id), all or nothing."""
     require_role(actor, DIRECTORY_EDITORS, action="import the resource directory")
     problems = _check_links(rows)
@@ -396,28 +410,33 @@ def directory_load(*, actor: Actor, rows: Rows, source: str) -> dict[str, int]:
         for term_id, parent_id in parents:
             m.TaxonomyTerm.objects.filter(pk=term_id).update(parent_id=parent_id)
         counts[table.name] = len(rows.get(table.name, []))
-    history_record(
-        obj=None, actor=actor, verb="directory_imported", data={"source": source, **counts}
-    )
+    data: dict[str, Any] = {"source": source, **counts}
+    if skipped_tables:
+        data["skipped_tables"] = list(skipped_tables)
+    history_record(obj=None, actor=actor, verb="directory_imported", data=data)
     return counts
 
 
-def directory_import_json(*, actor: Actor, data: bytes, source: str = "json") -> dict[str, int]:
+def directory_import_json(*, actor: Actor, data: bytes, source: str = "json") -> DirectoryImported:
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DirectoryImportRejected([f"not a JSON document ({exc})"]) from None
-    return directory_load(actor=actor, rows=rows_from_document(document), source=source)
+    rows = rows_from_document(document)
+    return DirectoryImported(directory_load(actor=actor, rows=rows, source=source))
 
 
 def directory_import_package(
     *, actor: Actor, data: bytes, source: str = "package"
-) -> dict[str, int]:
-    rows = rows_from_package(package_files_from_zip(data))
-    return directory_load(actor=actor, rows=rows, source=source)
+) -> DirectoryImported:
+    files, skipped = package_files_from_zip(data)
+    counts = directory_load(
+        actor=actor, rows=rows_from_package(files), source=source, skipped_tables=skipped
+    )
+    return DirectoryImported(counts, skipped)
 
 
-def directory_import_upload(*, actor: Actor, name: str, data: bytes) -> dict[str, int]:
+def directory_import_upload(*, actor: Actor, name: str, data: bytes) -> DirectoryImported:
     """A file from the import form: `.json` or a zipped package, told apart by content."""
     if len(data) > MAX_IMPORT_BYTES:
         raise DirectoryImportRejected(["the file is larger than 20 MB"])

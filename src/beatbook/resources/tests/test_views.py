@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from beatbook.calls.tests.factories import intake
+from beatbook.core.models import AuditEntry
 from beatbook.core.testing import login
 from beatbook.resources import hsds
 from beatbook.resources.models import Referral, Service, TaxonomyTerm
@@ -148,6 +149,29 @@ def test_the_coordinator_imports_and_exports_hsds(
     page = coordinator.get("/resources/directory/").content.decode()
     assert "Imported 3 services, 2 organisations, 2 locations." in page
     assert "Eviction Prevention Clinic" in page  # never verified: on the list
+    assert "Left out" not in page
+
+
+def test_tables_the_directory_does_not_keep_are_named_not_dropped_silently(
+    agency: dict[str, Any], ids: dict[str, str]
+) -> None:
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(directory_package_zip())) as source,
+        zipfile.ZipFile(buffer, "w") as archive,
+    ):
+        for name in source.namelist():
+            archive.writestr(name, source.read(name))
+        archive.writestr("funding.csv", "id,organization_id,source\n")
+        archive.writestr("accessibility.csv", "id,location_id,description\n")
+    coordinator = login(Client(), agency["analyst"])
+    upload = SimpleUploadedFile("211.zip", buffer.getvalue(), content_type="application/zip")
+    assert coordinator.post("/resources/directory/", {"file": upload}).status_code == 302
+    page = coordinator.get("/resources/directory/").content.decode()
+    assert "Imported 3 services" in page
+    assert "Left out, as Beatbook keeps no such records: accessibility, funding." in page
+    entry = AuditEntry.objects.filter(verb="directory_imported").latest("pk")
+    assert entry.data["skipped_tables"] == ["accessibility", "funding"]
 
 
 def test_a_cso_refers_from_their_incident_report(

@@ -57,9 +57,15 @@ class Command(BaseCommand):
                 for line in result.notes:
                     self.stdout.write(f"note: {line}")
             else:
-                counts = directory.directory_import_upload(
+                imported = directory.directory_import_upload(
                     actor=SYSTEM, name=path.name, data=path.read_bytes()
                 )
+                counts = imported.counts
+                if imported.skipped_tables:
+                    self.stdout.write(
+                        "note: left out, as Beatbook keeps no such records: "
+                        + ", ".join(imported.skipped_tables)
+                    )
         except DirectoryImportRejected as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
