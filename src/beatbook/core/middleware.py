@@ -138,11 +138,16 @@ class CachedPolicyCSPMiddleware(CSPMiddleware):
             or any(getattr(response, name, None) is not None for name in PER_RESPONSE_POLICY)
         ):
             return super().process_response(request, response)
-        policy = settings.CONTENT_SECURITY_POLICY
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
         excluded = request.path_info.startswith(tuple(policy.get("EXCLUDE_URL_PREFIXES") or ()))
         nonce = getattr(request, "_csp_nonce", None)
-        if not excluded and HEADER not in response and not getattr(response, "_csp_exempt", False):
-            header = _site_policy(with_nonce=nonce is not None)
+        header = _site_policy(with_nonce=nonce is not None)  # "" when no policy is set
+        if (
+            header
+            and not excluded
+            and HEADER not in response
+            and not getattr(response, "_csp_exempt", False)
+        ):
             response[HEADER] = header.replace(NONCE_PLACEHOLDER, nonce) if nonce else header
         if nonce is None:  # as the library: a nonce asked for after the header is an error
             request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]

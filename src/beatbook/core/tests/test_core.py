@@ -253,3 +253,10 @@ class TestCachedPolicyCsp:
         assert response["Content-Security-Policy"] == "default-src 'none'"
         _, response = self.respond("/portal/", self.plain_page)
         assert "script-src 'self'" in response["Content-Security-Policy"]
+
+    def test_no_policy_set_means_no_header(self) -> None:
+        from django.test import override_settings
+
+        with override_settings(CONTENT_SECURITY_POLICY=None):
+            _, response = self.respond("/portal/", self.plain_page)
+        assert "Content-Security-Policy" not in response
