@@ -170,3 +170,35 @@ def test_a_cso_opens_victim_assistance_from_the_report_and_ticks_the_checklist(
     other.sign_in(agency["cso_other_team"])
     other.goto(cso.page.url.removeprefix(cso.base_url))
     expect(other.page.locator("h1")).to_have_text("Not found")
+
+
+def test_the_coordinator_imports_a_fuller_hsds_package_and_is_told_what_was_left_out(
+    agency: dict[str, Any], open_session: Any, tmp_path: Any
+) -> None:
+    import io
+    import zipfile
+
+    from beatbook.resources.services.directory import directory_package_zip
+
+    directory_build()
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(directory_package_zip())) as source,
+        zipfile.ZipFile(buffer, "w") as archive,
+    ):
+        for name in source.namelist():
+            archive.writestr(name, source.read(name))
+        archive.writestr("funding.csv", "id,organization_id,source\n")
+    package = tmp_path / "county-211.zip"
+    package.write_bytes(buffer.getvalue())
+    coordinator = open_session()
+    coordinator.sign_in(agency["analyst"])
+    coordinator.goto("/resources/directory/")
+    coordinator.page.set_input_files("#id_file", str(package))
+    coordinator.page.get_by_role("button", name="Import").click()
+    expect(coordinator.page.locator(".msg-success")).to_contain_text("Imported 3 services")
+    expect(coordinator.page.locator(".msg-warning")).to_contain_text(
+        "Left out, as Beatbook keeps no such records: funding."
+    )
+    coordinator.screenshot("60-resources-import-left-out")
+    assert coordinator.problems == []
