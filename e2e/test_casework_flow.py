@@ -14,7 +14,7 @@ from beatbook.calls import services as call_services
 from beatbook.calls.tests.factories import intake
 from beatbook.casework.models import MediationCase
 from beatbook.resources.models import Referral
-from beatbook.resources.tests.factories import directory_build
+from beatbook.resources.tests.factories import directory_build, package_with_tables
 
 
 def on_scene(agency: dict[str, Any], **kwargs: Any) -> Any:
@@ -175,22 +175,9 @@ def test_a_cso_opens_victim_assistance_from_the_report_and_ticks_the_checklist(
 def test_the_coordinator_imports_a_fuller_hsds_package_and_is_told_what_was_left_out(
     agency: dict[str, Any], open_session: Any, tmp_path: Any
 ) -> None:
-    import io
-    import zipfile
-
-    from beatbook.resources.services.directory import directory_package_zip
-
     directory_build()
-    buffer = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(directory_package_zip())) as source,
-        zipfile.ZipFile(buffer, "w") as archive,
-    ):
-        for name in source.namelist():
-            archive.writestr(name, source.read(name))
-        archive.writestr("funding.csv", "id,organization_id,source\n")
     package = tmp_path / "county-211.zip"
-    package.write_bytes(buffer.getvalue())
+    package.write_bytes(package_with_tables(funding="id,organization_id,source\n"))
     coordinator = open_session()
     coordinator.sign_in(agency["analyst"])
     coordinator.goto("/resources/directory/")

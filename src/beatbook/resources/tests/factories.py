@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import uuid
+import zipfile
 from typing import Any
 
 from beatbook.core.actors import SYSTEM
-from beatbook.resources.services.directory import directory_load
+from beatbook.resources.services.directory import directory_load, directory_package_zip
 
 
 def uid(name: str) -> str:
@@ -178,3 +180,18 @@ def directory_build(**service_overrides: Any) -> dict[str, str]:
         "need_food": uid("food"),
         "need_housing": uid("housing"),
     }
+
+
+def package_with_tables(**extra_tables: str) -> bytes:
+    """The directory's own HSDS package plus other tables of the full profile (name → CSV),
+    as a county 211 export would carry them."""
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(directory_package_zip())) as source,
+        zipfile.ZipFile(buffer, "w") as archive,
+    ):
+        for name in source.namelist():
+            archive.writestr(name, source.read(name))
+        for table, text in extra_tables.items():
+            archive.writestr(f"{table}.csv", text)
+    return buffer.getvalue()

@@ -17,7 +17,7 @@ from beatbook.resources import models as m
 from beatbook.resources.exceptions import DirectoryImportRejected
 from beatbook.resources.services import directory
 from beatbook.resources.services.ohana import ohana_import
-from beatbook.resources.tests.factories import directory_build, uid
+from beatbook.resources.tests.factories import directory_build, package_with_tables, uid
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
@@ -207,16 +207,9 @@ def test_the_command_names_the_tables_it_left_out(
     from django.core.management import call_command
 
     directory_build()
-    buffer = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(directory.directory_package_zip())) as source,
-        zipfile.ZipFile(buffer, "w") as archive,
-    ):
-        for name in source.namelist():
-            archive.writestr(name, source.read(name))
-        archive.writestr("cost_option.csv", "id,service_id,amount\n")
+    package = package_with_tables(cost_option="id,service_id,amount\n")
     path = tmp_path / "package.zip"
-    path.write_bytes(buffer.getvalue())
+    path.write_bytes(package)
     call_command("resources", "import", str(path))
     out = capsys.readouterr().out
     assert "note: left out, as Beatbook keeps no such records: cost_option" in out

@@ -19,7 +19,7 @@ from beatbook.core.testing import login
 from beatbook.resources import hsds
 from beatbook.resources.models import Referral, Service, TaxonomyTerm
 from beatbook.resources.services.directory import directory_package_zip
-from beatbook.resources.tests.factories import directory_build
+from beatbook.resources.tests.factories import directory_build, package_with_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -155,17 +155,11 @@ def test_the_coordinator_imports_and_exports_hsds(
 def test_tables_the_directory_does_not_keep_are_named_not_dropped_silently(
     agency: dict[str, Any], ids: dict[str, str]
 ) -> None:
-    buffer = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(directory_package_zip())) as source,
-        zipfile.ZipFile(buffer, "w") as archive,
-    ):
-        for name in source.namelist():
-            archive.writestr(name, source.read(name))
-        archive.writestr("funding.csv", "id,organization_id,source\n")
-        archive.writestr("accessibility.csv", "id,location_id,description\n")
+    package = package_with_tables(
+        funding="id,organization_id,source\n", accessibility="id,location_id,description\n"
+    )
     coordinator = login(Client(), agency["analyst"])
-    upload = SimpleUploadedFile("211.zip", buffer.getvalue(), content_type="application/zip")
+    upload = SimpleUploadedFile("211.zip", package, content_type="application/zip")
     assert coordinator.post("/resources/directory/", {"file": upload}).status_code == 302
     page = coordinator.get("/resources/directory/").content.decode()
     assert "Imported 3 services" in page
