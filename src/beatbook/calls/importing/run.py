@@ -9,17 +9,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+import polars as pl
 from django.utils import timezone
 
+from beatbook.calls.importing.columns import ColumnBuilder
 from beatbook.calls.importing.mapping import Mapping
-from beatbook.calls.importing.reading import file_check, rows
-from beatbook.calls.importing.transform import RecordBuilder, RowRejected
-from beatbook.calls.importing.writing import batch_write
+from beatbook.calls.importing.parallel import BatchWriters, writers_available
+from beatbook.calls.importing.reading import batches, file_check
+from beatbook.calls.importing.transform import RecordBuilder
 from beatbook.calls.models import CallRecord, ImportRun
 from beatbook.calls.signals import call_records_changed
 
-BATCH = 5000
+BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class Batch:
+    read: int
+    written: int
+    rejected: int
+    span: tuple[Any, Any] | None  # earliest and latest received_at written
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,7 @@ def calls_import(
     a bad row is rejected (line and reason) and the good rows kept; a re-run adds nothing; an
     interruption leaves whole batches only, and the next run finishes the job."""
     check = file_check(path, mapping)
-    builder = RecordBuilder(mapping, path.parent)
+    builder = ColumnBuilder(RecordBuilder(mapping, path.parent))
     run = ImportRun.objects.create(
         source=mapping.name,
         file_name=path.name,
@@ -51,49 +60,52 @@ def calls_import(
         started_by=started_by[:150],
         rejects_file=str(rejects_path or ""),
     )
-    batch: list[dict[str, Any]] = []
     span: tuple[Any, Any] | None = None  # earliest and latest received_at read
     rejects: list[tuple[int, str, dict[str, str]]] = []
     # A source never imported before cannot conflict (the file's own duplicates are
     # rejected), so its batches skip the staging table.
     fresh = not CallRecord.objects.filter(source=mapping.name).exists()
+    writers: BatchWriters[Batch] = BatchWriters(writers_available(), fresh=fresh)
 
-    def flush() -> None:
-        with transaction.atomic():
-            new = batch_write(batch, fresh=fresh)
-        run.rows_imported += new
-        run.rows_already_there += len(batch) - new
-        batch.clear()
-        ImportRun.objects.filter(pk=run.pk).update(
-            rows_read=run.rows_read,
-            rows_imported=run.rows_imported,
-            rows_already_there=run.rows_already_there,
-            rows_rejected=run.rows_rejected,
-        )
-        if progress:
-            progress(Progress(run.rows_read, check.records, run.rows_imported, run.rows_rejected))
+    def written(done: list[tuple[Batch, int]], *, report: bool = True) -> None:
+        nonlocal span
+        for batch, new in done:
+            run.rows_read += batch.read
+            run.rows_imported += new
+            run.rows_already_there += batch.written - new
+            run.rows_rejected += batch.rejected
+            if batch.span is not None:
+                low, high = batch.span
+                span = batch.span if span is None else (min(span[0], low), max(span[1], high))
+            ImportRun.objects.filter(pk=run.pk).update(
+                rows_read=run.rows_read,
+                rows_imported=run.rows_imported,
+                rows_already_there=run.rows_already_there,
+                rows_rejected=run.rows_rejected,
+            )
+            if progress and report:
+                progress(
+                    Progress(run.rows_read, check.records, run.rows_imported, run.rows_rejected)
+                )
 
     try:
-        for line, row in rows(path, mapping):
-            run.rows_read += 1
-            try:
-                record = builder.build(row)
-            except RowRejected as exc:
-                run.rows_rejected += 1
-                rejects.append((line, str(exc), row))
-                continue
-            record["source"], record["import_run_id"] = mapping.name, run.pk
-            received = record["received_at"]
-            span = (
-                (received, received)
-                if span is None
-                else (min(span[0], received), max(span[1], received))
+        for first, raw in batches(path, mapping, check, batch_size):
+            built = builder.build(raw, first)
+            records = built.records.with_columns(
+                pl.lit(mapping.name).alias("source"), pl.lit(run.pk).alias("import_run_id")
             )
-            batch.append(record)
-            if len(batch) >= batch_size:
-                flush()
-        flush()
+            rejects += [(check.record_lines[n], why, row) for n, why, row in built.rejects]
+            received = records["received_at"]
+            batch = Batch(
+                read=raw.height,
+                written=records.height,
+                rejected=len(built.rejects),
+                span=(received.min(), received.max()) if records.height else None,
+            )
+            written(writers.submit(batch, records))
+        written(writers.finish())
     except BaseException as exc:
+        written(writers.close(), report=False)  # whole batches already on their way
         interrupted = isinstance(exc, KeyboardInterrupt)
         run.status = ImportRun.Status.INTERRUPTED if interrupted else ImportRun.Status.FAILED
         run.message = ("interrupted" if interrupted else f"{type(exc).__name__}: {exc}")[:500]

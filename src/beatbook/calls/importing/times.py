@@ -21,18 +21,26 @@ _FIELDS = {
 Parser = Callable[[str], "dt.datetime | None"]
 
 
-def time_parser(fmt: str) -> Parser:
-    """A function from text to a naive datetime, or None when the text does not fit."""
+def time_pattern(fmt: str) -> str | None:
+    """The regular expression a text must match in full to be a time in `fmt`; None for a
+    format using other directives (read by `strptime`)."""
     directives = re.findall(r"%.", fmt)
     if any(d not in _FIELDS for d in directives) or len(set(directives)) != len(directives):
-        return _strptime(fmt)
-    pattern = "".join(
+        return None
+    return "".join(
         _FIELDS[part] if part in _FIELDS else re.escape(part)
         for part in re.split(r"(%.)", fmt)
         if part
     )
+
+
+def time_parser(fmt: str) -> Parser:
+    """A function from text to a naive datetime, or None when the text does not fit."""
+    pattern = time_pattern(fmt)
+    if pattern is None:
+        return _strptime(fmt)
     regex = re.compile(pattern)
-    twelve_hour = "%I" in directives
+    twelve_hour = "%I" in fmt
 
     def parse(text: str) -> dt.datetime | None:
         match = regex.fullmatch(text)

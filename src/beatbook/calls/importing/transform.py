@@ -65,7 +65,6 @@ class RecordBuilder:
                 )
             self.descriptions = _lookup_table(table, lookup.code, lookup.description)
         self._blocks: dict[tuple[str, int], tuple[float, float]] | None = None
-        self.seen: set[str] = set()
 
     # --- the pieces -------------------------------------------------------------------
 
@@ -92,7 +91,7 @@ class RecordBuilder:
         )
 
     @lru_cache(maxsize=4096)  # noqa: B019  (one builder per import; codes repeat)
-    def _type_for(self, code: str) -> tuple[int | None, str]:
+    def type_for(self, code: str) -> tuple[int | None, str]:
         upper = code.upper()
         target = self.mapping.call_types.get(upper)
         if target is None:
@@ -102,7 +101,7 @@ class RecordBuilder:
         return self.type_ids.get(target), self.descriptions.get(upper, "")
 
     @lru_cache(maxsize=1024)  # noqa: B019
-    def _disposition_for(self, text: str) -> str:
+    def disposition_for(self, text: str) -> str:
         exact = self.mapping.dispositions.get(text.upper())
         if exact is not None:
             return exact
@@ -111,16 +110,25 @@ class RecordBuilder:
         )
 
     @lru_cache(maxsize=65536)  # noqa: B019
-    def _beat_at(self, lat: float, lon: float) -> int | None:
-        beat = beat_for_point(lat=lat, lon=lon)
+    def beat_at(self, lat: float, lon: float) -> int | None:
+        """The beat whose polygon holds the point (rounded to 5 places, about a metre)."""
+        beat = beat_for_point(lat=round(lat, 5), lon=round(lon, 5))
         return beat.pk if beat else None
+
+    def beat_named(self, code: str) -> int | None:
+        """The beat the source's code names, after the mapping's renames; None for codes the
+        mapping calls unknown and for beats Beatbook does not have."""
+        if not code or code.upper() in self.mapping.unknown_beats:
+            return None
+        name = self.mapping.beats.get(code.upper(), code)
+        return self.beat_ids.get(name.upper())
 
     def _blocks_index(self) -> dict[tuple[str, int], tuple[float, float]]:
         if self._blocks is None:
             self._blocks = block_centroids()
         return self._blocks
 
-    def _place(self, row: dict[str, str]) -> tuple[str, tuple[float, float] | None]:
+    def place(self, row: dict[str, str]) -> tuple[str, tuple[float, float] | None]:
         """The block text, and its centroid when the local address table knows the block."""
         parts = self.mapping.address
         if parts is not None:
@@ -157,13 +165,13 @@ class RecordBuilder:
     # --- the row ----------------------------------------------------------------------
 
     def build(self, row: dict[str, str]) -> dict[str, Any]:
+        """The row as a CallRecord row, or RowRejected saying why not. A source id seen
+        before in the file is the caller's to reject (it knows which rows were kept)."""
         source_id = self._value(row, "source_id")
         if not source_id:
             raise RowRejected(f"{self.columns['source_id']!r} (the incident number) is empty")
         if len(source_id) > 40:
             raise RowRejected(f"{self.columns['source_id']!r} is longer than 40 characters")
-        if source_id in self.seen:
-            raise RowRejected(f"incident {source_id} appears twice in this file")
         received = self._time(row, "received_at", required=True)
         assert received is not None
         dispatched = self._time(row, "dispatched_at")
@@ -184,24 +192,22 @@ class RecordBuilder:
         code = self._value(row, "call_type")
         if not code:
             raise RowRejected(f"{self.columns['call_type']!r} (the call type) is empty")
-        type_id, looked_up = self._type_for(code)
+        type_id, looked_up = self.type_for(code)
         description = self._value(row, "call_type_description") or looked_up
         lat = self._coordinate(row, "lat", 90)
         lon = self._coordinate(row, "lon", 180)
         if (lat is None) != (lon is None) or (lat == 0 and lon == 0):
             lat = lon = None
-        block, centroid = self._place(row)
+        block, centroid = self.place(row)
         if lat is None and centroid is not None:
             lat, lon = centroid
         beat_code = self._value(row, "beat")
         beat_id = None
-        if beat_code and beat_code.upper() not in self.mapping.unknown_beats:
-            name = self.mapping.beats.get(beat_code.upper(), beat_code)
-            beat_id = self.beat_ids.get(name.upper())
-        elif "beat" not in self.columns and lat is not None and lon is not None:
-            beat_id = self._beat_at(round(lat, 5), round(lon, 5))
+        if "beat" in self.columns:
+            beat_id = self.beat_named(beat_code)
+        elif lat is not None and lon is not None:
+            beat_id = self.beat_at(lat, lon)
         disposition_text = self._value(row, "disposition")
-        self.seen.add(source_id)
         return {
             "source_id": source_id,
             "received_at": received,
@@ -213,7 +219,7 @@ class RecordBuilder:
             "call_type_id": type_id,
             "original_code": code[:100],
             "original_description": description[:150],
-            "disposition": self._disposition_for(disposition_text) if disposition_text else "",
+            "disposition": self.disposition_for(disposition_text) if disposition_text else "",
             "original_disposition": disposition_text[:100],
             "beat_id": beat_id,
             "beat_code": beat_code[:20],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from django.db import connection
 
 from beatbook.calls.models import CallRecord
@@ -33,29 +34,76 @@ COLUMNS = (
     "h3_cell",
 )
 TABLE = CallRecord._meta.db_table
+_TIME = pl.Datetime("us", "UTC")
+SCHEMA: dict[str, Any] = {
+    "source": pl.String,
+    "source_id": pl.String,
+    "import_run_id": pl.Int64,
+    "received_at": _TIME,
+    "dispatched_at": _TIME,
+    "on_scene_at": _TIME,
+    "cleared_at": _TIME,
+    "response_seconds": pl.Int64,
+    "priority": pl.Int64,
+    "call_type_id": pl.Int64,
+    "original_code": pl.String,
+    "original_description": pl.String,
+    "disposition": pl.String,
+    "original_disposition": pl.String,
+    "beat_id": pl.Int64,
+    "beat_code": pl.String,
+    "block_text": pl.String,
+    "lat": pl.Float64,
+    "lon": pl.Float64,
+    "h3_cell": pl.String,
+}
+assert tuple(SCHEMA) == COLUMNS
 
 
 def batch_write(rows: list[dict[str, Any]], *, fresh: bool = False) -> int:
-    """Insert the rows not already there; returns how many were new. Runs inside the
-    caller's transaction. `fresh`: the caller knows none of these can be there already (the
-    first import of a source), so PostgreSQL can COPY straight into the table."""
-    if not rows:
+    """`frame_write` of rows given as dicts with every one of COLUMNS."""
+    return frame_write(pl.DataFrame(rows, schema=SCHEMA), fresh=fresh)
+
+
+def frame_write(records: pl.DataFrame, *, fresh: bool = False) -> int:
+    """Insert the records (COLUMNS, typed as SCHEMA) not already there; returns how many were
+    new. Runs inside the caller's transaction. `fresh`: the caller knows none of these can be
+    there already (the first import of a source), so PostgreSQL can COPY straight into the
+    table."""
+    if not records.height:
         return 0
+    records = records.select(COLUMNS)
     if connection.vendor == "postgresql":
-        return _copy_straight(rows) if fresh else _copy_postgresql(rows)
-    return _insert_or_ignore(rows)
+        return _copy_straight(records) if fresh else _copy_postgresql(records)
+    return _insert_or_ignore(records)
 
 
-def _copy_straight(rows: list[dict[str, Any]]) -> int:
+def _as_csv(records: pl.DataFrame) -> bytes:
+    # Texts always quoted, so an empty text stays '' and only a missing value is NULL (an
+    # unquoted empty field) in PostgreSQL's CSV.
+    return records.write_csv(
+        None,
+        include_header=False,
+        quote_style="non_numeric",
+        null_value="",
+        datetime_format="%Y-%m-%d %H:%M:%S%.6f+00",
+    ).encode()
+
+
+def _copy_csv(cursor: Any, table: str, records: pl.DataFrame) -> None:
+    raw = cursor.cursor  # psycopg 3: the server parses the CSV, as a bare COPY would
+    names = ", ".join(COLUMNS)
+    with raw.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(_as_csv(records))
+
+
+def _copy_straight(records: pl.DataFrame) -> int:
     with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-            for row in rows:
-                copy.write_row([row[c] for c in COLUMNS])
-    return len(rows)
+        _copy_csv(cursor, TABLE, records)
+    return records.height
 
 
-def _copy_postgresql(rows: list[dict[str, Any]]) -> int:
+def _copy_postgresql(records: pl.DataFrame) -> int:
     names = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS pg_temp.import_stage")
@@ -63,10 +111,7 @@ def _copy_postgresql(rows: list[dict[str, Any]]) -> int:
             f"CREATE TEMP TABLE import_stage ON COMMIT DROP AS "  # noqa: S608  (fixed names)
             f"SELECT {names} FROM {TABLE} WITH NO DATA"
         )
-        raw = cursor.cursor  # psycopg 3: COPY streams from Python without a CSV detour
-        with raw.copy(f"COPY import_stage ({names}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-            for row in rows:
-                copy.write_row([row[c] for c in COLUMNS])
+        _copy_csv(cursor, "import_stage", records)
         cursor.execute(
             f"INSERT INTO {TABLE} ({names}) SELECT {names} FROM import_stage "  # noqa: S608
             "ON CONFLICT (source, source_id) DO NOTHING"
@@ -76,14 +121,17 @@ def _copy_postgresql(rows: list[dict[str, Any]]) -> int:
     return inserted
 
 
-def _insert_or_ignore(rows: list[dict[str, Any]]) -> int:
+def _insert_or_ignore(records: pl.DataFrame) -> int:
     names = ", ".join(COLUMNS)
     marks = ", ".join(["%s"] * len(COLUMNS))
-    ops = connection.ops
-    values = [
-        [ops.adapt_datetimefield_value(row[c]) if c.endswith("_at") else row[c] for c in COLUMNS]
-        for row in rows
-    ]
+    adapt = connection.ops.adapt_datetimefield_value
+    times = [n for n, c in enumerate(COLUMNS) if c.endswith("_at")]
+    values = []
+    for row in records.iter_rows():
+        value = list(row)
+        for n in times:
+            value[n] = adapt(value[n])
+        values.append(value)
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT OR IGNORE INTO {TABLE} ({names}) VALUES ({marks})",  # noqa: S608

@@ -11,12 +11,18 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
-from beatbook.calls.importing.mapping import MappingError, mapping_load
-from beatbook.calls.importing.reading import ImportFileError
+from beatbook.calls.importing.columns import INDEX, ColumnBuilder
+from beatbook.calls.importing.mapping import Mapping, MappingError, mapping_load
+from beatbook.calls.importing.parallel import writers_available
+from beatbook.calls.importing.reading import ImportFileError, batches, file_check
+from beatbook.calls.importing.reading import rows as read_rows
 from beatbook.calls.importing.run import Progress, calls_import
+from beatbook.calls.importing.transform import RecordBuilder, RowRejected
 from beatbook.calls.models import CallRecord, ImportRun
 from beatbook.core.actors import SYSTEM
+from beatbook.places.models import Beat
 from beatbook.places.services import beats_import
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +270,175 @@ def test_the_command_reports_progress_and_the_summary(
         call_command("import_calls", str(tmp_path / "nope.csv"), "--mapping", "seattle")
     with pytest.raises(CommandError, match="No mapping 'gotham'"):
         call_command("import_calls", str(source), "--mapping", "gotham")
+
+
+# --- the column path (polars) against the row path (RecordBuilder), row for row ---------------
+
+
+def _row_path(path: Path, mapping: Mapping) -> tuple[dict[str, Any], list[tuple[int, str]]]:
+    """What importing row by row keeps and rejects: the reference the columns must match."""
+    builder = RecordBuilder(mapping, path.parent)
+    kept: dict[str, Any] = {}
+    rejected: list[tuple[int, str]] = []
+    for line, row in read_rows(path, mapping):
+        source_id = (row.get(mapping.columns["source_id"]) or "").strip()
+        if source_id in kept:
+            rejected.append((line, f"incident {source_id} appears twice in this file"))
+            continue
+        try:
+            kept[source_id] = builder.build(row)
+        except RowRejected as exc:
+            rejected.append((line, str(exc)))
+    return kept, rejected
+
+
+def _column_path(
+    path: Path, mapping: Mapping, batch_size: int
+) -> tuple[dict[str, Any], list[tuple[int, str]]]:
+    check = file_check(path, mapping)
+    builder = ColumnBuilder(RecordBuilder(mapping, path.parent))
+    kept: dict[str, Any] = {}
+    rejected: list[tuple[int, str]] = []
+    for first, raw in batches(path, mapping, check, batch_size):
+        built = builder.build(raw, first)
+        for record in built.records.drop(INDEX).to_dicts():
+            kept[record["source_id"]] = record
+        rejected += [(check.record_lines[n], why) for n, why, _ in built.rejects]
+    return kept, rejected
+
+
+def _assert_paths_agree(path: Path, mapping: Mapping, batch_size: int = 20_000) -> int:
+    """Both paths keep the same records, field for field, and reject the same lines with
+    the same reasons; returns how many were kept."""
+    rows_kept, rows_rejected = _row_path(path, mapping)
+    columns_kept, columns_rejected = _column_path(path, mapping, batch_size)
+    assert columns_rejected == rows_rejected
+    assert columns_kept.keys() == rows_kept.keys()
+    for source_id, record in rows_kept.items():
+        assert columns_kept[source_id] == {"source_id": source_id, **record}, source_id
+    return len(rows_kept)
+
+
+def test_the_columns_and_the_rows_agree_on_both_cities_real_files(
+    agency: dict[str, Any], spd_beats: None
+) -> None:
+    assert _assert_paths_agree(SEATTLE, mapping_load("seattle"), batch_size=50) == 222
+    assert _assert_paths_agree(SAN_DIEGO, mapping_load("san-diego")) == 26576
+
+
+def test_the_columns_and_the_rows_agree_on_every_kind_of_awkward_row(
+    agency: dict[str, Any], spd_beats: None, tmp_path: Path
+) -> None:
+    source = tmp_path / "calls.csv"
+    source.write_text(
+        SEATTLE_HEADER
+        + seattle_row("1")
+        # the hour skipped in spring, and the hour that comes twice in the autumn
+        + seattle_row("2", queued="03/10/2024 2:30:00 AM", arrived="03/10/2024 3:45:00 AM")
+        + seattle_row("3", queued="11/03/2024 1:30:00 AM", arrived="11/03/2024 1:50:00 AM")
+        + seattle_row("4", queued="06/04/2023 4:18:15PM")  # no space: not the format
+        + seattle_row("5", queued="06/31/2023 4:18:15 PM")  # no such day
+        + seattle_row("6", queued="06/04/2023 13:18:15 PM")  # no such hour
+        + seattle_row("7", queued="٠٦/04/2023 4:18:15 PM")  # other digits: Python reads them
+        + seattle_row("8", lat="nan")
+        + seattle_row("9", lat="4_7.6")  # Python's float() reads it; polars does not
+        + seattle_row("10", lat="", lon="")
+        + seattle_row("11", lat="0", lon="0")  # a CAD's "no location"
+        + seattle_row("12", lat="47.6", lon="")
+        + seattle_row("2", queued="yesterday")  # a repeat that is also bad: named a repeat
+        + seattle_row("13", queued="yesterday")
+        + seattle_row("13")  # the first was rejected: this one is kept
+        + seattle_row("14", beat="ZZ9")
+        + seattle_row("x" * 41)
+        + seattle_row(" 15 ")
+        + "16,,,,,,06/04/2023 4:18:15 PM\n"  # a short row
+        + "\n"  # a blank line
+        + seattle_row("17", type="--MULTI\nLINE NOISE")
+    )
+    _assert_paths_agree(source, mapping_load("seattle"), batch_size=4)
+    kept, _ = _row_path(source, mapping_load("seattle"))
+    assert set(kept) == {"1", "2", "3", "7", "9", "10", "11", "12", "13", "14", "15", "17"}
+    assert kept["2"]["received_at"].isoformat() == "2024-03-10T10:30:00+00:00"  # read as PST
+    assert kept["3"]["received_at"].isoformat() == "2024-11-03T08:30:00+00:00"  # the first
+
+
+def test_a_file_without_quotes_is_checked_in_one_pass_and_lines_still_named(
+    agency: dict[str, Any], tmp_path: Path
+) -> None:
+    source = tmp_path / "calls.csv"
+    rows = [seattle_row(str(n)).replace('"', "") for n in range(1, 6)]
+    rows[3] = seattle_row("4", queued="never").replace('"', "")
+    source.write_text(SEATTLE_HEADER + "".join(rows) + "\n")  # and a blank line at the end
+    check = file_check(source, mapping_load("seattle"))
+    assert isinstance(check.record_lines, range)
+    assert check.records == 6
+    rejects = tmp_path / "rejects.csv"
+    run = calls_import(path=source, mapping=mapping_load("seattle"), rejects_path=rejects)
+    assert (run.rows_imported, run.rows_rejected) == (4, 2)
+    with rejects.open(newline="") as f:
+        lines = [(row["line"], row["reason"][:30]) for row in csv.DictReader(f)]
+    assert lines == [
+        ("5", "'Original Time Queued' is 'nev"),
+        ("7", "'CAD Event Number' (the incide"),
+    ]
+
+
+def test_old_mac_line_ends_are_read_as_python_reads_them(
+    agency: dict[str, Any], tmp_path: Path
+) -> None:
+    source = tmp_path / "calls.csv"
+    source.write_bytes(
+        (SEATTLE_HEADER + seattle_row("1") + seattle_row("2")).replace("\n", "\r").encode()
+    )
+    check = file_check(source, mapping_load("seattle"))
+    assert not check.plain
+    run = calls_import(path=source, mapping=mapping_load("seattle"))
+    assert (run.rows_imported, run.rows_rejected) == (2, 0)
+    assert set(CallRecord.objects.values_list("source_id", flat=True)) == {"1", "2"}
+
+
+def test_without_a_beat_column_both_paths_find_the_beat_from_the_point(
+    agency: dict[str, Any], spd_beats: None, tmp_path: Path
+) -> None:
+    shipped = (Path(mapping_load("seattle").path)).read_text()
+    no_beats = tmp_path / "seattle-points.toml"
+    no_beats.write_text(shipped.replace('beat = "Beat"\n', ""))
+    mapping = mapping_load(str(no_beats))
+    assert "beat" not in mapping.columns
+    assert _assert_paths_agree(SEATTLE, mapping) == 222
+    kept, _ = _column_path(SEATTLE, mapping, 1000)
+    assert {r["beat_id"] for r in kept.values()} == {Beat.objects.get(name="C3").pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_batches_are_written_side_by_side_and_stay_whole(
+    agency: dict[str, Any], settings: Any
+) -> None:
+    """The real command's case (no surrounding transaction): on PostgreSQL two connections
+    write at once; counts, an interruption and the re-run come out as with one."""
+    settings.BEATBOOK_IMPORT_WRITERS = 2
+    assert writers_available() == (2 if connection.vendor == "postgresql" else 1)
+    mapping = mapping_load("san-diego")
+    seen: list[Progress] = []
+
+    def stop_after_second_batch(progress: Progress) -> None:
+        seen.append(progress)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        calls_import(
+            path=SAN_DIEGO, mapping=mapping, batch_size=2000, progress=stop_after_second_batch
+        )
+    interrupted = ImportRun.objects.get()
+    written = CallRecord.objects.count()
+    assert interrupted.status == "interrupted"
+    assert written == interrupted.rows_imported  # batches still being written were counted
+    # whole batches only: every row of each batch read is written or rejected
+    assert interrupted.rows_read % 2000 == 0
+    assert interrupted.rows_read >= 4000
+    assert written == interrupted.rows_read - interrupted.rows_rejected
+    rest = calls_import(path=SAN_DIEGO, mapping=mapping, batch_size=2000)
+    assert (rest.rows_imported, rest.rows_already_there) == (26576 - written, written)
+    assert rest.rows_rejected == 19
+    assert CallRecord.objects.count() == 26576
