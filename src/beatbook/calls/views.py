@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -48,16 +50,46 @@ MAP_LIMIT = 1000
 BOARD_CACHE_SECONDS = 120
 
 
-def _board_context(version: str) -> dict[str, Any]:
-    """The live board: alarms (with this user's CSRF token) around the shared body, which is
-    rendered once per board version and taken from the cache by every other dispatcher."""
-    key = f"calls:board:{version}"
-    body = cache.get(key)
-    if body is None:
+LATEST_BOARD = "calls:board:latest"
+BOARD_RENDERING = "calls:board:rendering"
+
+
+def _board_body(version: str, *, coalesce: bool) -> tuple[str, str]:
+    """(the version shown, the board's shared body), rendered once per board version and
+    taken from the cache by every other dispatcher. With `coalesce` (the poll), a version
+    newer than a render made less than BEATBOOK_BOARD_REFRESH_SECONDS ago gets that render,
+    and so does every poll while another process renders: at ten intakes a second the board
+    would otherwise be rendered ten times a second (a snapshot of ~80 ms each with a hundred
+    units), which is what saturated the server under load (B8). The poll's version header
+    then names the older render, so the next poll brings the newer one."""
+    body = cache.get(f"calls:board:{version}")
+    if body is not None:
+        return version, body
+    if coalesce:
+        latest = cache.get(LATEST_BOARD)
+        if latest is not None:
+            shown, body, rendered_at = latest
+            recent = time.time() - rendered_at < settings.BEATBOOK_BOARD_REFRESH_SECONDS
+            if recent or not cache.add(BOARD_RENDERING, 1, timeout=10):
+                return shown, body
+        else:
+            cache.add(BOARD_RENDERING, 1, timeout=10)
+    try:
         body = render_to_string("calls/_board_body.html", {"board": board_snapshot()})
-        cache.set(key, body, BOARD_CACHE_SECONDS)
+        cache.set(f"calls:board:{version}", body, BOARD_CACHE_SECONDS)
+        cache.set(LATEST_BOARD, (version, body, time.time()), BOARD_CACHE_SECONDS)
+    finally:
+        if coalesce:
+            cache.delete(BOARD_RENDERING)
+    return version, body
+
+
+def _board_context(version: str, *, coalesce: bool = False) -> dict[str, Any]:
+    """The live board: alarms (with this user's CSRF token, never held back) around the
+    shared body."""
+    shown, body = _board_body(version, coalesce=coalesce)
     return {
-        "version": version,
+        "version": shown,
         "board_body": mark_safe(body),  # noqa: S308  (our own template's output)
         "alarms": unacknowledged_alarms(),
         "now": timezone.now(),
@@ -81,7 +113,7 @@ class BoardLiveView(RoleRequiredMixin, View):
         version = board_state_version()
         if unchanged(request, version):
             return HttpResponse(status=204)
-        return render(request, "calls/_board.html", _board_context(version))
+        return render(request, "calls/_board.html", _board_context(version, coalesce=True))
 
 
 class BoardMapView(RoleRequiredMixin, View):

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 
 from beatbook.calls.choices import CallStatus
 from beatbook.calls.models import Call
@@ -182,8 +184,10 @@ def test_supervisor_overrides_a_false_flag_from_the_call_page(
 
 
 class TestLiveRegionsAnswer204WhenNothingChanged:
-    def test_board(self, client_for: Any, agency: dict[str, Any]) -> None:
+    def test_board(self, client_for: Any, agency: dict[str, Any], settings: Any) -> None:
         import re
+
+        settings.BEATBOOK_BOARD_REFRESH_SECONDS = 0  # every change rendered at once
 
         client = client_for("dispatcher")
         page = client.get("/calls/board/").content.decode()
@@ -231,7 +235,8 @@ class TestBoardIsRenderedOncePerChange:
         assert first.number in two
         assert len(renders) == 1
         second = intake(agency["dispatcher"], code="ANIMAL", description="Dog")
-        assert second.number in desk.get("/calls/board/live/").content.decode()
+        with time_machine.travel(dt.timedelta(seconds=2)):  # past the refresh interval
+            assert second.number in desk.get("/calls/board/live/").content.decode()
         assert len(renders) == 2
         points = desk.get("/calls/board/map.json").json()["calls"]
         assert {p["number"] for p in points} == {first.number, second.number}
@@ -251,3 +256,62 @@ class TestBoardIsRenderedOncePerChange:
         page = desk.get("/calls/board/live/").content.decode()
         assert "EMERGENCY · U-cso" in page
         assert page.count("csrfmiddlewaretoken") == 1
+
+
+class TestBoardRendersAtMostOncePerRefreshInterval:
+    """Ten intakes a second would otherwise mean ten renders a second (B8)."""
+
+    def test_a_poll_soon_after_a_render_gets_it_and_the_next_poll_catches_up(
+        self, client_for: Any, agency: dict[str, Any], monkeypatch: Any, settings: Any
+    ) -> None:
+        import re
+
+        from django.core.cache import cache
+
+        from beatbook.calls import views
+
+        settings.BEATBOOK_BOARD_REFRESH_SECONDS = 1.0
+        cache.clear()
+        renders = []
+        real = views.board_snapshot
+        monkeypatch.setattr(views, "board_snapshot", lambda **kw: renders.append(1) or real(**kw))
+        desk = client_for("dispatcher")
+        first = intake(agency["dispatcher"])
+        with time_machine.travel(dt.datetime(2026, 12, 4, 12, 0, tzinfo=dt.UTC), tick=False):
+            shown = desk.get("/calls/board/live/").content.decode()
+            old_version = re.search(r'"X-Live-Version": "(\w+)"', shown).group(1)
+            second = intake(agency["dispatcher"], code="ANIMAL", description="Dog")
+            held = desk.get("/calls/board/live/", HTTP_X_LIVE_VERSION=old_version)
+            assert held.status_code == 200  # the board changed: not a 204 …
+            assert first.number in held.content.decode()
+            assert second.number not in held.content.decode()  # … but the last render
+            assert len(renders) == 1
+            # the version it names is the render's, so the next poll asks again
+            assert f'"X-Live-Version": "{old_version}"' in held.content.decode()
+        with time_machine.travel(dt.datetime(2026, 12, 4, 12, 0, 2, tzinfo=dt.UTC), tick=False):
+            caught_up = desk.get("/calls/board/live/", HTTP_X_LIVE_VERSION=old_version)
+            assert second.number in caught_up.content.decode()
+            assert len(renders) == 2
+            # a full page load is never held back (a dispatcher's own change shows at once)
+            third = intake(agency["dispatcher"], code="NOISE", description="Drums")
+            assert third.number in desk.get("/calls/board/").content.decode()
+
+    def test_while_another_process_renders_a_poll_gets_the_last_render(
+        self, client_for: Any, agency: dict[str, Any], monkeypatch: Any, settings: Any
+    ) -> None:
+        from django.core.cache import cache
+
+        from beatbook.calls import views
+
+        settings.BEATBOOK_BOARD_REFRESH_SECONDS = 0
+        cache.clear()
+        desk = client_for("dispatcher")
+        first = intake(agency["dispatcher"])
+        assert first.number in desk.get("/calls/board/live/").content.decode()
+        second = intake(agency["dispatcher"], code="ANIMAL", description="Dog")
+        cache.add(views.BOARD_RENDERING, 1, timeout=10)  # someone else is rendering
+        page = desk.get("/calls/board/live/").content.decode()
+        assert first.number in page
+        assert second.number not in page
+        cache.delete(views.BOARD_RENDERING)
+        assert second.number in desk.get("/calls/board/live/").content.decode()
