@@ -10,10 +10,14 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 from pathlib import Path
 from typing import Any
 
 from locust import FastHttpUser, constant_throughput, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # locust runs this file alone
+from bench.common import live_version_in, poll_headers  # noqa: E402
 
 SETUP: dict[str, Any] = json.loads(Path(os.environ["BEATBOOK_B8_SETUP"]).read_text())
 QUEUED: list[int] = []  # calls filed by intake, waiting for a dispatcher (one process: shared)
@@ -26,14 +30,19 @@ class Dispatcher(FastHttpUser):
 
     def on_start(self) -> None:
         self.cookie = f"{SETUP['cookie_name']}={SETUP['sessions'].pop()}"
+        self.version = ""
 
     @task(29)
     def poll_board(self) -> None:
-        self.client.get(
+        # As the board page's htmx does: the version it shows, and the mark that a poll is
+        # not the dispatcher's own activity (it does not extend the session).
+        response = self.client.get(
             "/calls/board/live/",
-            headers={"Cookie": self.cookie, "HX-Request": "true"},
+            headers={**poll_headers(self.version), "Cookie": self.cookie},
             name="board poll",
         )
+        if response.status_code == 200:
+            self.version = live_version_in(response.text) or self.version
 
     @task(1)
     def dispatch(self) -> None:

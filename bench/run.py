@@ -43,7 +43,12 @@ import numpy as np  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench.common import DEFAULT_MIDDLEWARE, copies_sql  # noqa: E402
+from bench.common import (  # noqa: E402
+    DEFAULT_MIDDLEWARE,
+    copies_sql,
+    live_version_in,
+    poll_headers,
+)
 
 ROUNDS = 7
 ORDER = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9"]
@@ -1173,6 +1178,7 @@ def _idle_p95(base: str, setup: dict[str, Any], rounds: int) -> dict[str, float]
     units = list(setup["units"][-rounds:])
     setup["units"] = setup["units"][:-rounds]
     times: dict[str, list[float]] = {k: [] for k in ("board poll", "dispatch", "intake", "portal")}
+    version = ""
     for _ in range(rounds):
 
         def timed_open(name: str, request: urllib.request.Request) -> bytes:
@@ -1182,12 +1188,13 @@ def _idle_p95(base: str, setup: dict[str, Any], rounds: int) -> dict[str, float]
             times[name].append((time.perf_counter() - start) * 1000)
             return data
 
-        timed_open(
+        board = timed_open(
             "board poll",
             urllib.request.Request(
-                f"{base}/calls/board/live/", headers={"Cookie": cookie, "HX-Request": "true"}
+                f"{base}/calls/board/live/", headers={**poll_headers(version), "Cookie": cookie}
             ),
         )
+        version = live_version_in(board.decode()) or version
         created = json.loads(
             timed_open(
                 "intake",

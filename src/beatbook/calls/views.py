@@ -24,9 +24,11 @@ from beatbook.calls.choices import CallSource, CallStatus
 from beatbook.calls.models import Call
 from beatbook.calls.public import tracking_url
 from beatbook.calls.selectors import (
+    BoardState,
     CallFilters,
     board_map_points,
     board_snapshot,
+    board_state,
     board_state_version,
     call_answers_display,
     call_get,
@@ -84,14 +86,14 @@ def _board_body(version: str, *, coalesce: bool) -> tuple[str, str]:
     return version, body
 
 
-def _board_context(version: str, *, coalesce: bool = False) -> dict[str, Any]:
+def _board_context(state: BoardState, *, coalesce: bool = False) -> dict[str, Any]:
     """The live board: alarms (with this user's CSRF token, never held back) around the
     shared body."""
-    shown, body = _board_body(version, coalesce=coalesce)
+    shown, body = _board_body(state.version, coalesce=coalesce)
     return {
         "version": shown,
         "board_body": mark_safe(body),  # noqa: S308  (our own template's output)
-        "alarms": unacknowledged_alarms(),
+        "alarms": unacknowledged_alarms() if state.alarms else [],
         "now": timezone.now(),
     }
 
@@ -100,7 +102,7 @@ class BoardView(RoleRequiredMixin, View):
     allowed_roles = BOARD_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        context = _board_context(board_state_version())
+        context = _board_context(board_state())
         return render(request, "calls/board.html", context)
 
 
@@ -110,10 +112,10 @@ class BoardLiveView(RoleRequiredMixin, View):
     allowed_roles = BOARD_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        version = board_state_version()
-        if unchanged(request, version):
+        state = board_state()
+        if unchanged(request, state.version):
             return HttpResponse(status=204)
-        return render(request, "calls/_board.html", _board_context(version, coalesce=True))
+        return render(request, "calls/_board.html", _board_context(state, coalesce=True))
 
 
 class BoardMapView(RoleRequiredMixin, View):
