@@ -36,6 +36,17 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    """Each test starts with an empty cache: a board rendered by the test before (cached
+    for BEATBOOK_BOARD_REFRESH_SECONDS) or a rate-limit counter must not leak into it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _custody_checkpoints_in_tmp(settings: Any, tmp_path: Any) -> None:
     """Each test writes its signed custody checkpoints to its own folder."""
     settings.BEATBOOK_CUSTODY_CHECKPOINT_DIR = str(tmp_path / "custody-checkpoints")
