@@ -8,7 +8,7 @@ by row) was about 1.4× the COPY itself; see docs/performance.md, B1."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,7 +205,7 @@ class ColumnBuilder:
                 "block_text": pl.String,
                 "_c_lat": pl.Float64,
                 "_c_lon": pl.Float64,
-            },  # fmt: skip
+            },
             orient="row",
         )
         frame = frame.join(table, on=names, how="left", maintain_order="left", nulls_equal=True)
@@ -295,5 +295,5 @@ class ColumnBuilder:
         return BatchBuilt(records=records, rejects=rejects)
 
 
-def _repeat(source_id: Hashable) -> str:
+def _repeat(source_id: str) -> str:
     return f"incident {source_id} appears twice in this file"
