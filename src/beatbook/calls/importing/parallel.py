@@ -59,7 +59,11 @@ class BatchWriters(Generic[Tag]):
         return done
 
     def finish(self) -> list[tuple[Tag, int]]:
-        return [self._oldest() for _ in range(len(self.pending))]
+        """The batches still being written, once written; the writers' threads then end."""
+        done = [self._oldest() for _ in range(len(self.pending))]
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        return done
 
     def _oldest(self) -> tuple[Tag, int]:
         tag, future = self.pending.popleft()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import statistics
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -442,3 +443,5 @@ def test_outside_a_transaction_batches_are_written_side_by_side_and_stay_whole(
     assert (rest.rows_imported, rest.rows_already_there) == (26576 - written, written)
     assert rest.rows_rejected == 19
     assert CallRecord.objects.count() == 26576
+    # the writers' threads end with the import, whether it finished or was interrupted
+    assert not [t for t in threading.enumerate() if t.name.startswith("import-writer")]
