@@ -1,6 +1,7 @@
-"""Writing a batch in one statement per batch: PostgreSQL streams it with COPY into a
-temporary table and moves the new rows across with ON CONFLICT DO NOTHING; SQLite uses
-INSERT OR IGNORE. Either way a row already imported is skipped and counted, not doubled."""
+"""Writing a batch in one statement per batch: PostgreSQL gets it as CSV through COPY,
+straight into the table on a source's first import, else into a temporary table whose new
+rows move across with ON CONFLICT DO NOTHING; SQLite uses INSERT OR IGNORE. Either way a row
+already imported is skipped and counted, not doubled."""
 
 from __future__ import annotations
 
@@ -11,30 +12,9 @@ from django.db import connection
 
 from beatbook.calls.models import CallRecord
 
-COLUMNS = (
-    "source",
-    "source_id",
-    "import_run_id",
-    "received_at",
-    "dispatched_at",
-    "on_scene_at",
-    "cleared_at",
-    "response_seconds",
-    "priority",
-    "call_type_id",
-    "original_code",
-    "original_description",
-    "disposition",
-    "original_disposition",
-    "beat_id",
-    "beat_code",
-    "block_text",
-    "lat",
-    "lon",
-    "h3_cell",
-)
 TABLE = CallRecord._meta.db_table
 _TIME = pl.Datetime("us", "UTC")
+# CallRecord's columns as an import writes them, in order, with their types in a batch.
 SCHEMA: dict[str, Any] = {
     "source": pl.String,
     "source_id": pl.String,
@@ -57,7 +37,7 @@ SCHEMA: dict[str, Any] = {
     "lon": pl.Float64,
     "h3_cell": pl.String,
 }
-assert tuple(SCHEMA) == COLUMNS
+COLUMNS = tuple(SCHEMA)
 
 
 def batch_write(rows: list[dict[str, Any]], *, fresh: bool = False) -> int:
