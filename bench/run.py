@@ -956,7 +956,10 @@ def _durations_line() -> str:
     )
 
 
-def write_report(results: list[dict[str, Any]]) -> None:
+def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
+    """Writes results.json and docs/performance.md. `run_line`: when and where the figures
+    were measured (default: now, on this database)."""
+
     def verdict(bench: str, ceiling: float, baseline: str = "") -> str:
         ratio = next(
             (r["ratio"] for r in results if r["id"] == bench and baseline in r["baseline"]),
@@ -974,8 +977,11 @@ def write_report(results: list[dict[str, Any]]) -> None:
         f"{ROUNDS} rounds after a warm-up, median ratio ours ÷ baseline (lower is better), "
         "with min–max. Timings are in-process, on this 2-core machine.",
         "",
-        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {connection.vendor}, "
-        f"Python {platform.python_version()}, {os.cpu_count()} cores.",
+        run_line
+        or (
+            f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {connection.vendor}, "
+            f"Python {platform.python_version()}, {os.cpu_count()} cores."
+        ),
         "",
         _durations_line(),
         "",
@@ -1399,7 +1405,9 @@ def bench_b9(pg_results: list[dict[str, Any]], quick: bool) -> list[dict[str, An
 
 def main() -> None:
     if "--report-only" in sys.argv:  # rewrite docs/performance.md from the last results
-        write_report(json.loads((ROOT / "bench" / "results.json").read_text()))
+        report = (ROOT / "docs" / "performance.md").read_text().splitlines()
+        measured = next((line for line in report if line.startswith("Run ")), "")
+        write_report(json.loads((ROOT / "bench" / "results.json").read_text()), measured)
         return
     started = time.perf_counter()
     quick = "--quick" in sys.argv
