@@ -50,8 +50,6 @@ from beatbook.roster.selectors import patrol_open_for
 
 MAP_LIMIT = 1000
 BOARD_CACHE_SECONDS = 120
-
-
 LATEST_BOARD = "calls:board:latest"
 BOARD_RENDERING = "calls:board:rendering"
 
@@ -67,21 +65,22 @@ def _board_body(version: str, *, coalesce: bool) -> tuple[str, str]:
     body = cache.get(f"calls:board:{version}")
     if body is not None:
         return version, body
+    rendering = False
     if coalesce:
         latest = cache.get(LATEST_BOARD)
         if latest is not None:
             shown, body, rendered_at = latest
-            recent = time.time() - rendered_at < settings.BEATBOOK_BOARD_REFRESH_SECONDS
-            if recent or not cache.add(BOARD_RENDERING, 1, timeout=10):
+            if time.time() - rendered_at < settings.BEATBOOK_BOARD_REFRESH_SECONDS:
                 return shown, body
-        else:
-            cache.add(BOARD_RENDERING, 1, timeout=10)
+        rendering = cache.add(BOARD_RENDERING, 1, timeout=10)
+        if latest is not None and not rendering:  # another process is rendering it
+            return shown, body
     try:
         body = render_to_string("calls/_board_body.html", {"board": board_snapshot()})
         cache.set(f"calls:board:{version}", body, BOARD_CACHE_SECONDS)
         cache.set(LATEST_BOARD, (version, body, time.time()), BOARD_CACHE_SECONDS)
     finally:
-        if coalesce:
+        if rendering:
             cache.delete(BOARD_RENDERING)
     return version, body
 
