@@ -34,7 +34,7 @@ def _write_on_own_connection(records: pl.DataFrame, fresh: bool) -> int:
         with transaction.atomic():
             return frame_write(records, fresh=fresh)
     finally:
-        connection.close()  # this thread's connection; the pool's threads outlive the import
+        connection.close()  # this thread's own, closed with each batch: none is left open
 
 
 class BatchWriters(Generic[Tag]):
