@@ -9,10 +9,11 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 
 from beatbook.calls.choices import CallStatus
 from beatbook.calls.models import Call, CallType
-from beatbook.calls.public import public_calls, public_view
+from beatbook.calls.public import ListedCall, listed_calls, public_calls, public_view
 from beatbook.open311.exceptions import Open311Error
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -94,32 +95,11 @@ def service_definition(code: str) -> dict[str, Any]:
     return {"service_code": call_type.code, "attributes": attributes}
 
 
-# What a GeoReport document reads from a call; loading only these halves a list's cost.
-DOCUMENT_FIELDS = (
-    "number",
-    "status",
-    "source",
-    "description",
-    "caller_name",
-    "disposition",
-    "referral_division",
-    "block_text",
-    "block_lat",
-    "block_lon",
-    "received_at",
-    "closed_at",
-    "updated_at",
-    "call_type__code",
-    "call_type__name",
-    "call_type__name_es",
-    "call_type__target_minutes",
-    "merged_into__number",
-)
-
-
-def request_document(call: Call, zone: dt.tzinfo | None = None) -> dict[str, Any]:
+def request_document(
+    call: Call | ListedCall, zone: dt.tzinfo | None = None, language: str | None = None
+) -> dict[str, Any]:
     # GeoReport v2 has no place for a timeline or a supporter count.
-    view = public_view(call, with_timeline=False, with_supporters=False)
+    view = public_view(call, with_timeline=False, with_supporters=False, language=language)
     zone = zone or timezone.get_current_timezone()
     return {
         "service_request_id": call.number,
@@ -157,11 +137,12 @@ def _codes(raw: str) -> list[str]:
 
 def requests_search(params: dict[str, str]) -> list[dict[str, Any]]:
     """GET /requests: every filter of GeoReport v2; ids override the rest."""
-    calls = public_calls().prefetch_related(None).only(*DOCUMENT_FIELDS).order_by("-received_at")
-    zone = timezone.get_current_timezone()
+    calls = public_calls().prefetch_related(None).order_by("-received_at")
+    zone, language = timezone.get_current_timezone(), get_language()
     ids = _codes(params.get("service_request_id", ""))
     if ids:
-        return [request_document(c, zone) for c in calls.filter(number__in=ids)[:MAX_REQUESTS]]
+        listed = listed_calls(calls.filter(number__in=ids)[:MAX_REQUESTS])
+        return [request_document(c, zone, language) for c in listed]
     codes = _codes(params.get("service_code", ""))
     if codes:
         calls = calls.filter(call_type__code__in=codes)
@@ -182,7 +163,8 @@ def requests_search(params: dict[str, str]) -> list[dict[str, Any]]:
         calls = calls.filter(status__in=CallStatus.open_values())
     elif statuses == ["closed"]:
         calls = calls.exclude(status__in=CallStatus.open_values())
-    return [request_document(c, zone) for c in calls[:MAX_REQUESTS]]
+    listed = listed_calls(calls[:MAX_REQUESTS])
+    return [request_document(c, zone, language) for c in listed]
 
 
 def request_get(request_id: str) -> dict[str, Any]:

@@ -314,3 +314,42 @@ def test_the_request_list_costs_the_same_queries_for_many_requests(agency: dict[
     assert len(documents) == 9
     assert len(one) == len(many) == 1
     assert documents[-1]["status_notes"] == "Closed without action"
+
+
+def test_listed_documents_equal_the_documents_read_from_the_model(
+    agency: dict[str, Any],
+) -> None:
+    """Lists read plain values (calls.public.ListedCall), single requests read the model:
+    both must say the same, in either language, for open, closed and resident-written calls."""
+    from django.utils import translation
+
+    from beatbook.calls import services
+    from beatbook.calls.models import CallType
+    from beatbook.open311.selectors import request_get, requests_search
+
+    CallType.objects.filter(code="NOISE").update(name_es="Ruido")
+    dispatcher = agency["dispatcher"]
+    resident = intake(
+        dispatcher,
+        source="open311",
+        description="Party again, call me at 206-555-0199",
+        caller_name="Pat Doe",
+        answers={"SOURCE": "music"},
+    )
+    cleared = intake(dispatcher, code="PARKING", description="Blocked driveway")
+    services.call_cancel(actor=dispatcher, call=cleared, reason="Moved")
+    for language in ("en", "es"):
+        with translation.override(language):
+            listed = {d["service_request_id"]: d for d in requests_search({})}
+            assert set(listed) == {resident.number, cleared.number}
+            for number, document in listed.items():
+                assert document == request_get(number)
+    with translation.override("es"):
+        spanish = requests_search({"status": "closed"})[0]
+    assert spanish["status_notes"] != "Closed without action"  # the language reached the notes
+    assert spanish["address"].endswith("Pine St")
+    assert not spanish["address"].startswith(request_get(cleared.number)["address"][:4])
+    document = request_get(resident.number)
+    assert "206-555-0199" not in document["description"]
+    assert document["status"] == "open"
+    assert request_get(cleared.number)["status_notes"] == "Closed without action"
