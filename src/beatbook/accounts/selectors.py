@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -9,12 +11,18 @@ from beatbook.accounts.services import token_hash
 from beatbook.core.exceptions import NotFound
 from beatbook.places.models import Beat
 
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+
 
 def api_token_user(*, raw: str) -> tuple[User, ApiToken] | None:
     token = ApiToken.objects.live().select_related("user").filter(key_hash=token_hash(raw)).first()
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # Recorded to the minute: a write (and a WAL flush) on every API request would cost
+    # more than the request, and "last used" needs no finer grain.
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user, token
 
 

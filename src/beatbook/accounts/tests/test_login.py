@@ -231,6 +231,27 @@ class TestAccountLifecycle:
         assert response.status_code == 401
         assert response.json()["code"] == "authentication_failed"
 
+    def test_a_token_records_its_last_use_to_the_minute(self, agency: Any) -> None:
+        token, raw = services.api_token_issue(
+            actor=agency["admin"], user=agency["analyst"], name="report"
+        )
+        assert token.last_used_at is None
+        api = Client()
+        start = timezone.now()
+        with time_machine.travel(start, tick=False):
+            assert api.get("/api/v1/calls/", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 200
+        token.refresh_from_db()
+        assert token.last_used_at == start
+        with time_machine.travel(start + dt.timedelta(seconds=50), tick=False):
+            assert api.get("/api/v1/calls/", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 200
+        token.refresh_from_db()
+        assert token.last_used_at == start  # no write for every request
+        later = start + dt.timedelta(seconds=61)
+        with time_machine.travel(later, tick=False):
+            assert api.get("/api/v1/calls/", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 200
+        token.refresh_from_db()
+        assert token.last_used_at == later
+
     def test_only_admins_issue_tokens(self, agency: Any) -> None:
         with pytest.raises(PermissionDenied):
             services.api_token_issue(actor=agency["supervisor"], user=agency["cso"], name="x")
