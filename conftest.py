@@ -41,9 +41,13 @@ def _empty_cache() -> Any:
     for BEATBOOK_BOARD_REFRESH_SECONDS) or a rate-limit counter must not leak into it."""
     from django.core.cache import cache
 
+    from beatbook.core.reference import reference_copies_clear
+
     cache.clear()
+    reference_copies_clear()  # a test's call types and beats are rolled back with it
     yield
     cache.clear()
+    reference_copies_clear()
 
 
 @pytest.fixture(autouse=True)

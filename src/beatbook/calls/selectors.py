@@ -13,7 +13,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from beatbook.calls.choices import CallStatus
-from beatbook.calls.models import Call, CallPhoto, CallRecord, CallType
+from beatbook.calls.models import Call, CallPhoto, CallRecord, CallType, CallTypeQuestion
 from beatbook.calls.ranking import available_roster, rank_units
 from beatbook.core.actors import Actor
 from beatbook.core.exceptions import NotFound
@@ -22,6 +22,7 @@ from beatbook.core.history import history_for
 from beatbook.core.live import live_version
 from beatbook.core.models import AuditEntry
 from beatbook.core.permissions import actor_role
+from beatbook.core.reference import ReferenceCopy
 from beatbook.core.roles import READ_ALL_ROLES, Role
 from beatbook.roster.models import EmergencyAlarm, Shift, Unit
 
@@ -120,9 +121,22 @@ def call_type_list(*, active_only: bool = True) -> QuerySet[CallType]:
     return types.filter(is_active=True) if active_only else types
 
 
+def _call_types_load() -> dict[str, CallType]:
+    return {t.code: t for t in CallType.objects.prefetch_related("questions")}
+
+
+# Every intake reads its type and the type's questions (core/reference.py says why a copy).
+CALL_TYPES = ReferenceCopy(_call_types_load, models=(CallType, CallTypeQuestion))
+
+
+def call_type_by_code(code: str) -> CallType | None:
+    """The call type with `code`, its questions loaded, active or not."""
+    return CALL_TYPES.get().get(code)
+
+
 def call_type_get(*, code: str) -> CallType:
-    call_type = CallType.objects.filter(code=code, is_active=True).first()
-    if call_type is None:
+    call_type = call_type_by_code(code)
+    if call_type is None or not call_type.is_active:
         raise NotFound(f"No active call type {code!r}.")
     return call_type
 

@@ -301,6 +301,9 @@ BEATBOOK_BOARD_LIST_LIMIT = env_int("BEATBOOK_BOARD_LIST_LIMIT", 50)
 # The polled board is rendered at most this often (seconds); polls in between get the last
 # render and catch up on their next poll. 0 renders on every change.
 BEATBOOK_BOARD_REFRESH_SECONDS = env_float("BEATBOOK_BOARD_REFRESH_SECONDS", 1.0)
+# How old a process's copy of the call types and beats may be (core/reference.py): an edit
+# in another worker reaches this one within this many seconds.
+BEATBOOK_REFERENCE_SECONDS = env_float("BEATBOOK_REFERENCE_SECONDS", 10.0)
 BEATBOOK_API_TOKEN_DAYS = env_int("BEATBOOK_API_TOKEN_DAYS", 365)
 BEATBOOK_PASSWORD_MAX_AGE_DAYS = env_int("BEATBOOK_PASSWORD_MAX_AGE_DAYS", 365)
 BEATBOOK_CONTEXT_WORDS = env_list("BEATBOOK_CONTEXT_WORDS", ["beatbook", "police", "cso"])

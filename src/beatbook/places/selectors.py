@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 
 from beatbook.core.exceptions import NotFound, ValidationFailed
 from beatbook.core.geo import distance_m, flat_distance_sq, nearest_of
+from beatbook.core.reference import ReferenceCopy
 from beatbook.places.addresses import address_parse, block_text, street_display
 from beatbook.places.exceptions import AddressNotFound, OutsideAgencyArea
 from beatbook.places.geometry import h3_cell, point_in, prepared_shape
@@ -63,10 +64,18 @@ def _beat_geometry(beat_id: int) -> dict[str, Any]:
     return Beat.objects.values_list("geometry", flat=True).get(pk=beat_id)  # type: ignore[no-any-return]
 
 
+def _beats_load() -> list[Beat]:
+    return list(Beat.objects.defer("geometry"))
+
+
+# Every intake places its point in a beat (core/reference.py says why a copy).
+BEATS = ReferenceCopy(_beats_load, models=(Beat,))
+
+
 def beat_for_point(*, lat: float, lon: float) -> Beat | None:
-    candidates = Beat.objects.filter(
-        min_lat__lte=lat, max_lat__gte=lat, min_lon__lte=lon, max_lon__gte=lon
-    ).defer("geometry")
+    candidates = (
+        b for b in BEATS.get() if b.min_lat <= lat <= b.max_lat and b.min_lon <= lon <= b.max_lon
+    )
     for beat in candidates:
         prepared = prepared_shape(
             beat.pk, beat.updated_at.isoformat(), functools.partial(_beat_geometry, beat.pk)
