@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from beatbook.calls import services
 from beatbook.calls.ranking import Roster, rank_units
 from beatbook.calls.selectors import (
+    board_map_points,
     board_snapshot,
     call_get,
     call_list,
@@ -151,6 +152,37 @@ class TestBoardSnapshot:
         with CaptureQueriesContext(connection) as many:
             board_snapshot()
         assert len(few) == len(many) == 6
+
+    def test_rendering_the_board_reads_nothing_more_per_call(self, agency: dict[str, Any]) -> None:
+        """The board loads only the fields its template reads (BOARD_FIELDS): one more
+        field read would cost a query for every row, and this count would grow."""
+        from django.template.loader import render_to_string
+
+        def render() -> tuple[str, int]:
+            with CaptureQueriesContext(connection) as queries:
+                body = render_to_string("calls/_board_body.html", {"board": board_snapshot()})
+                board_map_points(board_snapshot())
+            return body, len(queries)
+
+        first = intake(agency["dispatcher"], description="Loud music")
+        services.call_dispatch(actor=agency["dispatcher"], call=first, unit=agency["cso_unit"])
+        intake(agency["dispatcher"], code="DISORD", description="Shouting")
+        _, few = render()
+        queued = [
+            intake(agency["dispatcher"], code="ANIMAL", description=f"Dog {i}", lat=47.601)
+            for i in range(4)
+        ]
+        worked = intake(agency["dispatcher"], code="PARKING", description="Blocked driveway")
+        services.call_dispatch(
+            actor=agency["dispatcher"], call=worked, unit=agency["cso_north_2_unit"]
+        )
+        body, many = render()
+        assert few == many
+        assert f"dup? {queued[0].number}" in body  # the later dogs look like the first
+        assert "Shouting" not in body  # a flagged call shows why, not what the caller said
+        assert worked.number in body
+        assert agency["cso_north_2_unit"].call_sign in body
+        assert "beat A1" in body
 
     def test_long_lists_show_the_most_urgent_with_the_total(
         self, agency: dict[str, Any], client_for: Any, settings: Any
