@@ -1057,6 +1057,15 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
         "  and linked, not inserted then updated twice; its history entries go in one INSERT;",
         "  the number is one `UPDATE … RETURNING`; duplicates and the nearest address read the",
         "  five nearest rows, ranked by the database, instead of every row in the window).",
+        "  Then (2026-12-05) 10 → 7 queries: the call types with their questions and the",
+        "  beats' boxes are kept per process (`core/reference.py`: dropped when this process",
+        "  saves one, at most `BEATBOOK_REFERENCE_SECONDS`, 10 s, old otherwise), and the",
+        "  number is taken last, just before the INSERT, so its row lock is held only for the",
+        "  write (under B8's load intakes had queued on it). What is left is seven round",
+        "  trips of about 0.4 ms each (the api_key, the nearest address, its block, open calls",
+        "  nearby, the number, the call, its history) plus the commit: already above 3× the",
+        "  floor's one INSERT before any Python runs. Reaching 3× would take the intake as",
+        "  one database function, which would move the domain rules out of `services.py`.",
         "  Against django-helpdesk (target: at least 2× its throughput, a ratio ≤ 0.5): "
         + verdict("B2", 0.5, "helpdesk"),
         "  Its ticket API runs as a second Django project (`bench/helpdesk_site/`, Django's",
@@ -1115,6 +1124,21 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
         "  poll and 25 ms an intake, and the offered load with locust on the same two cores",
         "  keeps both busy (py-spy on the workers: half the samples are threads waiting for the",
         "  GIL after a database round trip), so requests queue (idle p95 is 25–130 ms).",
+        "  2026-12-05: the board reads only the fields it shows (a snapshot with 100 units",
+        "  and 150 calls ~90 → ~27 ms), intakes hold the number's lock only for their write,",
+        "  API tokens write their last use once a minute instead of on every request, and",
+        "  the WSGI module freezes start-up's objects (`gc.freeze()`: full collections had",
+        "  paused a worker for 100–270 ms every ~10 s; now 30–90 ms). p95 stayed at",
+        "  0.33–0.5 s. What was ruled out, each by a run: the CPU (whole machine 45% busy,",
+        "  gunicorn 0.7–0.8 of a core, PostgreSQL 0.13, locust 0.05), the GIL (a 0.5 ms",
+        "  switch interval, 2 sync workers, 4 workers: same p95), keep-alive balance",
+        "  (requests split evenly; keep-alive off: same), the load generator's priority",
+        "  (locust at nice -10: same), disk (fsync 0.1 ms). The server's own times (gunicorn",
+        "  access log) are p50 30 ms and p95 80 ms for a poll while locust measures 130 and",
+        "  350 ms; the same scenario against a bare 2 ms WSGI function gives p50 35 ms and",
+        "  p95 60 ms, so about a third of a second at p95 is spent before our code runs,",
+        "  not yet explained. `BEATBOOK_BENCH_B8_GUNICORN` (default `--threads 4`) changes",
+        "  the server's options for such experiments.",
         "- **B9** (informational: SQLite ÷ PostgreSQL for the same operations in the same run).",
     ]
     (ROOT / "docs" / "performance.md").write_text("\n".join(lines) + "\n")
@@ -1124,6 +1148,8 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
 
 
 B8_CACHE_URL = os.environ.get("BEATBOOK_BENCH_CACHE_URL", "redis://127.0.0.1:6379/15")
+# gunicorn's options after `-w 2` (PERFORMANCE-SUITE.md: two workers, sync or gthread).
+B8_GUNICORN_OPTIONS = os.environ.get("BEATBOOK_BENCH_B8_GUNICORN", "--threads 4").split()
 
 
 def _b8_setup(folder: Path) -> Path:
@@ -1275,8 +1301,7 @@ def bench_b8(quick: bool) -> list[dict[str, Any]]:
             "beatbook.config.wsgi",
             "-w",
             "2",
-            "--threads",
-            "4",
+            *B8_GUNICORN_OPTIONS,
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",

@@ -260,3 +260,19 @@ class TestCachedPolicyCsp:
         with override_settings(CONTENT_SECURITY_POLICY=None):
             _, response = self.respond("/portal/", self.plain_page)
         assert "Content-Security-Policy" not in response
+
+
+def test_the_wsgi_entry_loads_every_view_and_hides_start_up_from_the_collector() -> None:
+    """Full garbage collections walked every module object, pausing a worker for up to
+    270 ms under load (B8); the WSGI module freezes what start-up built."""
+    probe = (
+        "import gc, sys; import beatbook.config.wsgi; "
+        "print(gc.get_freeze_count(), 'beatbook.calls.views' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "beatbook.config.settings_test"}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    frozen, views_loaded = result.stdout.split()
+    assert int(frozen) > 100_000
+    assert views_loaded == "True"
