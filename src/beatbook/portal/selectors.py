@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from beatbook.accounts.models import Team
 from beatbook.accounts.selectors import teams_covering
-from beatbook.calls.models import Call, CallType, CallTypeQuestion
+from beatbook.calls.models import Call, CallType
 from beatbook.calls.public import public_calls
+from beatbook.calls.selectors import CALL_TYPES, call_type_by_code
 from beatbook.core.exceptions import NotFound
 from beatbook.places.models import Beat
 from beatbook.places.selectors import beat_for_point_or_refuse, geocode
@@ -19,15 +20,17 @@ from beatbook.places.selectors import beat_for_point_or_refuse, geocode
 RECENT_DAYS = 30
 
 
-def public_categories() -> QuerySet[CallType]:
-    return CallType.objects.filter(is_public=True, is_active=True).prefetch_related(
-        Prefetch("questions", queryset=CallTypeQuestion.objects.order_by("order"))
+def public_categories() -> list[CallType]:
+    """Active public call types by code, with their questions (the process's copy)."""
+    return sorted(
+        (t for t in CALL_TYPES.get().values() if t.is_public and t.is_active),
+        key=lambda t: t.code,
     )
 
 
 def public_category(*, code: str) -> CallType:
-    call_type = public_categories().filter(code=code).first()
-    if call_type is None:
+    call_type = call_type_by_code(code)
+    if call_type is None or not (call_type.is_public and call_type.is_active):
         raise NotFound("No such category.")
     return call_type
 
