@@ -120,7 +120,7 @@ def listed_calls(calls: QuerySet[Call]) -> list[ListedCall]:
     types: dict[tuple[Any, ...], ListedType] = {}
     listed = []
     for row in calls.values_list(*LISTED_FIELDS):
-        kind = row[13:17]
+        kind = row[13:17]  # LISTED_FIELDS ends with the type's four fields, then the merge
         call_type = types.get(kind)
         if call_type is None:
             call_type = types[kind] = ListedType(*kind)
