@@ -264,7 +264,7 @@ def call_intake(
         exclude=[*RELATIONS, "number"], validate_unique=False, validate_constraints=False
     )
     # Numbered last: the number's row stays locked until this transaction commits, and every
-    # other intake waits on it (under load, B8, that wait was most of an intake's time).
+    # other intake waits on it (under B8's load, intakes were seen waiting on that lock).
     call.number = number_next(prefix="CFS", at=received)
     call.save(force_insert=True)
     history_record_many(obj=call, actor=actor, entries=history)

@@ -66,6 +66,6 @@ class ReferenceCopy(Generic[T]):
 
 
 def reference_copies_clear() -> None:
-    """Forget every copy (tests, and a management command that edits tables in bulk)."""
+    """Forget every copy (the test suite does between tests, whose rows roll back)."""
     for copy in _all:
         copy.clear()
