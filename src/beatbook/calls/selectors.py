@@ -134,6 +134,12 @@ def call_type_by_code(code: str) -> CallType | None:
     return CALL_TYPES.get().get(code)
 
 
+def public_call_type_by_code(code: str) -> CallType | None:
+    """The active call type with `code` that residents may report, or None."""
+    call_type = call_type_by_code(code)
+    return call_type if call_type and call_type.is_public and call_type.is_active else None
+
+
 def call_type_get(*, code: str) -> CallType:
     call_type = call_type_by_code(code)
     if call_type is None or not call_type.is_active:

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from beatbook.calls.choices import CallStatus
 from beatbook.calls.models import Call, CallType
 from beatbook.calls.public import ListedCall, listed_calls, public_calls, public_view
-from beatbook.calls.selectors import call_type_by_code
+from beatbook.calls.selectors import public_call_type_by_code
 from beatbook.open311.exceptions import Open311Error
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -71,8 +71,8 @@ def service_list() -> list[dict[str, Any]]:
 
 
 def service_get(code: str) -> CallType:
-    call_type = call_type_by_code(code)
-    if call_type is None or not (call_type.is_public and call_type.is_active):
+    call_type = public_call_type_by_code(code)
+    if call_type is None:
         raise Open311Error(404, f"No service with service_code {code!r}.")
     return call_type
 

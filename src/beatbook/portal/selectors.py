@@ -12,7 +12,7 @@ from beatbook.accounts.models import Team
 from beatbook.accounts.selectors import teams_covering
 from beatbook.calls.models import Call, CallType
 from beatbook.calls.public import public_calls
-from beatbook.calls.selectors import CALL_TYPES, call_type_by_code
+from beatbook.calls.selectors import CALL_TYPES, public_call_type_by_code
 from beatbook.core.exceptions import NotFound
 from beatbook.places.models import Beat
 from beatbook.places.selectors import beat_for_point_or_refuse, geocode
@@ -29,8 +29,8 @@ def public_categories() -> list[CallType]:
 
 
 def public_category(*, code: str) -> CallType:
-    call_type = call_type_by_code(code)
-    if call_type is None or not (call_type.is_public and call_type.is_active):
+    call_type = public_call_type_by_code(code)
+    if call_type is None:
         raise NotFound("No such category.")
     return call_type
 
