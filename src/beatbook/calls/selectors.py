@@ -220,8 +220,9 @@ def unit_recommendations(*, call: Call, limit: int = 5) -> list[Recommendation]:
 
 # What the board (calls/_board_body.html) and its map read of a call. Whole rows, with the
 # call each might duplicate and the unit's user joined in full, took four fifths of a
-# render (~90 ms for 100 units under B8's load, every second, in one worker). A test renders
-# the board and fails if a field read here is missing (it would cost a query a row).
+# render (~90 of ~110 ms with 100 units and 300 open calls; under B8 it renders every
+# second). A test renders the board and fails if a field read here is missing (it would
+# cost a query a row).
 BOARD_RELATED = ("call_type", "beat", "assigned_unit", "possible_duplicate_of")
 BOARD_FIELDS = (
     "number",
