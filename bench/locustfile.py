@@ -11,10 +11,13 @@ import json
 import os
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
-from locust import FastHttpUser, constant_throughput, task
+import gevent
+from locust import FastHttpUser, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # locust runs this file alone
 from bench.common import live_version_in, poll_headers  # noqa: E402
@@ -24,11 +27,42 @@ QUEUED: list[int] = []  # calls filed by intake, waiting for a dispatcher (one p
 UNITS: list[int] = list(SETUP["units"])
 
 
-class Dispatcher(FastHttpUser):
+def constant_throughput(runs_per_second: float) -> Callable[[PacedUser], float]:
+    """Locust's `constant_throughput`, except that each user keeps its own phase.
+
+    Locust starts users ten at once, once a second (`-r 10`), and its pacing keeps every
+    user on the phase it was created at (a sleep in `on_start` moves only the first task),
+    so every request of a run started in one of two tenths of each second: a herd of ~30
+    requests at once, then nothing, which no room of dispatchers makes (B8 in
+    docs/performance.md). Each user here first waits a random part of its period
+    (`PacedUser.on_start`), then starts a task every period from there on."""
+    period = 1 / runs_per_second
+
+    def wait_time(user: PacedUser) -> float:
+        now = perf_counter()
+        # Like locust's: a task that overran its period is followed at once, not caught up.
+        user.next_start = max(now, user.next_start + period)
+        return user.next_start - now
+
+    wait_time.period = period  # type: ignore[attr-defined]
+    return wait_time
+
+
+class PacedUser(FastHttpUser):
+    abstract = True
+    next_start = 0.0
+
+    def on_start(self) -> None:
+        gevent.sleep(random.uniform(0, self.wait_time.period))  # type: ignore[attr-defined]
+        self.next_start = perf_counter()
+
+
+class Dispatcher(PacedUser):
     fixed_count = 50
     wait_time = constant_throughput(0.5)  # one action every 2 s
 
     def on_start(self) -> None:
+        super().on_start()
         self.cookie = f"{SETUP['cookie_name']}={SETUP['sessions'].pop()}"
         self.version = ""
 
@@ -57,7 +91,7 @@ class Dispatcher(FastHttpUser):
         )
 
 
-class Intake(FastHttpUser):
+class Intake(PacedUser):
     fixed_count = 10
     wait_time = constant_throughput(1)  # 10 users: 10 calls a second
 
@@ -83,7 +117,7 @@ class Intake(FastHttpUser):
                 response.failure(f"{response.status_code}: {response.text[:200]}")
 
 
-class Resident(FastHttpUser):
+class Resident(PacedUser):
     fixed_count = 10
     wait_time = constant_throughput(2)  # 10 users: 20 requests a second
 

@@ -1098,67 +1098,51 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
         "- **B8** (target: p95 under load at most 2× the idle p95 and under 200 ms for the",
         "  board poll and dispatch, no errors; locust, 50 dispatchers polling every 2 s and",
         "  dispatching about once a minute, intake at 10 calls/s, the portal at 20 requests/s,",
-        "  gunicorn with 2 workers × 4 threads on this 2-core machine, locust on the same",
-        "  cores). " + verdict("B8", 2.0, "idle"),
-        "  Three changes since the first run (p95 4.4–5.4 s): the board lists the 50 most",
-        "  urgent flagged and queued calls with their totals (a 600-call queue was 290 KB and",
-        "  0.3 s of CPU per poll; now 44 KB, 7 ms to render); a poll first computes a version",
-        "  from four small aggregates (204 when the dispatcher's copy is current) and takes the",
-        "  rendered body from the shared cache (Redis, `BEATBOOK_CACHE_URL`), so the board is",
-        "  rendered once per change instead of once per dispatcher; the Open311 list the",
-        "  resident traffic includes costs half as much (B3). Served requests per run went up",
-        "  1.5–3× (intake 155 → 366–487 of 600 offered), p95 down to 1.4–3.2 s across runs.",
-        "  Then the intake (~19 → ~10 ms, B2), the middleware (B7) and the Open311 list (B3)",
-        "  got cheaper: intake 555 and portal 646 requests served, p95 1.0–1.2 s for every",
-        "  kind. Then (2026-12-04, second session): at 10 intakes a second the board's version",
-        "  changed ten times a second, and each change meant a snapshot and a render (~80 ms",
-        "  of CPU with 100 units); the poll now renders at most once a second",
-        "  (`BEATBOOK_BOARD_REFRESH_SECONDS`, one renderer at a time across workers, polls in",
-        "  between get the last render and catch up on their next poll; a full page load is",
-        "  never held back). The board's version is one statement instead of four, and the",
-        "  alarm query is skipped when there are none. The load test's polls now send what the",
-        "  board page's htmx sends (the version shown, and the mark that a poll is not the",
-        "  dispatcher's activity, so the session is not saved on every poll); they had sent",
-        "  neither. p95 went from 1.0–1.2 s to 0.5–0.9 s. Still not met: what is left per",
-        "  request is Django's own (session, user, OTP device, CSRF, template), about 15 ms a",
-        "  poll and 25 ms an intake, and the offered load with locust on the same two cores",
-        "  keeps both busy (py-spy on the workers: half the samples are threads waiting for the",
-        "  GIL after a database round trip), so requests queue (idle p95 is 25–130 ms).",
-        "  2026-12-05: the board reads only the fields it shows (a snapshot with 100 units",
-        "  and 150 calls ~90 → ~27 ms), intakes hold the number's lock only for their write,",
-        "  API tokens write their last use once a minute instead of on every request, and",
-        "  the WSGI module freezes start-up's objects (`gc.freeze()`: full collections had",
-        "  paused a worker for 100–270 ms every ~10 s; now 30–90 ms). p95 went to",
-        "  0.25–0.5 s across the day's runs. Ruled out, each by a run: the CPU (machine 45% busy,",
-        "  gunicorn 0.7–0.8 of a core, PostgreSQL 0.13, locust 0.05), the GIL (a 0.5 ms",
-        "  switch interval, 2 sync workers, 4 workers: same p95), keep-alive balance",
-        "  (requests split evenly; keep-alive off: same), the load generator's priority",
-        "  (locust at nice -10: same), disk (fsync 0.1 ms). The server's own times (gunicorn",
-        "  access log) are p50 30 ms and p95 80 ms for a poll while locust measures 130 and",
-        "  350 ms; the same scenario against a bare 2 ms WSGI function gives p50 35 ms and",
-        "  p95 60 ms, so over a quarter of a second at p95 is spent before our code runs,",
-        "  not yet explained. Part of it is locust's own: 10 of its FastHttpUsers at 20",
-        "  requests a second against that function measure p50 14 ms where a plain",
-        "  http.client loop measures 3.4 ms (the idle baseline here is taken with urllib).",
-        "  With two sync workers (`BEATBOOK_BENCH_B8_GUNICORN=--threads 1`) the handler",
-        "  times are small (poll p50 7 / p95 17 ms, intake 15 / 26, portal 5 / 9, the Open311",
-        "  list 21 / 37; each worker ~35% busy), yet a plain client polling beside locust sees",
-        "  p50 11 ms and p95 220–270 ms, and locust p95 ~300 ms: the tail is outside the",
-        "  handler. Not TCP (no listen overflows, 2 retransmits in a run), not the vCPU (a",
-        "  spinning thread saw no gap over 12 ms during the load), not work after the",
-        "  response (a worker's whole `handle()` is its request plus under 1 ms). py-spy",
-        "  with idle samples: each sync worker spends ~59% in requests and ~38% waiting in",
-        "  `select`, and requests finish in bursts (half of all 100 ms windows see none,",
-        "  others 10–24), also with each locust user started at a random point of its",
-        "  period: queueing behind the slow kinds (dispatch p95 ~65 ms, the Open311 list",
-        "  ~40 ms, a full collection 30–90 ms) in two workers would be the plain reading,",
-        "  but four sync workers give the same p95, and a raw-socket probe beside locust",
-        "  connects in 0.3 ms and then waits p50 2 ms, p90 177 ms, p95 260 ms for the first",
-        "  byte while PostgreSQL and Redis, probed every 20 ms from another process, never",
-        "  took over 8 ms: requests wait between the connection and a worker taking it up.",
-        "  That is where the next look should go.",
-        "  `BEATBOOK_BENCH_B8_GUNICORN` (default `--threads 4`) sets the server's options",
-        "  for such experiments.",
+        "  gunicorn with 2 sync workers on this 2-core machine, locust on the same cores; the",
+        "  idle p95 is taken one request at a time after 4 warm-up rounds). "
+        + verdict("B8", 2.0, "idle"),
+        "  History: the first run gave p95 4.4–5.4 s. The board now lists the 50 most urgent",
+        "  flagged and queued calls, a poll answers 204 when the dispatcher's version is",
+        "  current, the rendered body is shared through Redis and rendered at most once a",
+        "  second (`BEATBOOK_BOARD_REFRESH_SECONDS`), the board reads only the fields it shows",
+        "  (`BOARD_FIELDS`, `BOARD_UNIT_FIELDS`: snapshot with 100 units ~90 → ~16 ms), the",
+        "  intake, the middleware and the Open311 list got cheaper (B2, B7, B3) and the WSGI",
+        "  module freezes start-up's objects for the collector (`gc.freeze()`). That took p95",
+        "  to 0.25–0.33 s by 2026-12-05, with the server's own handler times small (poll p50",
+        "  7 / p95 17 ms) and the rest of the wait unexplained, before a worker took the",
+        "  request up.",
+        "  2026-12-06, the explanation: locust starts users ten at once, once a second (`-r",
+        "  10`: its dispatcher sends floor(spawn rate) users per step), and its",
+        "  `constant_throughput` keeps each user on the phase it was created at (its",
+        "  bookkeeping starts at the user's creation, so a random sleep in `on_start` moved",
+        "  only the first task; that is why the 12-05 try changed nothing). Logged per",
+        "  request, 2,126 of 2,596 requests of a run started in the first tenth of a second",
+        "  and the other 470 in the sixth: a herd of ~30 requests every second, which two",
+        "  workers drain in ~250 ms. No room of dispatchers polls in step to the millisecond,",
+        "  so the locustfile's `constant_throughput` now gives each user a random phase and",
+        "  then keeps its rate (the same rates and mix; `bench/locustfile.py`). With the",
+        "  arrivals spread, gthread workers (2 × 4 threads) gave poll p95 37–41 ms and sync",
+        "  workers 18–21 ms, so the benchmark's server is 2 sync workers. The idle baseline",
+        "  now skips each worker's cold first requests (they had made the poll's idle p95",
+        "  30–48 ms; warm, it is 5–11 ms), which makes the ratio stricter. The old herd still",
+        "  gives p95 ~280 ms with every kind of request; a deployment whose clients do fire",
+        "  in step would need more workers than cores can serve in that tenth of a second.",
+        "  Then the poll's own tail: once a second one poll in 25 rendered the board (~20 ms:",
+        "  snapshot 12–16, template 8), which was the poll's p95. On a busy board that poll",
+        "  now gets the last render and the worker renders the new one after the response is",
+        "  out (`core/after_response.py`); the units' part of the snapshot reads only what it",
+        "  shows (~23 → ~16 ms). The Open311 list, public and the same for every client, is",
+        "  kept 2 s per query (`BEATBOOK_OPEN311_LIST_CACHE_SECONDS`): with ~600 open",
+        "  requests by the end of the run each list had held a worker 40–100 ms, the",
+        "  dearest request of the mix (p50 35–41 ms → 4 ms). The set-up's dead rows,",
+        "  statistics and dirty pages are settled (`VACUUM ANALYZE`, `CHECKPOINT`) before",
+        "  the server starts. Runs of the final code differ most by the disk: seconds with",
+        "  iowait of 15–50% (vmstat) stall the commits of intakes and dispatches in both sync",
+        "  workers and every request behind them (two runs today had stalls of 1.5–2.5 s:",
+        "  p95 0.3–1.9 s for every kind), which no change here removes; without such a stall,",
+        "  board poll p95 13–24 ms and dispatch 40–66 ms, at 1.4–3.5× their idle p95.",
+        "  `BEATBOOK_BENCH_B8_GUNICORN` (default: none, sync workers) sets the server's",
+        "  options for experiments.",
         "- **B9** (informational: SQLite ÷ PostgreSQL for the same operations in the same run).",
     ]
     (ROOT / "docs" / "performance.md").write_text("\n".join(lines) + "\n")
@@ -1168,8 +1152,9 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
 
 
 B8_CACHE_URL = os.environ.get("BEATBOOK_BENCH_CACHE_URL", "redis://127.0.0.1:6379/15")
-# gunicorn's options after `-w 2` (PERFORMANCE-SUITE.md: two workers, sync or gthread).
-B8_GUNICORN_OPTIONS = os.environ.get("BEATBOOK_BENCH_B8_GUNICORN", "--threads 4").split()
+# gunicorn's options after `-w 2` (PERFORMANCE-SUITE.md: two workers, sync or gthread). Sync
+# workers: with the arrivals spread, two 4-thread gthread workers had twice their p95.
+B8_GUNICORN_OPTIONS = os.environ.get("BEATBOOK_BENCH_B8_GUNICORN", "").split()
 
 
 def _b8_setup(folder: Path) -> Path:
@@ -1232,8 +1217,11 @@ def _p95(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
+IDLE_WARM_UP = 4  # rounds first, not counted: each worker's first requests load templates
+
+
 def _idle_p95(base: str, setup: dict[str, Any], rounds: int) -> dict[str, float]:
-    """The same requests one at a time on the idle server, in ms."""
+    """The same requests one at a time on the idle server, in ms, once both workers are warm."""
     import urllib.request
 
     cookie = f"{setup['cookie_name']}={setup['sessions'][0]}"
@@ -1247,18 +1235,23 @@ def _idle_p95(base: str, setup: dict[str, Any], rounds: int) -> dict[str, float]
             "lon": -122.331,
         }
     ).encode()
-    units = list(setup["units"][-rounds:])
-    setup["units"] = setup["units"][:-rounds]
+    total = IDLE_WARM_UP + rounds
+    units = list(setup["units"][-total:])
+    setup["units"] = setup["units"][:-total]
     times: dict[str, list[float]] = {k: [] for k in ("board poll", "dispatch", "intake", "portal")}
     version = ""
-    for _ in range(rounds):
+    warm = False
 
-        def timed_open(name: str, request: urllib.request.Request) -> bytes:
-            start = time.perf_counter()
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                data = response.read()
+    def timed_open(name: str, request: urllib.request.Request) -> bytes:
+        start = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            data = response.read()
+        if warm:
             times[name].append((time.perf_counter() - start) * 1000)
-            return data
+        return data
+
+    for round_ in range(total):
+        warm = round_ >= IDLE_WARM_UP
 
         board = timed_open(
             "board poll",
@@ -1299,6 +1292,13 @@ def bench_b8(quick: bool) -> list[dict[str, Any]]:
         return []
     folder = Path(tempfile.mkdtemp(prefix="bench-b8-"))
     setup_path = _b8_setup(folder)
+    with connection.cursor() as cursor:
+        # A deployed database has its statistics, no import's dead rows for autovacuum to
+        # start on, and no minute-old database creation to write out: without these the
+        # set-up's dirty pages went to disk during the run and stalled commits (iowait to
+        # 16%, p95 ~200 ms in those seconds).
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("CHECKPOINT")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -1310,6 +1310,9 @@ def bench_b8(quick: bool) -> list[dict[str, Any]]:
         "PYTHONPATH": str(ROOT / "src"),
         # The two workers share rendered boards through Redis, as a deployment would.
         "BEATBOOK_CACHE_URL": B8_CACHE_URL,
+        # The production default (the test settings turn the list cache off; B3 measures
+        # the list itself, uncached, in this process).
+        "BEATBOOK_OPEN311_LIST_CACHE_SECONDS": "2",
     }
     import redis
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from beatbook.calls.choices import CallStatus
@@ -244,6 +244,18 @@ BOARD_FIELDS = (
     "possible_duplicate_of__number",
 )
 
+# The units' side of the board and its map: a hundred units with their whole user rows and
+# a grouped shift count made ~7 ms of a ~23 ms snapshot (B8).
+BOARD_UNIT_FIELDS = (
+    "call_sign",
+    "status",
+    "lat",
+    "lon",
+    "user__first_name",
+    "user__last_name",
+    "user__team__name",
+)
+
 
 @dataclass(frozen=True)
 class BoardSnapshot:
@@ -279,16 +291,12 @@ def board_snapshot(*, limit: int | None = None) -> BoardSnapshot:
         queued=Count("id", filter=Q(status=CallStatus.QUEUED, needs_escalation=False)),
         latest=Max("updated_at"),
     )
+    now = timezone.now()
+    on_shift = Shift.objects.filter(user=OuterRef("user_id"), starts_at__lte=now, ends_at__gt=now)
     units = list(
-        Unit.objects.select_related("user", "user__team").annotate(
-            on_duty=Count(
-                "user__shifts",
-                filter=Q(
-                    user__shifts__starts_at__lte=timezone.now(),
-                    user__shifts__ends_at__gt=timezone.now(),
-                ),
-            )
-        )
+        Unit.objects.select_related("user", "user__team")
+        .only(*BOARD_UNIT_FIELDS)
+        .annotate(on_duty=Exists(on_shift))
     )
     current: dict[int, Call] = {}
     for call in active:
@@ -307,7 +315,7 @@ def board_snapshot(*, limit: int | None = None) -> BoardSnapshot:
         active=active,
         units=units,
         alarms=alarms,
-        now=timezone.now(),
+        now=now,
         flagged_total=totals["flagged"],
         queue_total=totals["queued"],
         latest_change=totals["latest"],

@@ -40,6 +40,7 @@ from beatbook.calls.selectors import (
     unacknowledged_alarms,
     unit_recommendations,
 )
+from beatbook.core.after_response import after_response
 from beatbook.core.csv_export import csv_response
 from beatbook.core.exceptions import DomainError
 from beatbook.core.live import unchanged
@@ -52,37 +53,49 @@ MAP_LIMIT = 1000
 BOARD_CACHE_SECONDS = 120
 LATEST_BOARD = "calls:board:latest"
 BOARD_RENDERING = "calls:board:rendering"
+BOARD_BUSY_FACTOR = 2  # a last render younger than two intervals: the board is busy
 
 
 def _board_body(version: str, *, coalesce: bool) -> tuple[str, str]:
     """(the version shown, the board's shared body), rendered once per board version and
     taken from the cache by every other dispatcher. With `coalesce` (the poll), a version
-    newer than a render made less than BEATBOOK_BOARD_REFRESH_SECONDS ago gets that render,
-    and so does every poll while another process renders: at ten intakes a second the board
-    would otherwise be rendered ten times a second (a snapshot of ~80 ms each with a hundred
-    units), which is what saturated the server under load (B8). The poll's version header
-    then names the older render, so the next poll brings the newer one."""
+    newer than the last render gets that render: at ten intakes a second the board would
+    otherwise be rendered ten times a second (a snapshot of ~80 ms each with a hundred
+    units then), which is what saturated the server under load (B8). When the last render
+    is older than BEATBOOK_BOARD_REFRESH_SECONDS but the board is busy (rendered within
+    two intervals), one process renders the new one after its response has gone out, so
+    no poll waits for the ~20 ms render (under B8's load one poll in 25 did, which set the
+    poll's p95). The poll's version header names the render it got, so the next poll
+    brings the newer one. A quiet board renders in the poll, so a change shows at once."""
     body = cache.get(f"calls:board:{version}")
     if body is not None:
         return version, body
-    rendering = False
     if coalesce:
         latest = cache.get(LATEST_BOARD)
         if latest is not None:
             shown, body, rendered_at = latest
-            if time.time() - rendered_at < settings.BEATBOOK_BOARD_REFRESH_SECONDS:
+            age = time.time() - rendered_at
+            refresh = settings.BEATBOOK_BOARD_REFRESH_SECONDS
+            if age < refresh:
                 return shown, body
-        rendering = cache.add(BOARD_RENDERING, 1, timeout=10)
-        if latest is not None and not rendering:  # another process is rendering it
-            return shown, body
+            if age < refresh * BOARD_BUSY_FACTOR:
+                if cache.add(BOARD_RENDERING, 1, timeout=10):  # else another process renders
+                    after_response(lambda: _board_render(version, claimed=True))
+                return shown, body
+    return version, _board_render(version, claimed=False)
+
+
+def _board_render(version: str, *, claimed: bool) -> str:
+    """Render the board's body and keep it as `version` and as the latest render;
+    `claimed`: this process took BOARD_RENDERING, and gives it back."""
     try:
         body = render_to_string("calls/_board_body.html", {"board": board_snapshot()})
         cache.set(f"calls:board:{version}", body, BOARD_CACHE_SECONDS)
         cache.set(LATEST_BOARD, (version, body, time.time()), BOARD_CACHE_SECONDS)
     finally:
-        if rendering:
+        if claimed:
             cache.delete(BOARD_RENDERING)
-    return version, body
+    return body
 
 
 def _board_context(state: BoardState, *, coalesce: bool = False) -> dict[str, Any]:

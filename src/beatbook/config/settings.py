@@ -330,6 +330,9 @@ BEATBOOK_PORTAL_GLOBAL_PER_MINUTE = env_int("BEATBOOK_PORTAL_GLOBAL_PER_MINUTE",
 BEATBOOK_NON_EMERGENCY_PHONE = env_str("BEATBOOK_NON_EMERGENCY_PHONE", "(206) 555-0100")
 # Open311: a single-jurisdiction endpoint ignores jurisdiction_id unless this is set.
 BEATBOOK_OPEN311_JURISDICTION = env_str("BEATBOOK_OPEN311_JURISDICTION", "")
+# Seconds an Open311 request list (public, the same for every client) is served from the
+# cache: under load each list of hundreds of requests cost its worker 40–100 ms (B8). 0: off.
+BEATBOOK_OPEN311_LIST_CACHE_SECONDS = env_int("BEATBOOK_OPEN311_LIST_CACHE_SECONDS", 2)
 BEATBOOK_CITATION_DAYS_TO_PAY = env_int("BEATBOOK_CITATION_DAYS_TO_PAY", 21)
 # Custody checkpoints are signed with a key that must not live in the database (R20).
 BEATBOOK_CUSTODY_CHECKPOINT_KEY = env_secret("BEATBOOK_CUSTODY_CHECKPOINT_KEY", "")

@@ -21,3 +21,7 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-beatbook.sqlite3")}  # noqa: F405
 BEATBOOK_CUSTODY_CHECKPOINT_KEY = "test-only-checkpoint-key"
+# Tests change requests and list them again at once; the cache's own tests switch it on.
+BEATBOOK_OPEN311_LIST_CACHE_SECONDS = env_int(  # noqa: F405
+    "BEATBOOK_OPEN311_LIST_CACHE_SECONDS", 0
+)

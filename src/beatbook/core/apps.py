@@ -7,4 +7,5 @@ class CoreConfig(AppConfig):
     verbose_name = "Beatbook core"
 
     def ready(self) -> None:
-        from beatbook.core import checks, guards  # noqa: F401  (registers checks and guards)
+        # Registered on import: checks, guards and the after-response signal receivers.
+        from beatbook.core import after_response, checks, guards  # noqa: F401

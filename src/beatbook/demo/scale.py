@@ -72,7 +72,10 @@ def scale_rows(n: int, *, end: dt.date | None = None, seed: int = SEED) -> Itera
             made += 1
             hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
             local = dt.datetime(day.year, day.month, day.day, hour, tzinfo=tz)
-            received = local + dt.timedelta(seconds=rng.randrange(3600))
+            # As an instant in UTC: on the night clocks spring forward, 2:00–3:00 local does
+            # not exist (polars refuses such a time), and the durations added below are
+            # elapsed time, not wall-clock time, across a change of offset.
+            received = local.astimezone(dt.UTC) + dt.timedelta(seconds=rng.randrange(3600))
             code = rng.choices(codes, weights=weights)[0]
             call_type = types[code]
             street, number, lat, lon, beat_id, cell = (

@@ -6,21 +6,24 @@ and status codes that DRF's negotiation and error handling would fight.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from beatbook.core.models import IdempotencyRecord
 from beatbook.open311 import selectors, services
 from beatbook.open311.exceptions import Open311Error
-from beatbook.open311.renderers import error_response, respond
+from beatbook.open311.renderers import CONTENT_TYPES, error_response, respond
 from beatbook.places.models import AddressPoint
 
 ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
@@ -85,17 +88,29 @@ def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
 @open311_view
 def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":
-        return respond(
-            fmt,
-            selectors.requests_search(request.GET.dict()),
-            root="service_requests",
-            item="request",
-        )
+        return _search(fmt, request)
     client = services.client_for_key(request.POST.get("api_key", ""))
     key = request.headers.get("Idempotency-Key", "").strip()[:200]
     if key:
         return _idempotent(fmt, f"open311:{client.pk}", key, request, client)
     return _create(fmt, request, client)
+
+
+def _search(fmt: str, request: HttpRequest) -> HttpResponse:
+    """The request list, kept BEATBOOK_OPEN311_LIST_CACHE_SECONDS per format, language and
+    query: it is public and the same for every client, and residents' apps poll it."""
+    seconds = settings.BEATBOOK_OPEN311_LIST_CACHE_SECONDS
+    query = json.dumps([fmt, get_language(), sorted(request.GET.lists())])
+    key = f"open311:list:{hashlib.sha256(query.encode()).hexdigest()}"
+    content = cache.get(key) if seconds > 0 else None
+    if content is not None:
+        return HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response = respond(
+        fmt, selectors.requests_search(request.GET.dict()), root="service_requests", item="request"
+    )
+    if seconds > 0:
+        cache.set(key, response.content, seconds)
+    return response
 
 
 def _fields(request: HttpRequest) -> tuple[Any, dict[str, Any], dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from beatbook.calls.models import CallRecord
@@ -75,3 +76,19 @@ def test_our_own_calls_are_counted_when_they_close(agency: dict[str, Any]) -> No
     assert record.beat_id == call.beat_id
     assert record.response_seconds == int((call.on_scene_at - call.received_at).total_seconds())
     assert call_records_backfill() == 0  # already there
+
+
+def test_a_spring_forward_night_is_written(agency: dict[str, Any]) -> None:
+    """The first day of the window is 10 March 2024, when Seattle's clocks skip 2:00–3:00.
+    The seed draws calls in that hour, a local time that does not exist; writing them failed
+    in polars (seen when B5's history began on that night) until the rows were made in UTC."""
+    import datetime as dt
+
+    from beatbook.calls.importing.writing import batch_write
+    from beatbook.demo.scale import CALLS_PER_DAY
+
+    rows = list(scale_rows(CALLS_PER_DAY * 2, end=dt.date(2024, 3, 12)))
+    with transaction.atomic():
+        assert batch_write(rows) == len(rows)
+    assert CallRecord.objects.filter(source=SOURCE).count() == len(rows)
+    assert all(r["received_at"].utcoffset() == dt.timedelta(0) for r in rows)

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from beatbook.accounts.models import Team, User
 from beatbook.calls import services
 from beatbook.calls.ranking import Roster, rank_units
 from beatbook.calls.selectors import (
@@ -22,6 +25,7 @@ from beatbook.core.exceptions import NotFound
 from beatbook.core.geo import distance_m
 from beatbook.core.testing import INSIDE_B1
 from beatbook.roster.choices import UnitStatus
+from beatbook.roster.models import Shift, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -154,8 +158,9 @@ class TestBoardSnapshot:
         assert len(few) == len(many) == 6
 
     def test_rendering_the_board_reads_nothing_more_per_call(self, agency: dict[str, Any]) -> None:
-        """The board loads only the fields its template reads (BOARD_FIELDS): one more
-        field read would cost a query for every row, and this count would grow."""
+        """The board loads only the fields its template reads (BOARD_FIELDS and
+        BOARD_UNIT_FIELDS): one more field read would cost a query for every call or unit,
+        and this count would grow."""
         from django.template.loader import render_to_string
 
         def render() -> tuple[str, int]:
@@ -176,8 +181,20 @@ class TestBoardSnapshot:
         services.call_dispatch(
             actor=agency["dispatcher"], call=worked, unit=agency["cso_north_2_unit"]
         )
+        relief = User.objects.create(
+            username="relief",
+            role="cso",
+            first_name="Rae",
+            last_name="Lief",
+            team=Team.objects.get(name="North"),
+        )
+        Unit.objects.create(call_sign="U-relief", user=relief, lat=47.61, lon=-122.33)
+        now = timezone.now()
+        Shift.objects.create(user=relief, starts_at=now, ends_at=now + dt.timedelta(hours=8))
         body, many = render()
         assert few == many
+        assert "Rae Lief" in body  # on shift: listed with their name
+        assert "U-relief" in body
         assert f"dup? {queued[0].number}" in body  # the later dogs look like the first
         assert "Shouting" not in body  # a flagged call shows why, not what the caller said
         assert worked.number in body

@@ -353,3 +353,46 @@ def test_listed_documents_equal_the_documents_read_from_the_model(
     assert "206-555-0199" not in document["description"]
     assert document["status"] == "open"
     assert request_get(cleared.number)["status_notes"] == "Closed without action"
+
+
+def test_the_public_list_is_served_from_the_cache_for_a_few_seconds(
+    agency: dict[str, Any], client: Any, settings: Any
+) -> None:
+    """Residents' apps poll the list; under load each list cost 40–100 ms (B8). It is the
+    same for every client, so it is kept BEATBOOK_OPEN311_LIST_CACHE_SECONDS per format,
+    language and query, and a change shows once that has passed."""
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.BEATBOOK_OPEN311_LIST_CACHE_SECONDS = 2
+    first = intake(agency["dispatcher"], description="Loud party")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        listed = client.get("/open311/v2/requests.json").json()
+        assert [r["service_request_id"] for r in listed] == [first.number]
+        second = intake(agency["dispatcher"], code="ANIMAL", description="Dog loose")
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get("/open311/v2/requests.json").json()
+        assert again == listed  # from the cache: no query at all
+        assert len(queries) == 0
+        # another query or format is its own entry
+        only_dogs = client.get("/open311/v2/requests.json?service_code=ANIMAL").json()
+        assert [r["service_request_id"] for r in only_dogs] == [second.number]
+        xml = client.get("/open311/v2/requests.xml").content.decode()
+        assert second.number in xml
+        assert client.get("/open311/v2/requests.json?status=bogus").status_code == 400
+        clock.shift(dt.timedelta(seconds=3))
+        fresh = client.get("/open311/v2/requests.json").json()
+        assert {r["service_request_id"] for r in fresh} == {first.number, second.number}
+
+
+def test_with_the_list_cache_off_every_list_is_read_afresh(
+    agency: dict[str, Any], client: Any, settings: Any
+) -> None:
+    settings.BEATBOOK_OPEN311_LIST_CACHE_SECONDS = 0
+    first = intake(agency["dispatcher"], description="Loud party")
+    assert len(client.get("/open311/v2/requests.json").json()) == 1
+    intake(agency["dispatcher"], code="ANIMAL", description="Dog loose")
+    numbers = {r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()}
+    assert first.number in numbers
+    assert len(numbers) == 2
