@@ -143,6 +143,12 @@ class Call(TimeStampedModel):
             models.Index(fields=["status", "priority", "received_at"], name="calls_call_queue"),
             models.Index(fields=["beat", "received_at"], name="calls_call_beat_time"),
             models.Index(fields=["call_type", "received_at"], name="calls_call_type_time"),
+            # Open calls only: the duplicate check on every intake (calls.selectors).
+            models.Index(
+                fields=["call_type", "received_at"],
+                name="calls_call_open_type_time",
+                condition=models.Q(status__in=CallStatus.open_values()),
+            ),
             models.Index(fields=["h3_cell"], name="calls_call_h3"),
             models.Index(fields=["received_at"], name="calls_call_received"),
         ]

@@ -35,6 +35,7 @@ from beatbook.core.history import history_record, history_record_many
 from beatbook.core.numbering import number_next
 from beatbook.core.permissions import actor_role, require_role
 from beatbook.core.roles import DISPATCH_ROLES, Role
+from beatbook.core.sql import insert
 from beatbook.places.selectors import location_resolve
 from beatbook.roster import services as roster_services
 from beatbook.roster.choices import UnitStatus
@@ -266,7 +267,7 @@ def call_intake(
     # Numbered last: the number's row stays locked until this transaction commits, and every
     # other intake waits on it (under B8's load, intakes were seen waiting on that lock).
     call.number = number_next(prefix="CFS", at=received)
-    call.save(force_insert=True)
+    insert([call], as_save=True)
     history_record_many(obj=call, actor=actor, entries=history)
     if triage.needs_escalation:
         return call

@@ -11,6 +11,7 @@ from django.utils import timezone
 from beatbook.core.actors import Actor, actor_label, actor_user
 from beatbook.core.models import AuditEntry
 from beatbook.core.request_context import current_source_ip
+from beatbook.core.sql import insert
 
 
 def _entry(
@@ -51,9 +52,9 @@ def history_record_many(
 ) -> list[AuditEntry]:
     """Append several entries (verb, data) to `obj`'s history in one INSERT, in order: for
     services whose one step is several events (an intake that is placed, linked and queued)."""
-    return AuditEntry.objects.bulk_create(
-        _entry(obj, actor, verb, data, "success") for verb, data in entries
-    )
+    written = [_entry(obj, actor, verb, data, "success") for verb, data in entries]
+    insert(written)
+    return written
 
 
 def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:

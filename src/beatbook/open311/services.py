@@ -15,6 +15,7 @@ from beatbook.core.exceptions import DomainError
 from beatbook.core.history import history_record
 from beatbook.core.permissions import require_role
 from beatbook.core.roles import Role
+from beatbook.core.sql import columns, fetch_instances, table
 from beatbook.open311.exceptions import Open311Error
 from beatbook.open311.models import Open311Client
 
@@ -34,12 +35,21 @@ def client_key_issue(*, actor: Actor, client: Open311Client) -> str:
     return raw
 
 
+_CLIENT_FIELDS = ("id", "name", "key_prefix")
+_CLIENT_BY_KEY = (
+    f"SELECT {columns(Open311Client, _CLIENT_FIELDS)} FROM {table(Open311Client)} "  # noqa: S608
+    "WHERE key_hash = %s AND is_active LIMIT 1"
+)
+
+
 def client_for_key(raw: str) -> Open311Client:
-    client = (
-        Open311Client.objects.filter(key_hash=key_hash(raw), is_active=True).first()
+    """The active client holding `raw` (every POST asks: hand-written SQL, see core.sql)."""
+    found = (
+        fetch_instances(Open311Client, _CLIENT_FIELDS, _CLIENT_BY_KEY, [key_hash(raw)])
         if raw
-        else None
+        else []
     )
+    client = found[0] if found else None
     if client is None:
         raise Open311Error(403, "A valid api_key is required to submit requests.")
     return client

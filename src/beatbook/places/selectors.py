@@ -7,12 +7,14 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 from rapidfuzz import fuzz, process
 
 from beatbook.core.exceptions import NotFound, ValidationFailed
-from beatbook.core.geo import distance_m, flat_distance_sq, nearest_of
+from beatbook.core.geo import distance_m, flat_distance_params, flat_distance_sql
 from beatbook.core.reference import ReferenceCopy
+from beatbook.core.sql import table
 from beatbook.places.addresses import address_parse, block_text, street_display
 from beatbook.places.exceptions import AddressNotFound, OutsideAgencyArea
 from beatbook.places.geometry import h3_cell, point_in, prepared_shape
@@ -164,20 +166,64 @@ def geocode(*, text: str) -> GeocodeMatch:
     )
 
 
-def nearest_address(*, lat: float, lon: float) -> AddressPoint | None:
-    """The closest known address: the database orders the window by a flat-earth distance
-    (a city's address table puts thousands of points in it), the few nearest are measured."""
-    window = NEAREST_ADDRESS_WINDOW_DEG
-    candidates = (
-        AddressPoint.objects.filter(
-            lat__range=(lat - window, lat + window),
-            lon__range=(lon - window * 1.5, lon + window * 1.5),
-        )
-        .order_by(flat_distance_sq(AddressPoint, lat, lon), "pk")
-        .only("number", "street", "lat", "lon")[:NEAREST_ADDRESS_SHORTLIST]
+@dataclass(frozen=True)
+class NearestAddress:
+    point: AddressPoint
+    block_lat: float
+    block_lon: float
+
+
+_POINT_FIELDS = ["id", "number", "street", "lat", "lon"]
+
+
+@functools.cache
+def _nearest_address_sql() -> str:
+    # Each of the few nearest points comes with the centroid of its hundred block (two
+    # correlated averages over the (street, number) index), so placing a pin is one round
+    # trip; hand-written because it is on every intake (see core.sql).
+    a, b = "a", "b"
+    hundred = f"({a}.number / 100 * 100)"
+    block = (
+        f"FROM {table(AddressPoint)} {b} WHERE {b}.street = {a}.street "
+        f"AND {b}.number >= {hundred} AND {b}.number < {hundred} + 100"
     )
-    nearest = nearest_of(lat, lon, candidates)
-    return nearest[1] if nearest is not None else None
+    order = flat_distance_sql(f"{a}.lat", f"{a}.lon")
+    return (
+        f"SELECT {a}.id, {a}.number, {a}.street, {a}.lat, {a}.lon, "  # noqa: S608
+        f"(SELECT AVG({b}.lat) {block}), (SELECT AVG({b}.lon) {block}) "
+        f"FROM {table(AddressPoint)} {a} "
+        f"WHERE {a}.lat BETWEEN %s AND %s AND {a}.lon BETWEEN %s AND %s "
+        f"ORDER BY {order}, {a}.id LIMIT {NEAREST_ADDRESS_SHORTLIST}"
+    )
+
+
+def nearest_address_with_block(*, lat: float, lon: float) -> NearestAddress | None:
+    """The closest known address and its block's centroid: the database orders the window by
+    a flat-earth distance (a city's address table puts thousands of points in it), the few
+    nearest are measured on the sphere."""
+    window = NEAREST_ADDRESS_WINDOW_DEG
+    box = [lat - window, lat + window, lon - window * 1.5, lon + window * 1.5]
+    params = [*box, *flat_distance_params(lat, lon)]
+    with connection.cursor() as cursor:
+        cursor.execute(_nearest_address_sql(), params)
+        rows = cursor.fetchall()
+    candidates = [
+        NearestAddress(
+            AddressPoint.from_db(connection.alias, _POINT_FIELDS, row[:5]),
+            round(row[5], 6),
+            round(row[6], 6),
+        )
+        for row in rows
+    ]
+    return min(
+        candidates, key=lambda c: distance_m(lat, lon, c.point.lat, c.point.lon), default=None
+    )
+
+
+def nearest_address(*, lat: float, lon: float) -> AddressPoint | None:
+    """The closest known address (see `nearest_address_with_block`)."""
+    nearest = nearest_address_with_block(lat=lat, lon=lon)
+    return nearest.point if nearest is not None else None
 
 
 def place_or_words(address: str) -> tuple[float | None, float | None, str]:
@@ -237,16 +283,18 @@ def location_resolve(
         address_text = address
         public_text = ""
     beat = beat_for_point_or_refuse(lat=lat, lon=lon)
-    point = None
+    point, centroid = None, None
     if number is None:
-        point = nearest_address(lat=lat, lon=lon)
-        if point is not None:
+        nearest = nearest_address_with_block(lat=lat, lon=lon)
+        if nearest is not None:
+            point, centroid = nearest.point, (nearest.block_lat, nearest.block_lon)
             street, number = point.street, point.number
+    elif street and number:
+        centroid = block_centroid(street=street, number=number)
     if not public_text:
         public_text = block_text(number, street) if street else "location withheld"
     if not address_text:
         address_text = f"near {point}" if point else f"{lat:.5f}, {lon:.5f}"
-    centroid = block_centroid(street=street, number=number) if street and number else None
     # With no known block nearby, the public gets a point rounded to about 100 m.
     block_lat, block_lon = centroid or (round(lat, 3), round(lon, 3))
     return Location(

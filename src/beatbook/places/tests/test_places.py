@@ -278,3 +278,32 @@ def test_a_beats_polygon_is_read_from_the_database_once_per_version(
     with CaptureQueriesContext(connection) as again:
         beat_for_point(lat=INSIDE_A1[0], lon=INSIDE_A1[1])
     assert len(again) == 0
+
+
+@pytest.mark.django_db
+def test_a_pin_comes_with_its_block_centroid_in_one_query(agency: dict[str, Any]) -> None:
+    """The nearest address and the centroid of its hundred block are read together; the
+    centroid is the same one `block_centroid` computes (the mean of the block's points)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from beatbook.places.selectors import block_centroid, nearest_address_with_block
+
+    lat, lon = INSIDE_A1
+    AddressPoint.objects.bulk_create(
+        [
+            AddressPoint(number=2210, street="ASH ST", lat=lat + 0.0001, lon=lon),
+            AddressPoint(number=2250, street="ASH ST", lat=lat + 0.0003, lon=lon + 0.0004),
+            AddressPoint(number=2298, street="ASH ST", lat=lat + 0.0005, lon=lon + 0.0008),
+            AddressPoint(number=2302, street="ASH ST", lat=lat + 0.0030, lon=lon + 0.0030),
+        ]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        nearest = nearest_address_with_block(lat=lat, lon=lon)
+    assert len(queries) == 1
+    assert nearest is not None
+    assert nearest.point.number == 2210
+    # by hand: the 2200 block's three points, not 2302 on the next block
+    expected = (round(lat + 0.0003, 6), round(lon + 0.0004, 6))
+    assert (nearest.block_lat, nearest.block_lon) == pytest.approx(expected, abs=1e-6)
+    assert (nearest.block_lat, nearest.block_lon) == block_centroid(street="ASH ST", number=2210)
