@@ -1,10 +1,10 @@
-"""Hand-written SQL for the few reads on the intake path (benchmark B2).
+"""Hand-written SQL for the few statements on the intake path (benchmark B2).
 
 Building a filtered, ordered queryset costs Django 0.3-0.6 ms of Python on this kind of
-machine, more than the query itself takes in PostgreSQL; an intake made four of them. Those
-reads are written here once as SQL text and their rows made into model instances the way the
-ORM makes them for `.only(...)`: the selected fields are loaded, the others deferred.
-Everything else stays on the ORM.
+machine, more than the query itself takes in PostgreSQL; an intake made four of them and two
+INSERTs. Those statements are written once as SQL text: rows read become model instances the
+way the ORM makes them for `.only(...)` (the selected fields loaded, the others deferred), and
+rows written get each field's own conversion. Everything else stays on the ORM.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ def _insert_fields(model: type[Model]) -> list[Field[Any, Any]]:
 
 
 def insert(objs: Sequence[Model], *, as_save: bool = False) -> None:
-    """Write new `objs` (all of one model) in one INSERT and give them their primary keys:
+    """Write new `objs` (all of one model, no primary key set, no parent model) in one INSERT
+    and give them their primary keys:
     what `bulk_create` does (no signals), without building the query each time (about 0.3 ms
     a call here). Values are converted by each field, as Django does.
 
