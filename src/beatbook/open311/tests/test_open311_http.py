@@ -396,3 +396,14 @@ def test_with_the_list_cache_off_every_list_is_read_afresh(
     numbers = {r["service_request_id"] for r in client.get("/open311/v2/requests.json").json()}
     assert first.number in numbers
     assert len(numbers) == 2
+
+
+def test_json_bodies_are_utf8_with_the_characters_themselves() -> None:
+    """Spanish names travel as UTF-8, not as \\u escapes, and numbers and nulls as JSON's."""
+    from beatbook.open311.renderers import respond
+
+    body = [{"service_name": "Basura en la vía pública", "lat": 47.6109, "zipcode": None}]
+    response = respond("json", body, root="services", item="service")
+    assert response["Content-Type"].startswith("application/json")
+    assert "vía pública".encode() in response.content
+    assert json.loads(response.content) == body
