@@ -6,8 +6,11 @@ from typing import Protocol, TypeVar
 
 
 class HasPoint(Protocol):
-    lat: float
-    lon: float
+    @property
+    def lat(self) -> float: ...
+
+    @property
+    def lon(self) -> float: ...
 
 
 T = TypeVar("T", bound=HasPoint)

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from rapidfuzz import fuzz, process
 
 from beatbook.core.exceptions import NotFound, ValidationFailed
-from beatbook.core.geo import distance_m, flat_distance_params, flat_distance_sql
+from beatbook.core.geo import distance_m, flat_distance_params, flat_distance_sql, nearest_of
 from beatbook.core.reference import ReferenceCopy
 from beatbook.core.sql import table
 from beatbook.places.addresses import address_parse, block_text, street_display
@@ -172,6 +172,14 @@ class NearestAddress:
     block_lat: float
     block_lon: float
 
+    @property
+    def lat(self) -> float:
+        return self.point.lat
+
+    @property
+    def lon(self) -> float:
+        return self.point.lon
+
 
 _POINT_FIELDS = ["id", "number", "street", "lat", "lon"]
 
@@ -215,9 +223,8 @@ def nearest_address_with_block(*, lat: float, lon: float) -> NearestAddress | No
         )
         for row in rows
     ]
-    return min(
-        candidates, key=lambda c: distance_m(lat, lon, c.point.lat, c.point.lon), default=None
-    )
+    nearest = nearest_of(lat, lon, candidates)
+    return nearest[1] if nearest is not None else None
 
 
 def nearest_address(*, lat: float, lon: float) -> AddressPoint | None:
