@@ -18,7 +18,12 @@ from beatbook.calls.models import Call, CallPhoto, CallRecord, CallType, CallTyp
 from beatbook.calls.ranking import available_roster, rank_units
 from beatbook.core.actors import Actor
 from beatbook.core.exceptions import NotFound
-from beatbook.core.geo import distance_m, flat_distance_params, flat_distance_sql, nearest_of
+from beatbook.core.geo import (
+    distance_m,
+    flat_distance_limit,
+    flat_distance_params,
+    flat_distance_sql,
+)
 from beatbook.core.history import history_for
 from beatbook.core.live import live_version
 from beatbook.core.models import AuditEntry
@@ -27,8 +32,6 @@ from beatbook.core.reference import ReferenceCopy
 from beatbook.core.roles import READ_ALL_ROLES, Role
 from beatbook.core.sql import columns, db_datetime, fetch_instances, table
 from beatbook.roster.models import EmergencyAlarm, Shift, Unit
-
-DUPLICATE_SHORTLIST = 5  # nearest by the flat-earth order, then measured on the sphere
 
 CALL_RELATED = (
     "call_type",
@@ -155,35 +158,37 @@ _DUPLICATE_FIELDS = ("id", "number", "lat", "lon")
 @functools.cache
 def _duplicate_sql() -> str:
     # Hand-written: it runs on every intake (see core.sql). The partial index
-    # calls_call_open_type_time holds only open calls, so the day's million closed calls are
-    # never read; the database ranks the open ones nearby, the few nearest are measured. The
-    # statuses are written into the text (our own constants) so that the planner can match
-    # the index's condition even with a generic plan of a prepared statement.
+    # calls_call_open_type_time holds only open calls of a type in order of arrival: the
+    # database walks the last hour's from the oldest and stops at the first one near enough,
+    # so a pile of reports of one party costs no more than a single one. The statuses are
+    # written into the text (our own constants) so that the planner can match the index's
+    # condition even with a generic plan of a prepared statement.
     marks = ", ".join(f"'{status}'" for status in CallStatus.open_values())
     return (
         f"SELECT {columns(Call, _DUPLICATE_FIELDS)} FROM {table(Call)} "  # noqa: S608
-        f"WHERE status IN ({marks}) AND call_type_id = %s AND received_at >= %s "
-        "AND lat BETWEEN %s AND %s AND lon BETWEEN %s AND %s AND id <> %s "
-        f"ORDER BY {flat_distance_sql('lat', 'lon')}, received_at DESC LIMIT {DUPLICATE_SHORTLIST}"
+        f"WHERE status IN ({marks}) AND call_type_id = %s AND received_at >= %s AND id <> %s "
+        f"AND {flat_distance_sql('lat', 'lon')} <= %s ORDER BY received_at LIMIT 1"
     )
 
 
-def call_possible_duplicate(*, call: Call) -> Call | None:
-    """The nearest open call of the same type within the configured distance and time."""
-    meters = settings.BEATBOOK_CALLS_DUPLICATE_METERS
+def _duplicate_params(call: Call) -> list[Any]:
     minutes = settings.BEATBOOK_CALLS_DUPLICATE_MINUTES
-    degrees = meters / 111_000 * 1.6  # a box wide enough at any latitude below 50°
-    lat, lon = call.lat, call.lon
-    params = [
+    return [
         call.call_type_id,
         db_datetime(call.received_at - dt.timedelta(minutes=minutes)),
-        *(lat - degrees, lat + degrees, lon - degrees, lon + degrees),
         call.pk or 0,  # ids start at 1
-        *flat_distance_params(lat, lon),
+        *flat_distance_params(call.lat, call.lon),
+        flat_distance_limit(settings.BEATBOOK_CALLS_DUPLICATE_METERS),
     ]
-    candidates = fetch_instances(Call, _DUPLICATE_FIELDS, _duplicate_sql(), params)
-    nearest = nearest_of(lat, lon, candidates)
-    return nearest[1] if nearest is not None and nearest[0] <= meters else None
+
+
+def call_possible_duplicate(*, call: Call) -> Call | None:
+    """The first report still open of the same type within the configured distance and time.
+
+    The first, not the nearest: every repeat of one incident points at the report it repeats
+    (a star the dispatcher merges in one place), never along a chain of repeats."""
+    found = fetch_instances(Call, _DUPLICATE_FIELDS, _duplicate_sql(), _duplicate_params(call))
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from beatbook.calls.exceptions import (
     DispositionRequired,
     UnitNotEligible,
 )
+from beatbook.calls.intake_write import call_write
 from beatbook.calls.models import Call, CallNote, CallPhoto, CallSupporter, CallType
 from beatbook.calls.photos import photo_process
 from beatbook.calls.public import public_view, tracking_url
@@ -31,11 +32,9 @@ from beatbook.calls.tasks import call_status_notify_task
 from beatbook.calls.triage import triage_assess
 from beatbook.core.actors import SYSTEM, Actor, actor_user
 from beatbook.core.exceptions import PermissionDenied, ValidationFailed
-from beatbook.core.history import history_record, history_record_many
-from beatbook.core.numbering import number_next
+from beatbook.core.history import history_record
 from beatbook.core.permissions import actor_role, require_role
 from beatbook.core.roles import DISPATCH_ROLES, Role
-from beatbook.core.sql import insert
 from beatbook.places.selectors import location_resolve
 from beatbook.roster import services as roster_services
 from beatbook.roster.choices import UnitStatus
@@ -183,7 +182,6 @@ def _close(actor: Actor, call: Call, to: str, *, fields: list[str], data: dict[s
     return call
 
 
-@transaction.atomic
 def call_intake(
     *,
     actor: Actor,
@@ -200,7 +198,10 @@ def call_intake(
     answers: dict[str, Any] | None = None,
     contact_language: str = "",
 ) -> Call:
-    """Take a new call: place it, number it, triage it, and queue it or flag it for sworn."""
+    """Take a new call: place it, number it, triage it, and queue it or flag it for sworn.
+
+    The reads come first; the call, its number and its history are then written together
+    (calls.intake_write: one statement on PostgreSQL), so nothing is half-written."""
     require_role(actor, INTAKE_ROLES, action="take calls")
     if source not in CallSource.values:
         raise ValidationFailed(f"{source!r} is not a call source.", field="source")
@@ -264,19 +265,17 @@ def call_intake(
     call.full_clean(
         exclude=[*RELATIONS, "number"], validate_unique=False, validate_constraints=False
     )
-    # Numbered last: the number's row stays locked until this transaction commits, and every
-    # other intake waits on it (under B8's load, intakes were seen waiting on that lock).
-    call.number = number_next(prefix="CFS", at=received)
-    insert([call], as_save=True)
-    history_record_many(obj=call, actor=actor, entries=history)
-    if triage.needs_escalation:
-        return call
-    if source == CallSource.FIELD and actor_role(actor) == Role.CSO:
+    unit = None
+    if not triage.needs_escalation and source == CallSource.FIELD and actor_role(actor) == Role.CSO:
         unit = Unit.objects.filter(user=actor).first()  # type: ignore[misc]
-        if unit is not None:
-            call = call_dispatch(actor=actor, call=call, unit=unit)
-            call = call_on_scene(actor=actor, call=call)
-    return call
+    if unit is None:  # one statement, atomic by itself (calls.intake_write)
+        call_write(call=call, actor=actor, history=history)
+        return call
+    # A CSO's own call: written, dispatched to them and on scene, all or nothing.
+    with transaction.atomic():
+        call_write(call=call, actor=actor, history=history)
+        call = call_dispatch(actor=actor, call=call, unit=unit)
+        return call_on_scene(actor=actor, call=call)
 
 
 def unit_eligibility_problem(*, call: Call, unit: Unit, on_duty: bool) -> str | None:

@@ -106,6 +106,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that sends no query (core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "beatbook.core.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 30000)}"
         " -c idle_in_transaction_session_timeout=60000"

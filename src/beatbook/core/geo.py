@@ -38,6 +38,15 @@ def flat_distance_params(lat: float, lon: float) -> list[float]:
     return [lat, lat, lon, lon, math.cos(math.radians(lat)) ** 2]
 
 
+METERS_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
+
+
+def flat_distance_limit(meters: float) -> float:
+    """The value of `flat_distance_sql` at `meters`: compared with it, the database keeps the
+    points within that distance (the flat earth is off by well under a metre at 1 km)."""
+    return (meters / METERS_PER_DEGREE) ** 2
+
+
 def nearest_of(lat: float, lon: float, points: Iterable[T]) -> tuple[float, T] | None:
     """The closest of `points` (anything with `lat` and `lon`) and its distance in metres."""
     measured = [(distance_m(lat, lon, p.lat, p.lon), p) for p in points]

@@ -57,6 +57,18 @@ def history_record_many(
     return written
 
 
+def history_entries_new(
+    *, model: type[models.Model], actor: Actor, entries: list[tuple[str, dict[str, Any]]]
+) -> list[AuditEntry]:
+    """Unsaved entries (verb, data) for a `model` record not written yet: the statement that
+    writes the record fills in its key and label (calls.intake_write)."""
+    content_type = ContentType.objects.get_for_model(model)
+    written = [_entry(None, actor, verb, data, "success") for verb, data in entries]
+    for entry in written:
+        entry.content_type = content_type
+    return written
+
+
 def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
     """The history of one record, oldest first."""
     return AuditEntry.objects.filter(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -49,21 +49,59 @@ def columns(model: type[Model], fields: Sequence[str]) -> str:
     return ", ".join(f"{table(model)}.{quote(column[name])}" for name in fields)
 
 
-@functools.cache
-def _insert_sql(model: type[Model], rows: int) -> str:
+def insert_statement(
+    model: type[Model],
+    rows: int,
+    *,
+    expressions: Mapping[str, str] | None = None,
+    returning: str | None = None,
+) -> str:
+    """An INSERT of `rows` rows of `model` whose values are the parameters `insert_params`
+    gives, except the fields named in `expressions` (attname: SQL), which take that SQL in
+    every row; it returns `returning` (default: the primary key)."""
+    expressions = expressions or {}
     quote = connection.ops.quote_name
-    names = [quote(str(f.column)) for f in _insert_fields(model)]
-    row = "(" + ", ".join(["%s"] * len(names)) + ")"
+    names = ", ".join(quote(str(f.column)) for f in _insert_fields(model))
+    row = "(" + ", ".join(expressions.get(f.attname, "%s") for f in _insert_fields(model)) + ")"
     pk = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
     return (
-        f"INSERT INTO {table(model)} ({', '.join(names)}) "  # noqa: S608
-        f"VALUES {', '.join([row] * rows)} RETURNING {pk}"
+        f"INSERT INTO {table(model)} ({names}) "  # noqa: S608
+        f"VALUES {', '.join([row] * rows)} RETURNING {returning or pk}"
     )
+
+
+def insert_params(objs: Sequence[Model], *, skip: Collection[str] = ()) -> list[Any]:
+    """The values of `objs` for `insert_statement`, each converted by its field as Django
+    does (`skip`: the fields given by an expression)."""
+    fields = [f for f in _insert_fields(type(objs[0])) if f.attname not in skip]
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+
+
+def inserted(obj: Model, pk: Any) -> None:
+    """Mark `obj` as written with primary key `pk`, as `save()` leaves it."""
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+@functools.cache
+def _insert_sql(model: type[Model], rows: int) -> str:
+    return insert_statement(model, rows)
 
 
 @functools.cache
 def _insert_fields(model: type[Model]) -> list[Field[Any, Any]]:
     return [f for f in model._meta.local_concrete_fields if not f.primary_key]
+
+
+def saves_itself(model: type[Model]) -> bool:
+    """Whether writing `model` other than by `save()` would skip its own code: its own
+    `save()` or a pre/post-save receiver."""
+    return (
+        model.save is not Model.save
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    )
 
 
 def insert(objs: Sequence[Model], *, as_save: bool = False) -> None:
@@ -77,23 +115,15 @@ def insert(objs: Sequence[Model], *, as_save: bool = False) -> None:
     if not objs:
         return
     model = type(objs[0])
-    if as_save and (
-        model.save is not Model.save
-        or pre_save.has_listeners(model)
-        or post_save.has_listeners(model)
-    ):
+    if as_save and saves_itself(model):
         for obj in objs:
             obj.save(force_insert=True)
         return
     if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35
         model._base_manager.bulk_create(objs)
         return
-    fields = _insert_fields(model)
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(model, len(objs)), params)
+        cursor.execute(_insert_sql(model, len(objs)), insert_params(objs))
         keys = cursor.fetchall()
     for obj, (pk,) in zip(objs, keys, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        inserted(obj, pk)

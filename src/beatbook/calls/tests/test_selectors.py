@@ -249,16 +249,15 @@ def test_the_duplicate_check_reads_the_index_of_open_calls(agency: dict[str, Any
     """Plan guard (B2): the statuses are written into the query's text so that PostgreSQL can
     match the partial index of open calls, even with the generic plan of a prepared statement;
     with them sent as parameters it could not, and every intake would read closed calls too."""
-    from beatbook.calls.selectors import _duplicate_sql
+    from beatbook.calls.selectors import _duplicate_params, _duplicate_sql
 
     call = intake(agency["dispatcher"])
-    params = [
-        call.call_type_id, call.received_at - dt.timedelta(hours=1),
-        47.5, 47.7, -122.4, -122.2, 0, 47.6, 47.6, -122.3, -122.3, 0.45,
-    ]  # fmt: skip
+    params = _duplicate_params(call)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
         cursor.execute("EXPLAIN " + _duplicate_sql(), params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "calls_call_open_type_time" in plan, plan
+    # Walked in order of arrival and stopped at the first match: no sort of every candidate.
+    assert "Sort" not in plan, plan

@@ -18,6 +18,7 @@ from beatbook.calls.exceptions import (
 from beatbook.calls.models import Call
 from beatbook.calls.tests.factories import call_type, intake
 from beatbook.core.exceptions import PermissionDenied, ValidationFailed
+from beatbook.core.geo import distance_m
 from beatbook.core.history import history_for
 from beatbook.core.testing import INSIDE_A1, INSIDE_B1, OUTSIDE
 from beatbook.places.exceptions import AddressNotFound, OutsideAgencyArea
@@ -57,12 +58,9 @@ class TestCallIntake:
         intake(agency["dispatcher"])
         with CaptureQueriesContext(connection) as queries:
             intake(agency["dispatcher"], lat=INSIDE_A1[0] + 0.0005, lon=INSIDE_A1[1])
-        table = Call._meta.db_table
-        writes = [
-            q["sql"].split()[0] for q in queries if f'"{table}"' in q["sql"].split("WHERE")[0]
-        ]
-        assert writes.count("INSERT") == 1
-        assert "UPDATE" not in writes
+        statements = " ".join(q["sql"] for q in queries)
+        assert statements.count(f'INSERT INTO "{Call._meta.db_table}"') == 1
+        assert f'UPDATE "{Call._meta.db_table}"' not in statements
 
     def test_geocodes_a_typed_address_with_a_typo(self, agency: dict[str, Any]) -> None:
         call = services.call_intake(
@@ -336,14 +334,37 @@ class TestDuplicates:
         assert Call.objects.get(pk=second.pk).possible_duplicate_of == first
         assert verbs(second) == ["received", "linked as possible duplicate", "queued"]
 
-    def test_links_the_nearest_of_many_open_calls(self, agency: dict[str, Any]) -> None:
-        lat, lon = INSIDE_A1
-        far = [intake(agency["dispatcher"], lat=lat + 0.0012, lon=lon) for _ in range(6)]
-        nearest = intake(agency["dispatcher"], lat=lat + 0.0002, lon=lon)
-        intake(agency["dispatcher"], lat=lat - 0.0009, lon=lon)
+    def test_every_repeat_links_the_first_open_report_not_the_nearest(
+        self, agency: dict[str, Any]
+    ) -> None:
+        lat, lon = INSIDE_A1  # 0.001° of latitude is 111 m; the limit is 150 m
+        outside = intake(agency["dispatcher"], lat=lat + 0.0016, lon=lon)  # 178 m
+        first = intake(agency["dispatcher"], lat=lat + 0.0012, lon=lon)  # 133 m
+        nearer = intake(agency["dispatcher"], lat=lat + 0.0002, lon=lon)  # 22 m
         new = intake(agency["dispatcher"], lat=lat, lon=lon)
-        assert far[0].possible_duplicate_of is None
-        assert new.possible_duplicate_of == nearest
+        assert outside.possible_duplicate_of is None
+        assert first.possible_duplicate_of == outside  # 44 m from each other
+        assert nearer.possible_duplicate_of == first  # not `outside`: 155 m away
+        assert new.possible_duplicate_of == first  # a star around the first, not a chain
+
+    def test_a_closed_first_report_passes_the_link_to_the_next_open_one(
+        self, agency: dict[str, Any]
+    ) -> None:
+        first = intake(agency["dispatcher"])
+        second = intake(agency["dispatcher"])
+        services.call_merge(actor=agency["dispatcher"], call=first, into=second)
+        assert intake(agency["dispatcher"]).possible_duplicate_of == second
+
+    def test_the_distance_is_measured_in_metres_at_any_bearing(
+        self, agency: dict[str, Any]
+    ) -> None:
+        lat, lon = INSIDE_A1
+        degree_east = distance_m(lat, lon, lat, lon + 1)  # about 75 km at 47.6°
+        first = intake(agency["dispatcher"], lat=lat, lon=lon)
+        inside = intake(agency["dispatcher"], lat=lat, lon=lon + 140 / degree_east)
+        outside = intake(agency["dispatcher"], lat=lat, lon=lon - 160 / degree_east)
+        assert inside.possible_duplicate_of == first
+        assert outside.possible_duplicate_of is None
 
     def test_other_type_far_or_old_is_not_linked(self, agency: dict[str, Any]) -> None:
         with time_machine.travel(timezone.now() - dt.timedelta(hours=3)):
