@@ -22,7 +22,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed:
             return False
-        if connection.info.transaction_status != pq.TransactionStatus.IDLE:
+        if not hasattr(select, "poll") or (
+            connection.info.transaction_status != pq.TransactionStatus.IDLE
+        ):  # Windows has no poll(); inside a transaction, ask the server
             return bool(super().is_usable())
         poller = select.poll()
         poller.register(connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
