@@ -80,11 +80,15 @@ def feedback_for_registration(
         raise FeedbackRefused("Only people who had a place can answer for this event.")
     if Feedback.objects.filter(registration=registration).exists():
         raise FeedbackRefused("Thank you: your answers for this were already recorded.")
+    # Analytics groups answers by this label: it is stored in the agency's language, whatever
+    # language the resident answered in, or a Spanish answer would start a program of its own.
+    with translation.override(settings.LANGUAGE_CODE):
+        program = f"Event: {EventKind(event.kind).label}"
     feedback = _save(
         Feedback(
             registration=registration,
             beat=event.beat,
-            program=f"Event: {EventKind(event.kind).label}",
+            program=program,
             satisfaction=satisfaction,
             trust=trust,
             comment=_clean(satisfaction, trust, comment),

@@ -97,6 +97,22 @@ class TestEventFeedback:
         assert answer.program == "Event: Safety fair"
         assert answer.beat == fair.beat
 
+    def test_an_answer_in_spanish_counts_under_the_same_program(
+        self, client: Client, agency: dict[str, Any]
+    ) -> None:
+        """Analytics groups by the stored label, so it never follows the page's language."""
+        fair = event(agency["cso"])
+        came = register(fair, 1)
+        with time_machine.travel(fair.ends_at + dt.timedelta(hours=1)):
+            response = client.post(
+                f"/es/portal/registrations/{came.token}/feedback/",
+                {"satisfaction": "5", "trust": "5"},
+            )
+        assert response.status_code in (200, 302)
+        answer = Feedback.objects.get()
+        assert answer.language == "es"
+        assert answer.program == "Event: Safety fair"
+
 
 class TestFeedbackAnalytics:
     def test_figures_by_beat_and_program_match_a_hand_count(
