@@ -152,7 +152,7 @@ def call_type_get(*, code: str) -> CallType:
     return call_type
 
 
-_DUPLICATE_FIELDS = ("id", "number", "lat", "lon")
+_DUPLICATE_FIELDS = ("id", "number")  # what the link and its history entry name
 
 
 @functools.cache
