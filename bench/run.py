@@ -528,12 +528,18 @@ def _floor_create(seed: dict[str, Any]) -> Callable[..., list[bytes]]:
     import itertools
     from urllib.parse import parse_qs
 
+    from beatbook.core.sql import plan_cached
+
     columns = seed["columns"]
     template = seed["template"]
     row = {c: getattr(template, c) for c in columns}
     numbers = itertools.count()
     marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO calls_call ({', '.join(columns)}) VALUES ({marks}) RETURNING id"  # noqa: S608
+    # Prepared, with the plan PostgreSQL keeps, as plain psycopg does with its defaults
+    # (prepare_threshold 5, the server's plan_cache_mode auto) and as ours runs its intake.
+    sql = plan_cached(
+        f"INSERT INTO calls_call ({', '.join(columns)}) VALUES ({marks}) RETURNING id"  # noqa: S608
+    )
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         form = parse_qs(environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])).decode())

@@ -30,7 +30,7 @@ from beatbook.core.models import AuditEntry
 from beatbook.core.permissions import actor_role
 from beatbook.core.reference import ReferenceCopy
 from beatbook.core.roles import READ_ALL_ROLES, Role
-from beatbook.core.sql import columns, db_datetime, fetch_instances, table
+from beatbook.core.sql import columns, db_datetime, fetch_instances, plan_cached, table
 from beatbook.roster.models import EmergencyAlarm, Shift, Unit
 
 CALL_RELATED = (
@@ -164,7 +164,7 @@ def _duplicate_sql() -> str:
     # written into the text (our own constants) so that the planner can match the index's
     # condition even with a generic plan of a prepared statement.
     marks = ", ".join(f"'{status}'" for status in CallStatus.open_values())
-    return (
+    return plan_cached(
         f"SELECT {columns(Call, _DUPLICATE_FIELDS)} FROM {table(Call)} "  # noqa: S608
         f"WHERE status IN ({marks}) AND call_type_id = %s AND received_at >= %s AND id <> %s "
         f"AND {flat_distance_sql('lat', 'lon')} <= %s ORDER BY received_at LIMIT 1"

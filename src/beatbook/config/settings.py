@@ -111,15 +111,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 30000)}"
         " -c idle_in_transaction_session_timeout=60000"
-        # Prepared statements (below) save the parsing; each run is still planned for its
-        # own values: a generic plan made the Open311 list five times slower (B3).
-        " -c plan_cache_mode=force_custom_plan"
+        # PostgreSQL's default, stated: only the statements marked core.sql.plan_cached are
+        # prepared (core/postgresql), and those get a generic plan when it is no dearer.
+        " -c plan_cache_mode=auto"
     )
     DATABASES["default"]["OPTIONS"]["server_side_binding"] = env_bool(
         "DATABASE_SERVER_SIDE_BINDING", True
     )
-    # A query run this many times on a connection becomes a prepared statement and is no
-    # longer parsed each time (docs/deploy.md); 0 turns preparing off (for old PgBouncers).
+    # Any value but 0 lets the marked statements be prepared (core/postgresql); 0 turns
+    # preparing off, for PgBouncer before 1.21 in transaction mode (docs/deploy.md).
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
         env_int("DATABASE_PREPARE_THRESHOLD", 5) or None
     )

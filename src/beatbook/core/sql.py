@@ -20,6 +20,24 @@ from django.db.models.signals import post_save, pre_save
 
 M = TypeVar("M", bound=Model)
 
+# The statements a PostgreSQL connection prepares and keeps a plan for (see `plan_cached`).
+PLAN_CACHED: set[str] = set()
+
+
+def plan_cached(sql: str) -> str:
+    """Mark `sql` to be prepared on each PostgreSQL connection and run with the plan the
+    server keeps for it (beatbook.core.postgresql): after five runs a generic plan, when it
+    costs no more than one made for the values. Every other statement is planned for its own
+    values on each run.
+
+    Planning was most of what the intake's statements cost the database (0.1-0.13 ms each for
+    the duplicate check and the nearest address, 17 indexes to weigh on `calls_call`; 0.01-0.08
+    ms to run them). Only for statements of a fixed shape whose best plan does not depend on
+    the values, each with a test of its generic plan: the Open311 list, whose window and
+    type do change the best plan, ran five times slower on a generic one (benchmark B3)."""
+    PLAN_CACHED.add(sql)
+    return sql
+
 
 def fetch_instances(
     model: type[M], fields: Sequence[str], sql: str, params: Sequence[Any]

@@ -15,7 +15,7 @@ from beatbook.core.exceptions import DomainError
 from beatbook.core.history import history_record
 from beatbook.core.permissions import require_role
 from beatbook.core.roles import Role
-from beatbook.core.sql import columns, fetch_instances, table
+from beatbook.core.sql import columns, fetch_instances, plan_cached, table
 from beatbook.open311.exceptions import Open311Error
 from beatbook.open311.models import Open311Client
 
@@ -36,7 +36,7 @@ def client_key_issue(*, actor: Actor, client: Open311Client) -> str:
 
 
 _CLIENT_FIELDS = ("id", "name", "key_prefix")
-_CLIENT_BY_KEY = (
+_CLIENT_BY_KEY = plan_cached(
     f"SELECT {columns(Open311Client, _CLIENT_FIELDS)} FROM {table(Open311Client)} "  # noqa: S608
     "WHERE key_hash = %s AND is_active LIMIT 1"
 )

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 from beatbook.core.exceptions import NotFound, ValidationFailed
 from beatbook.core.geo import distance_m, flat_distance_params, flat_distance_sql, nearest_of
 from beatbook.core.reference import ReferenceCopy
-from beatbook.core.sql import table
+from beatbook.core.sql import plan_cached, table
 from beatbook.places.addresses import address_parse, block_text, street_display
 from beatbook.places.exceptions import AddressNotFound, OutsideAgencyArea
 from beatbook.places.geometry import h3_cell, point_in, prepared_shape
@@ -196,7 +196,7 @@ def _nearest_address_sql() -> str:
         f"AND {b}.number >= {hundred} AND {b}.number < {hundred} + 100"
     )
     order = flat_distance_sql(f"{a}.lat", f"{a}.lon")
-    return (
+    return plan_cached(
         f"SELECT {a}.id, {a}.number, {a}.street, {a}.lat, {a}.lon, "  # noqa: S608
         f"(SELECT AVG({b}.lat) {block}), (SELECT AVG({b}.lon) {block}) "
         f"FROM {table(AddressPoint)} {a} "

@@ -111,3 +111,25 @@ def test_the_first_number_of_a_year_creates_its_row() -> None:
         (number,) = cursor.fetchone()
     assert number == "TST-2032-000001"
     assert NumberSequence.objects.get(prefix="TST", year=2032).last == 1
+
+
+def test_three_entries_keep_their_order_and_data(agency: dict[str, Any]) -> None:
+    call = _unsaved_call(beat=agency["a1"])
+    history = [("received", {"b": [1, 2]}), ("linked as possible duplicate", {"of": "X"})]
+    call_write(call=call, actor=agency["dispatcher"], history=[*history, ("queued", {})])
+    entries = list(history_for(call))
+    assert [(e.verb, e.data) for e in entries] == [*history, ("queued", {})]
+    assert [e.pk for e in entries] == sorted(e.pk for e in entries)
+
+
+@postgresql_only
+def test_entries_that_differ_in_what_they_share_are_refused(agency: dict[str, Any]) -> None:
+    from beatbook.calls.intake_write import _history_params
+    from beatbook.core.history import history_entries_new
+
+    entries = history_entries_new(
+        model=Call, actor=agency["dispatcher"], entries=[("received", {}), ("queued", {})]
+    )
+    entries[1].actor_label = "someone else"
+    with pytest.raises(ValueError, match="differ"):
+        _history_params(entries)

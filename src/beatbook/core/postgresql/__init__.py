@@ -1,1 +1,2 @@
-"""Django's PostgreSQL backend with a health check that costs no round trip (see base)."""
+"""Django's PostgreSQL backend with a health check that costs no round trip and
+plans kept only for marked statements (see base)."""

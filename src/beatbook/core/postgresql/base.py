@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend, with a connection health check that sends no query.
+"""Django's PostgreSQL backend, with a connection health check that sends no query and
+prepared statements only for the statements marked `core.sql.plan_cached`.
 
 With CONN_HEALTH_CHECKS (R43) Django asks `is_usable()` once per request before reusing a
 connection, and its answer is a `SELECT 1`: a round trip on every request, a twelfth of an
@@ -12,12 +13,43 @@ which fails on a closed connection and makes Django connect again.
 from __future__ import annotations
 
 import select
+from typing import Any
 
 from django.db.backends.postgresql import base
 from psycopg import pq
 
+from beatbook.core.sql import PLAN_CACHED
+
+
+class PlanCachingCursor(base.ServerBindingCursor):  # type: ignore[misc]
+    """Prepares the statements marked `plan_cached` and no other.
+
+    psycopg would prepare any statement run five times (`prepare_threshold`), and PostgreSQL
+    would then switch it to a generic plan whenever that looks no dearer; for a query whose
+    best plan depends on its values (the Open311 list's window, a dashboard's range) that
+    guess was five times slower. Unprepared statements are planned for their values on every
+    run. With `prepare_threshold` off (DATABASE_PREPARE_THRESHOLD=0) nothing is prepared."""
+
+    def execute(
+        self,
+        query: Any,
+        params: Any = None,
+        *,
+        prepare: bool | None = None,
+        binary: bool | None = None,
+    ) -> Any:
+        if prepare is None:
+            prepare = isinstance(query, str) and query in PLAN_CACHED
+        return super().execute(query, params, prepare=prepare, binary=binary)  # type: ignore[misc]
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = super().get_connection_params()
+        if params.get("cursor_factory") is base.ServerBindingCursor:
+            params["cursor_factory"] = PlanCachingCursor
+        return params
+
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed:

@@ -11,7 +11,7 @@ from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
 from beatbook.core.models import AuditEntry
-from beatbook.core.sql import columns, fetch_instances, insert, table
+from beatbook.core.sql import columns, fetch_instances, insert, plan_cached, table
 from beatbook.open311.models import Open311Client
 
 pytestmark = pytest.mark.django_db
@@ -83,16 +83,54 @@ def test_fetch_instances_loads_the_selected_fields_and_defers_the_rest() -> None
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
 )
-def test_a_query_run_often_is_prepared_once_and_not_planned_again() -> None:
-    """DATABASE_PREPARE_THRESHOLD (5): Django leaves psycopg's preparing off unless asked."""
-    sql = f"SELECT {columns(Open311Client, ['id'])} FROM {table(Open311Client)} WHERE name = %s"  # noqa: S608
-    for _ in range(6):
-        fetch_instances(Open311Client, ["id"], sql, ["nobody"])
+def test_only_marked_statements_are_prepared_and_they_keep_a_generic_plan() -> None:
+    """core.sql.plan_cached: a marked statement is prepared and, after PostgreSQL's five
+    custom plans, runs on the plan it keeps; any other statement, however often it runs, is
+    sent unprepared and planned for its own values (a generic plan slowed the Open311 list)."""
+    marked = plan_cached(
+        f"SELECT {columns(Open311Client, ['id'])} FROM {table(Open311Client)} "  # noqa: S608
+        "WHERE name = %s AND key_prefix = %s"
+    )
+    unmarked = (
+        f"SELECT {columns(Open311Client, ['id'])} FROM {table(Open311Client)} "  # noqa: S608
+        "WHERE key_prefix = %s AND name = %s"
+    )
+    for _ in range(8):
+        fetch_instances(Open311Client, ["id"], marked, ["nobody", "x"])
+        fetch_instances(Open311Client, ["id"], unmarked, ["x", "nobody"])
     with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
-    assert any("WHERE name = $1" in statement for statement in prepared), prepared
-    # ...and still planned for its values each time (a generic plan slowed the Open311 list)
-    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ["%key_prefix%"],
+        )
+        prepared = cursor.fetchall()
         cursor.execute("SHOW plan_cache_mode")
-        assert cursor.fetchone()[0] == "force_custom_plan"
+        assert cursor.fetchone()[0] == "auto"
+    assert [row[0] for row in prepared] == [marked.replace("%s", "$1", 1).replace("%s", "$2")]
+    assert prepared[0][1:] == (3, 5), prepared  # five custom plans, then the kept one
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+def test_with_preparing_off_not_even_marked_statements_are_prepared() -> None:
+    """DATABASE_PREPARE_THRESHOLD=0 (PgBouncer before 1.21 in transaction mode)."""
+    marked = plan_cached(
+        f"SELECT {columns(Open311Client, ['id'])} FROM {table(Open311Client)} "  # noqa: S608
+        "WHERE name = %s AND key_prefix <> %s"
+    )
+    connection.ensure_connection()
+    driver = connection.connection
+    threshold, driver.prepare_threshold = driver.prepare_threshold, None
+    try:
+        for _ in range(7):
+            fetch_instances(Open311Client, ["id"], marked, ["nobody", "x"])
+    finally:
+        driver.prepare_threshold = threshold
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%key_prefix <>%"],
+        )
+        assert cursor.fetchone()[0] == 0

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 from pyproj import Transformer
@@ -307,3 +308,24 @@ def test_a_pin_comes_with_its_block_centroid_in_one_query(agency: dict[str, Any]
     expected = (round(lat + 0.0003, 6), round(lon + 0.0004, 6))
     assert (nearest.block_lat, nearest.block_lon) == pytest.approx(expected, abs=1e-6)
     assert (nearest.block_lat, nearest.block_lon) == block_centroid(street="ASH ST", number=2210)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan guard reads EXPLAIN")
+@pytest.mark.django_db
+def test_the_nearest_address_reads_the_position_index_with_a_generic_plan() -> None:
+    """Plan guard (B2): the statement is prepared with a kept plan (core.sql.plan_cached), so
+    that plan must still narrow the city's address table by the position index."""
+    from beatbook.core.geo import flat_distance_params
+    from beatbook.places.selectors import NEAREST_ADDRESS_WINDOW_DEG, _nearest_address_sql
+
+    lat, lon, window = 47.6112, -122.3312, NEAREST_ADDRESS_WINDOW_DEG
+    params = [lat - window, lat + window, lon - window * 1.5, lon + window * 1.5]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(
+            "EXPLAIN " + _nearest_address_sql(), [*params, *flat_distance_params(lat, lon)]
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "places_address_latlon" in plan, plan
+    assert "places_address_street_no" in plan, plan  # the block's centroid
