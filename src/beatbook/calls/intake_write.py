@@ -39,6 +39,7 @@ _HISTORY_EACH = ("at", "verb", "data")
 _HISTORY_SAME = ("actor_id", "actor_label", "content_type_id", "source_ip", "outcome")
 
 
+@functools.cache
 def _field(model: type[Model], attname: str) -> Field[Any, Any]:
     return next(f for f in model._meta.concrete_fields if f.attname == attname)
 

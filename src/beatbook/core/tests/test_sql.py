@@ -101,8 +101,8 @@ def test_only_marked_statements_are_prepared_and_they_keep_a_generic_plan() -> N
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
-            "WHERE statement LIKE %s",
-            ["%key_prefix%"],
+            "WHERE statement LIKE %s OR statement LIKE %s",
+            ["%WHERE name = $1 AND key_prefix = $2", "%WHERE key_prefix = $1 AND name = $2"],
         )
         prepared = cursor.fetchall()
         cursor.execute("SHOW plan_cache_mode")
