@@ -15,7 +15,6 @@ import functools
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Field, Model
 
 from beatbook.calls.models import Call
 from beatbook.core.actors import Actor
@@ -33,15 +32,11 @@ from beatbook.core.sql import (
 )
 
 # What differs between an intake's history entries; the rest is the same for all of them
-# (one actor, one request, one call: asserted below), so the statement's text and its
+# (one actor, one request, one call: checked below), so the statement's text and its
 # parameter count do not grow with the entries.
 _HISTORY_EACH = ("at", "verb", "data")
 _HISTORY_SAME = ("actor_id", "actor_label", "content_type_id", "source_ip", "outcome")
-
-
-@functools.cache
-def _field(model: type[Model], attname: str) -> Field[Any, Any]:
-    return next(f for f in model._meta.concrete_fields if f.attname == attname)
+_AUDIT_FIELDS = {f.attname: f for f in AuditEntry._meta.concrete_fields}
 
 
 @functools.cache
@@ -50,8 +45,8 @@ def _statement() -> str:
     call = insert_statement(
         Call, 1, expressions={"number": "(SELECT number FROM n)"}, returning="id, number"
     )
-    each = [_field(AuditEntry, name) for name in _HISTORY_EACH]
-    same = [_field(AuditEntry, name) for name in _HISTORY_SAME]
+    each = [_AUDIT_FIELDS[name] for name in _HISTORY_EACH]
+    same = [_AUDIT_FIELDS[name] for name in _HISTORY_SAME]
     arrays = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in each)
     names = ", ".join(quote(str(f.column)) for f in [*each, *same])
     values = ", ".join([*(f"e.{f.column}" for f in each), *(["%s"] * len(same))])
@@ -69,7 +64,7 @@ def _statement() -> str:
 
 def _history_params(entries: list[AuditEntry]) -> list[Any]:
     def value(entry: AuditEntry, name: str) -> Any:
-        field = _field(AuditEntry, name)
+        field = _AUDIT_FIELDS[name]
         return field.get_db_prep_save(field.pre_save(entry, True), connection)
 
     same = [[value(entry, name) for name in _HISTORY_SAME] for entry in entries]
