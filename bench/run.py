@@ -567,7 +567,7 @@ def _floor_create(seed: dict[str, Any]) -> Callable[..., list[bytes]]:
 
 
 def _floor_same_work(seed: dict[str, Any]) -> Callable[..., list[bytes]]:
-    """Informational (b): ours's statements, run by hand-written Python with no framework.
+    """Informational (b): our own statements, run by hand-written Python with no framework.
 
     The same five things in the database (the api_key, the nearest address with its block,
     the first open report near enough, then the number, the call and its history in one
