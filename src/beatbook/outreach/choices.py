@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +11,14 @@ class EventKind(models.TextChoices):
     WORKSHOP = "workshop", _("Workshop")
     NATIONAL_NIGHT_OUT = "national_night_out", _("National Night Out")
     YOUTH_ACTIVITY = "youth_activity", _("Youth activity")
+
+
+def event_feedback_program(kind: str) -> str:
+    """The program an event's feedback counts under. Analytics groups answers by this label,
+    so it is in the agency's language whatever language the resident answered in, or a
+    Spanish answer would start a program of its own."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"Event: {EventKind(kind).label}"
 
 
 # A block party closes a street: each sign-up is a permit request that staff decide on.

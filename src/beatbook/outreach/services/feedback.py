@@ -19,7 +19,7 @@ from beatbook.core.exceptions import NotFound, ValidationFailed, validate
 from beatbook.core.history import history_record
 from beatbook.core.i18n import localized
 from beatbook.core.redaction import scrub_text
-from beatbook.outreach.choices import EventKind, RegistrationStatus
+from beatbook.outreach.choices import RegistrationStatus, event_feedback_program
 from beatbook.outreach.exceptions import FeedbackRefused
 from beatbook.outreach.models import Feedback, Registration
 
@@ -80,15 +80,11 @@ def feedback_for_registration(
         raise FeedbackRefused("Only people who had a place can answer for this event.")
     if Feedback.objects.filter(registration=registration).exists():
         raise FeedbackRefused("Thank you: your answers for this were already recorded.")
-    # Analytics groups answers by this label: it is stored in the agency's language, whatever
-    # language the resident answered in, or a Spanish answer would start a program of its own.
-    with translation.override(settings.LANGUAGE_CODE):
-        program = f"Event: {EventKind(event.kind).label}"
     feedback = _save(
         Feedback(
             registration=registration,
             beat=event.beat,
-            program=program,
+            program=event_feedback_program(event.kind),
             satisfaction=satisfaction,
             trust=trust,
             comment=_clean(satisfaction, trust, comment),

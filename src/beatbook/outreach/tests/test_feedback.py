@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import io
 from typing import Any
 
@@ -112,6 +113,35 @@ class TestEventFeedback:
         answer = Feedback.objects.get()
         assert answer.language == "es"
         assert answer.program == "Event: Safety fair"
+
+    def test_answers_stored_under_a_spanish_label_are_relabelled_by_the_migration(
+        self, agency: dict[str, Any]
+    ) -> None:
+        """Before bfb85f4 a Spanish answer was stored as "Evento: Feria de seguridad"."""
+        from django.apps import apps
+
+        relabel = importlib.import_module(
+            "beatbook.outreach.migrations.0004_feedback_program_in_agency_language"
+        ).relabel
+        fair = event(agency["cso"])
+        spanish, english = register(fair, 1), register(fair, 2)
+        with time_machine.travel(fair.ends_at + dt.timedelta(hours=1)):
+            for registration in (spanish, english):
+                services.feedback_for_registration(
+                    token=registration.token, satisfaction=4, trust=4
+                )
+        Feedback.objects.filter(registration=spanish).update(program="Evento: Feria de seguridad")
+        call_answer = Feedback.objects.create(
+            call=intake(agency["dispatcher"]), program="Noise complaint", satisfaction=5, trust=5
+        )
+        relabel(apps, None)
+        assert sorted(Feedback.objects.values_list("program", flat=True)) == [
+            "Event: Safety fair",
+            "Event: Safety fair",
+            "Noise complaint",
+        ]
+        call_answer.refresh_from_db()
+        assert call_answer.program == "Noise complaint"
 
 
 class TestFeedbackAnalytics:
