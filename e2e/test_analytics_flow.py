@@ -140,6 +140,7 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     supervisor.page.fill("#id_date", pivot)
     supervisor.page.fill("#id_days", "20")
     supervisor.page.get_by_role("button", name="Compare").click()
+    expect(supervisor.page.locator("#comparison-summary")).to_contain_text("Calls in beat A1,")
     expect(supervisor.page.locator("#calls-before")).to_have_text("20")
     expect(supervisor.page.locator("#calls-after")).to_have_text("61")  # with the escalation
     expect(supervisor.page.locator("#verdict")).to_contain_text("More calls than")

@@ -6,13 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from beatbook.analytics import charts
+from django.db.models import QuerySet
+
 from beatbook.analytics.scope import Scope
-from beatbook.analytics.views import ScopedPage
 from beatbook.casework.models import MediationCase
 from beatbook.casework.selectors import before_after
 from beatbook.resources.models import Referral
-from beatbook.resources.selectors import referral_outcomes
+
+
+def referrals_in(scope: Scope) -> QuerySet[Referral]:
+    """Referrals made in the dates; in a beat through the call they were made from."""
+    start, end = scope.bounds()
+    referrals = Referral.objects.filter(created_at__gte=start, created_at__lt=end)
+    if scope.beat_ids:
+        referrals = referrals.filter(call__beat_id__in=scope.beat_ids)
+    return referrals
 
 
 def mediation_outcomes(scope: Scope, *, limit: int = 100) -> dict[str, Any]:
@@ -30,30 +38,3 @@ def mediation_outcomes(scope: Scope, *, limit: int = 100) -> dict[str, Any]:
         "after": sum(r["after"] for _, r in rows if r),
         "cases": len(rows),
     }
-
-
-class CaseworkView(ScopedPage):
-    page = "casework"
-
-    def figures(self, scope: Scope) -> dict[str, Any]:
-        start, end = scope.bounds()
-        referrals = Referral.objects.filter(created_at__gte=start, created_at__lt=end)
-        if scope.beat_ids:
-            referrals = referrals.filter(call__beat_id__in=scope.beat_ids)
-        outcomes = referral_outcomes(referrals=referrals)
-        mediation = mediation_outcomes(scope)
-        return {
-            "outcomes": outcomes,
-            "mediation": mediation,
-            "chart_status": charts.bars(
-                [(str(label), n) for label, n in outcomes["by_status"]], "Referrals by status"
-            ),
-            "chart_needs": charts.bars(
-                [(row["need__name"], row["total"]) for row in outcomes["by_need"]],
-                "Referrals by need",
-            ),
-            "chart_mediation": charts.bars(
-                [("Before the agreements", mediation["before"]), ("Since", mediation["after"])],
-                "Calls at the mediated addresses, 90 days before and since",
-            ),
-        }

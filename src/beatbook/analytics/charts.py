@@ -13,6 +13,7 @@ from beatbook.analytics.selectors import Response, Week
 INK, BAR, ACCENT, MUTED = "#1d2733", "#2b6cb0", "#c05621", "#8a94a6"
 ACCENT_RED = "#c53030"
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+NO_CALLS = "No calls in this selection."
 
 
 def _n(value: float) -> str:
@@ -32,10 +33,26 @@ def _svg(width: int, height: int, title: str, body: SafeString) -> SafeString:
     )
 
 
-def bars(items: Sequence[tuple[str, float]], title: str, limit: int = 15) -> SafeString:
+def _clip(label: str, width: int) -> str:
+    """A label cut to fit its column, with an ellipsis so a cut one does not read as whole
+    (the bar's tooltip and the CSV keep the full text)."""
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+
+
+def _nothing(empty: str) -> SafeString:
+    """What stands in for a chart with nothing to draw ('' where a table below says it)."""
+    return format_html('<p class="muted">{}</p>', empty) if empty else mark_safe("")  # noqa: S308
+
+
+def bars(
+    items: Sequence[tuple[str, float]],
+    title: str,
+    limit: int = 15,
+    empty: str = NO_CALLS,
+) -> SafeString:
     shown = list(items)[:limit]
     if not shown:
-        return format_html('<p class="muted">{}</p>', "No calls in this selection.")
+        return _nothing(empty)
     top = max(v for _, v in shown) or 1
     row, label_w, width = 22, 210, 720
     parts = [
@@ -46,7 +63,7 @@ def bars(items: Sequence[tuple[str, float]], title: str, limit: int = 15) -> Saf
             label_w - 6,
             i * row + 15,
             INK,
-            label[:32],
+            _clip(label, 32),
             label_w,
             i * row + 4,
             _n((width - label_w - 60) * value / top),
@@ -102,7 +119,7 @@ def heatmap(grid: list[list[int]], title: str) -> SafeString:
 
 def weekly_lines(weeks: list[Week], title: str) -> SafeString:
     if not weeks:
-        return format_html('<p class="muted">{}</p>', "No calls in this selection.")
+        return _nothing(NO_CALLS)
     width, height, left, bottom = 720, 220, 40, 30
     series_max = (
         max(
@@ -172,23 +189,25 @@ def response_bars(rows: list[Response], title: str, limit: int = 12) -> SafeStri
             format_html(
                 '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>'
                 '<rect x="{}" y="{}" width="{}" height="6" fill="{}" fill-opacity="0.45">'
-                "<title>p90 {} min</title></rect>"
+                "<title>{}: p90 {} min</title></rect>"
                 '<rect x="{}" y="{}" width="{}" height="12" fill="{}">'
-                "<title>p50 {} min</title></rect>"
+                "<title>{}: p50 {} min</title></rect>"
                 '<text x="{}" y="{}" fill="{}">{} / {} min</text>',
                 label_w - 6,
                 y0 + 15,
                 INK,
-                r.label[:32],
+                _clip(r.label, 32),
                 label_w,
                 y0 + 7,
                 _n((r.p90 or 0) * scale),
                 BAR,
+                r.label,
                 _n(r.p90 or 0),
                 label_w,
                 y0 + 4,
                 _n((r.p50 or 0) * scale),
                 BAR,
+                r.label,
                 _n(r.p50 or 0),
                 _n(label_w + (r.p90 or 0) * scale + 4),
                 y0 + 15,
@@ -267,7 +286,7 @@ def stacked_bars(
                 label_w - 6,
                 y0 + 15,
                 INK,
-                label[:28],
+                _clip(label, 28),
             )
         )
         x = float(label_w)
@@ -305,10 +324,11 @@ def columns(
     title: str,
     marker: int | None = None,
     marker_label: str = "",
+    empty: str = NO_CALLS,
 ) -> SafeString:
     """Stacked columns over time; `marker` draws a line before that column (an intervention)."""
     if not items or not any(sum(v) for _, v in items):
-        return format_html('<p class="muted">{}</p>', "No calls in this selection.")
+        return _nothing(empty)
     width, height, left, bottom, head = 720, 240, 40, 30, 20
     top = max(sum(v) for _, v in items) or 1
     step = (width - left - 10) / len(items)

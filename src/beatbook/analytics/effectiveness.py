@@ -155,7 +155,9 @@ def compare(
 
 
 class EffectivenessForm(forms.Form):
-    beat = forms.ModelChoiceField(queryset=Beat.objects.order_by("name"), required=False)
+    beat = forms.ModelChoiceField(
+        queryset=Beat.objects.order_by("name"), required=False, empty_label="No beat (an address)"
+    )
     address = forms.CharField(
         required=False, max_length=200, help_text="Or an address: calls within the radius count."
     )
@@ -169,7 +171,10 @@ class EffectivenessForm(forms.Form):
         label="Days before and after", min_value=7, max_value=365, initial=90, required=False
     )
     call_type = forms.ModelChoiceField(
-        queryset=CallType.objects.order_by("name"), required=False, label="Call type"
+        queryset=CallType.objects.order_by("name"),
+        required=False,
+        label="Call type",
+        empty_label="All call types",
     )
 
     def clean(self) -> dict[str, object]:
@@ -192,7 +197,7 @@ class EffectivenessForm(forms.Form):
                 block_text=match.block_text,
             )
         elif beat is not None:
-            data["place"] = Place(label=f"beat {beat.name}", beat_id=beat.pk)
+            data["place"] = Place(label=f"in beat {beat.name}", beat_id=beat.pk)
         data["days"] = data.get("days") or 90
         return data
 

@@ -23,12 +23,27 @@ class FeedbackRow:
 
     @property
     def satisfied_share(self) -> float:
-        return self.satisfied / self.responses if self.responses else 0.0
+        return self.satisfied / self.responses
+
+
+@dataclass(frozen=True)
+class FeedbackTotal:
+    """All the answers in the selection; with none, the means are None (not 0: no answers
+    is not a mean of 0) and shown as "—"."""
+
+    responses: int
+    satisfaction: float | None
+    trust: float | None
+    satisfied: int
+
+    @property
+    def satisfied_share(self) -> float | None:
+        return self.satisfied / self.responses if self.responses else None
 
 
 @dataclass(frozen=True)
 class FeedbackSummary:
-    total: FeedbackRow
+    total: FeedbackTotal
     by_beat: list[FeedbackRow]
     by_program: list[FeedbackRow]
     comments: list[Feedback]
@@ -67,8 +82,12 @@ def feedback_summary(scope: Scope) -> FeedbackSummary:
         t=Avg("trust"),
         happy=Count("id", filter=Q(satisfaction__gte=SATISFIED)),
     )
-    total = FeedbackRow(
-        "All", totals["n"], float(totals["s"] or 0), float(totals["t"] or 0), totals["happy"]
+    answered = totals["n"] > 0
+    total = FeedbackTotal(
+        totals["n"],
+        float(totals["s"]) if answered else None,
+        float(totals["t"]) if answered else None,
+        totals["happy"],
     )
     return FeedbackSummary(
         total=total,

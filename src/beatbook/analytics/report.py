@@ -67,6 +67,9 @@ def monthly_report(year: int, month: int) -> dict[str, Any]:
             "Calls per week by outcome",
         ),
         "chart_reasons": charts.bars(
-            [(e.reason, e.calls) for e in diverted.escalations], "Escalations by reason", limit=8
+            [(e.reason, e.calls) for e in diverted.escalations],
+            "Escalations by reason",
+            limit=8,
+            empty="No escalations this month.",
         ),
     }

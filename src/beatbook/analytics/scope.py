@@ -39,10 +39,17 @@ class Scope:
 class ScopeForm(forms.Form):
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    beat = forms.ModelChoiceField(queryset=Beat.objects.order_by("name"), required=False)
-    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"), required=False)
+    beat = forms.ModelChoiceField(
+        queryset=Beat.objects.order_by("name"), required=False, empty_label="All beats"
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, empty_label="All teams"
+    )
     call_type = forms.ModelChoiceField(
-        queryset=CallType.objects.order_by("name"), required=False, label="Call type"
+        queryset=CallType.objects.order_by("name"),
+        required=False,
+        label="Call type",
+        empty_label="All call types",
     )
 
     MAX_DAYS = 3 * 366

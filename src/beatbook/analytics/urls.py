@@ -1,6 +1,6 @@
 from django.urls import path
 
-from beatbook.analytics import casework, views
+from beatbook.analytics import views
 
 app_name = "analytics"
 urlpatterns = [
@@ -8,7 +8,7 @@ urlpatterns = [
     path("workload/", views.WorkloadView.as_view(), name="workload"),
     path("diversion/", views.DiversionView.as_view(), name="diversion"),
     path("feedback/", views.FeedbackView.as_view(), name="feedback"),
-    path("casework/", casework.CaseworkView.as_view(), name="casework"),
+    path("casework/", views.CaseworkView.as_view(), name="casework"),
     path("before-after/", views.EffectivenessView.as_view(), name="effectiveness"),
     path("report.pdf", views.MonthlyReportView.as_view(), name="report"),
     path("export/<slug:figure>.csv", views.ExportView.as_view(), name="export"),

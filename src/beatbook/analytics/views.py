@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views import View
 
 from beatbook.analytics import charts
+from beatbook.analytics.casework import mediation_outcomes, referrals_in
 from beatbook.analytics.charts import ACCENT_RED, BAR, MUTED
 from beatbook.analytics.diversion import diversion
 from beatbook.analytics.effectiveness import EffectivenessForm
@@ -37,6 +38,7 @@ from beatbook.core.csv_export import csv_response
 from beatbook.core.pdf import pdf_response, render_pdf
 from beatbook.core.permissions import RoleRequiredMixin
 from beatbook.core.roles import Role
+from beatbook.resources.selectors import referral_outcomes
 
 VIEWERS = frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMIN})
 
@@ -223,8 +225,8 @@ class DiversionView(ScopedPage):
                 [(t.label, round(t.sworn_hours_saved, 1)) for t in result.by_type],
                 "Sworn hours saved by type",
             ),
-            "chart_reasons": charts.bars(
-                [(e.reason, e.calls) for e in result.escalations], "Escalations by reason"
+            "chart_reasons": charts.bars(  # the table below says when there were none
+                [(e.reason, e.calls) for e in result.escalations], "Escalations by reason", empty=""
             ),
         }
 
@@ -240,10 +242,36 @@ class FeedbackView(ScopedPage):
             "chart_programs": charts.bars(
                 [(r.label, round(r.satisfaction, 2)) for r in summary.by_program],
                 "Mean satisfaction (1–5) by program",
+                empty="",  # the table below says "No answers yet."
             ),
             "chart_beats": charts.bars(
                 [(r.label, round(r.trust, 2)) for r in summary.by_beat],
                 "Mean trust (1–5) by beat",
+                empty="",
+            ),
+        }
+
+
+class CaseworkView(ScopedPage):
+    page = "casework"
+
+    def figures(self, scope: Scope) -> dict[str, Any]:
+        outcomes = referral_outcomes(referrals=referrals_in(scope))
+        mediation = mediation_outcomes(scope)
+        return {
+            "outcomes": outcomes,
+            "mediation": mediation,
+            "chart_status": charts.bars(
+                [(str(label), n) for label, n in outcomes["by_status"]], "Referrals by status"
+            ),
+            "chart_needs": charts.bars(
+                [(row["need__name"], row["total"]) for row in outcomes["by_need"]],
+                "Referrals by need",
+                empty="",  # the table below says "None yet."
+            ),
+            "chart_mediation": charts.bars(
+                [("Before the agreements", mediation["before"]), ("Since", mediation["after"])],
+                "Calls at the mediated addresses, 90 days before and since",
             ),
         }
 
@@ -527,6 +555,33 @@ class ExportView(RoleRequiredMixin, View):
                     for r in workload(scope)
                 ),
             )
+        if figure == "workload-teams":
+            return csv_response(
+                name,
+                [
+                    "team",
+                    "csos",
+                    "calls",
+                    "call_hours",
+                    "report_hours",
+                    "patrol_hours",
+                    "other_hours",
+                    "load_spread",
+                ],
+                (
+                    [
+                        t.name,
+                        len(t.members),
+                        t.calls,
+                        f"{t.call_hours:.2f}",
+                        f"{t.report_hours:.2f}",
+                        f"{t.patrol_hours:.2f}",
+                        f"{t.other_hours:.2f}",
+                        "" if t.spread is None else f"{t.spread:.3f}",
+                    ]
+                    for t in teams(workload(scope))
+                ),
+            )
         if figure == "diversion-by-type":
             return csv_response(
                 name,
@@ -557,6 +612,47 @@ class ExportView(RoleRequiredMixin, View):
                 (
                     [e.reason, e.calls, e.before_arrival, e.after_arrival]
                     for e in diversion(scope).escalations
+                ),
+            )
+        if figure == "diversion-by-week":
+            return csv_response(
+                name,
+                ["week_start", "handled_by_cso", "escalated"],
+                ([w.start.isoformat(), w.handled, w.escalated] for w in diversion(scope).weeks),
+            )
+        if figure == "referrals-by-status":
+            by_status = referral_outcomes(referrals=referrals_in(scope))["by_status"]
+            return csv_response(name, ["status", "referrals"], ([str(s), n] for s, n in by_status))
+        if figure == "referrals-by-need":
+            return csv_response(
+                name,
+                ["need", "referrals", "served", "waiting"],
+                (
+                    [r["need__name"], r["total"], r["served"], r["waiting"]]
+                    for r in referral_outcomes(referrals=referrals_in(scope))["by_need"]
+                ),
+            )
+        if figure == "mediation-before-after":
+            return csv_response(
+                name,
+                [
+                    "case",
+                    "dispute",
+                    "beat",
+                    "agreed",
+                    "calls_90_days_before",
+                    "calls_since",
+                    "days_since",
+                ],
+                (
+                    [
+                        case.number,
+                        case.get_dispute_type_display(),
+                        case.beat.name if case.beat else "",
+                        timezone.localdate(case.agreed_at).isoformat(),
+                        *((r["before"], r["after"], r["days_after"]) if r else ("", "", "")),
+                    ]
+                    for case, r in mediation_outcomes(scope)["rows"]
                 ),
             )
         if figure in ("feedback-by-beat", "feedback-by-program"):

@@ -102,9 +102,18 @@ def test_page_and_csvs(calls: dict[str, Any], client_for: Any) -> None:
         analyst.get(f"/analytics/export/escalations.csv?{query}").streaming_content
     ).decode()
     assert text.splitlines()[1] == "Subject became aggressive,2,0,2"
+    text = b"".join(
+        analyst.get(f"/analytics/export/diversion-by-week.csv?{query}").streaming_content
+    ).decode()
+    assert text.splitlines() == [
+        "week_start,handled_by_cso,escalated",
+        "2026-03-02,3,1",
+        "2026-03-09,1,3",
+    ]
 
 
 def test_field_and_desk_roles_are_refused(client_for: Any) -> None:
     for role in ("cso", "dispatcher"):
         assert client_for(role).get("/analytics/diversion/").status_code == 403
-        assert client_for(role).get("/analytics/export/escalations.csv").status_code == 403
+        for figure in ("escalations", "diversion-by-week"):
+            assert client_for(role).get(f"/analytics/export/{figure}.csv").status_code == 403

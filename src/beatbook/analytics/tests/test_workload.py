@@ -108,12 +108,25 @@ def test_page_and_csv(day: dict[str, Any], client_for: Any) -> None:
         "1.333",
     )
     assert second["call_hours"] == "1.00"
+    response = supervisor.get(
+        "/analytics/export/workload-teams.csv?start=2026-03-02&end=2026-03-02"
+    )
+    (north,) = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    assert (north["team"], north["csos"], north["calls"], north["call_hours"]) == (
+        "North",
+        "2",
+        f"{int(first['calls']) + int(second['calls'])}",
+        "3.00",
+    )
+    # Loads 4/3 and 2/3 of the team's mean (load_vs_team above): spread 1/3.
+    assert north["load_spread"] == "0.333"
 
 
 def test_field_and_desk_roles_are_refused(client_for: Any) -> None:
     for role in ("cso", "dispatcher"):
         assert client_for(role).get("/analytics/workload/").status_code == 403
-        assert client_for(role).get("/analytics/export/workload.csv").status_code == 403
+        for figure in ("workload", "workload-teams"):
+            assert client_for(role).get(f"/analytics/export/{figure}.csv").status_code == 403
 
 
 def test_interval_arithmetic() -> None:

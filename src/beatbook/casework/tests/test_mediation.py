@@ -3,12 +3,14 @@ the 30- and 90-day follow-ups, and the calls at the address before and after."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from beatbook.calls.models import CallRecord
@@ -20,6 +22,7 @@ from beatbook.casework.services import mediation as services
 from beatbook.casework.tests.factories import NEIGHBOURS, case_open, noise_call_on_scene
 from beatbook.core.exceptions import PermissionDenied, ValidationFailed
 from beatbook.core.history import history_for
+from beatbook.core.testing import login
 
 pytestmark = pytest.mark.django_db
 
@@ -206,6 +209,27 @@ def test_calls_at_the_address_before_and_after_the_agreement(agency: dict[str, A
     assert result is not None
     assert (result["before"], result["after"]) == (3, 0)
     assert result["days_after"] == 0
+    # The analytics page's chart of it comes down as CSV, one row per agreement.
+    analyst = login(Client(), agency["analyst"])
+    response = analyst.get("/analytics/export/mediation-before-after.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(b"".join(response.streaming_content).decode().splitlines()))
+    assert rows[0] == [
+        "case", "dispute", "beat", "agreed", "calls_90_days_before", "calls_since", "days_since"
+    ]  # fmt: skip
+    assert rows[1:] == [
+        [
+            case.number,
+            case.get_dispute_type_display(),
+            case.beat.name,
+            timezone.localdate(case.agreed_at).isoformat(),
+            "3",
+            "0",
+            "0",
+        ]
+    ]
+    cso = login(Client(), agency["cso"])
+    assert cso.get("/analytics/export/mediation-before-after.csv").status_code == 403
 
 
 def record(case: Any, call_type: Any, at: dt.datetime, lat_shift: float = 0.0) -> dict[str, Any]:

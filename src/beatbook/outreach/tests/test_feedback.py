@@ -188,3 +188,15 @@ class TestFeedbackAnalytics:
         for role in ("cso", "dispatcher"):
             assert client_for(role).get("/analytics/feedback/").status_code == 403
             assert client_for(role).get("/analytics/export/feedback-by-beat.csv").status_code == 403
+
+    def test_with_no_answers_the_means_are_shown_as_missing_not_as_zero(
+        self, client_for: Any
+    ) -> None:
+        page = client_for("analyst").get("/analytics/feedback/").content.decode()
+        assert 'id="feedback-responses">0<' in page
+        assert 'id="feedback-satisfaction">—<' in page
+        assert 'id="feedback-satisfied">—<' in page
+        assert 'id="feedback-trust">—<' in page
+        assert "No answers yet." in page
+        assert "No calls in this selection." not in page  # a survey page is not about calls
+        assert '<option value="" selected>All beats</option>' in page

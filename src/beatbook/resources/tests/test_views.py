@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -250,6 +251,21 @@ def test_referral_outcomes_follow_the_dates_and_beat_chosen(
     )
     assert total(beat=agency["a1"].pk) == "1"  # the call was in A1
     assert total(beat=agency["b1"].pk) == "0"
+
+    def export(figure: str, **params: Any) -> list[str]:
+        response = analyst.get(f"/analytics/export/{figure}.csv", params)
+        return b"".join(response.streaming_content).decode().splitlines()
+
+    by_need = export("referrals-by-need")
+    assert by_need[0] == "need,referrals,served,waiting"
+    need = TaxonomyTerm.objects.get(pk=ids["need_food"]).name
+    assert by_need[1:] == [f"{need},1,0,1"]
+    assert export("referrals-by-need", beat=agency["b1"].pk) == ["need,referrals,served,waiting"]
+    by_status = export("referrals-by-status")
+    assert by_status[0] == "status,referrals"
+    counts = dict(csv.reader(by_status[1:]))
+    assert counts["Sent, waiting for the provider"] == "1"
+    assert sum(int(n) for n in counts.values()) == 1
     partial = analyst.get("/analytics/casework/", {"beat": agency["b1"].pk}, HTTP_HX_REQUEST="true")
     assert (
         partial.content.decode()
