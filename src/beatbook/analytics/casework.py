@@ -1,6 +1,8 @@
 """Analytics of casework: what became of referrals (by status and need), and for each
-mediation agreement the calls at its address before and after it — for the chosen dates and
-beat (a referral counts in a beat through the call it was made from)."""
+mediation agreement the calls at its address before and after it — for the chosen dates,
+beat (or team's beats) and call type. A referral has a beat and a call type through the call
+it was made from; an agreement has its case's beat and the call type of the call it came
+from."""
 
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ def referrals_in(scope: Scope) -> QuerySet[Referral]:
     """Referrals made in the dates; in a beat through the call they were made from."""
     start, end = scope.bounds()
     referrals = Referral.objects.filter(created_at__gte=start, created_at__lt=end)
-    if scope.beat_ids:
+    if scope.beat_ids:  # a beat, or a team's beats
         referrals = referrals.filter(call__beat_id__in=scope.beat_ids)
+    if scope.call_type_ids:
+        referrals = referrals.filter(call__call_type_id__in=scope.call_type_ids)
     return referrals
 
 
@@ -28,6 +32,8 @@ def mediation_outcomes(scope: Scope, *, limit: int = 100) -> dict[str, Any]:
     cases = MediationCase.objects.filter(agreed_at__gte=start, agreed_at__lt=end)
     if scope.beat_ids:
         cases = cases.filter(beat_id__in=scope.beat_ids)
+    if scope.call_type_ids:  # the call the case came from
+        cases = cases.filter(call__call_type_id__in=scope.call_type_ids)
     rows = [
         (case, before_after(case))
         for case in cases.select_related("beat").order_by("-agreed_at")[:limit]

@@ -52,8 +52,10 @@ class FeedbackSummary:
 def _in_scope(scope: Scope) -> QuerySet[Feedback]:
     start, end = scope.bounds()
     answers = Feedback.objects.filter(created_at__gte=start, created_at__lt=end)
-    if scope.beat_ids:
+    if scope.beat_ids:  # a beat, or a team's beats
         answers = answers.filter(beat_id__in=scope.beat_ids)
+    if scope.call_type_ids:  # surveys after calls of those types; events have no call type
+        answers = answers.filter(call__call_type_id__in=scope.call_type_ids)
     return answers
 
 

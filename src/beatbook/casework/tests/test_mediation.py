@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from beatbook.calls.models import CallRecord
+from beatbook.calls.models import CallRecord, CallType
 from beatbook.calls.tests.factories import intake
 from beatbook.casework.exceptions import CaseStepRefused
 from beatbook.casework.models import MediationSession
@@ -185,8 +185,8 @@ def test_session_reminders_go_once_to_who_chose_email_and_the_mediator(
 
 
 def test_calls_at_the_address_before_and_after_the_agreement(agency: dict[str, Any]) -> None:
-    case = case_open(agency)
     here = intake(agency["dispatcher"], code="NOISE", address="1520 Pine St", lat=None, lon=None)
+    case = case_open(agency, call=here)
     elsewhere = intake(
         agency["dispatcher"], code="NOISE", address="1590 Pine St", lat=None, lon=None
     )
@@ -228,6 +228,13 @@ def test_calls_at_the_address_before_and_after_the_agreement(agency: dict[str, A
             "0",
         ]
     ]
+    # A call type narrows the agreements to those that came from a call of that type.
+    for code, agreements in (("NOISE", 1), ("PARKING", 0)):
+        response = analyst.get(
+            "/analytics/export/mediation-before-after.csv",
+            {"call_type": CallType.objects.get(code=code).pk},
+        )
+        assert len(b"".join(response.streaming_content).decode().splitlines()) == 1 + agreements
     cso = login(Client(), agency["cso"])
     assert cso.get("/analytics/export/mediation-before-after.csv").status_code == 403
 

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from beatbook.calls import services as call_services
+from beatbook.calls.models import CallType
 from beatbook.calls.tests.factories import intake
 from beatbook.core.exceptions import ValidationFailed
 from beatbook.outreach.exceptions import FeedbackRefused
@@ -171,6 +172,11 @@ class TestFeedbackAnalytics:
             only_b1 = analyst.get(
                 f"/analytics/feedback/?{query}&beat={agency['b1'].pk}"
             ).content.decode()
+            noise = CallType.objects.get(code="NOISE").pk
+            only_noise = analyst.get(f"/analytics/feedback/?{query}&call_type={noise}")
+            only_parking = analyst.get(
+                f"/analytics/feedback/?{query}&call_type={CallType.objects.get(code='PARKING').pk}"
+            )
         assert 'id="feedback-responses">4<' in page
         assert 'id="feedback-satisfaction">3.00<' in page  # (5 + 2 + 4 + 1) / 4
         assert 'id="feedback-satisfied">50 %<' in page  # 5 and 4 of four answers
@@ -185,6 +191,10 @@ class TestFeedbackAnalytics:
         }
         assert rows["Event: Safety fair"]["responses"] == "1"
         assert 'id="feedback-responses">1<' in only_b1
+        # A call type keeps the three noise calls' surveys and leaves out the fair's.
+        assert 'id="feedback-responses">3<' in only_noise.content.decode()
+        assert 'id="feedback-satisfaction">3.67<' in only_noise.content.decode()
+        assert 'id="feedback-responses">0<' in only_parking.content.decode()
         for role in ("cso", "dispatcher"):
             assert client_for(role).get("/analytics/feedback/").status_code == 403
             assert client_for(role).get("/analytics/export/feedback-by-beat.csv").status_code == 403

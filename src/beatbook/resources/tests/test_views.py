@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from beatbook.calls.models import CallType
 from beatbook.calls.tests.factories import intake
 from beatbook.core.models import AuditEntry
 from beatbook.core.testing import login
@@ -251,6 +252,8 @@ def test_referral_outcomes_follow_the_dates_and_beat_chosen(
     )
     assert total(beat=agency["a1"].pk) == "1"  # the call was in A1
     assert total(beat=agency["b1"].pk) == "0"
+    assert total(call_type=call.call_type_id) == "1"  # a welfare check
+    assert total(call_type=CallType.objects.get(code="NOISE").pk) == "0"
 
     def export(figure: str, **params: Any) -> list[str]:
         response = analyst.get(f"/analytics/export/{figure}.csv", params)
