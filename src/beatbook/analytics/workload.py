@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -158,6 +158,7 @@ def workload(scope: Scope) -> list[Workload]:
             spans["shift"][user_id].append((began, ended))
             counts["shift"][user_id] += 1
 
+    names = Counter(u.get_full_name() or u.username for u in people.values())
     rows = []
     for user_id, user in people.items():
         call = iv.clip(spans["call"][user_id], start, end)
@@ -170,7 +171,7 @@ def workload(scope: Scope) -> list[Workload]:
             continue
         row = Workload(
             user_id=user_id,
-            name=user.get_full_name() or user.username,
+            name=_name(user, names),
             team=user.team.name if user.team else "No team",
             shifts=counts["shift"][user_id],
             shift_hours=iv.hours(shift),
@@ -193,6 +194,13 @@ def workload(scope: Scope) -> list[Workload]:
             if member.load is not None and mean:
                 member.load_vs_team = member.load / mean
     return sorted(rows, key=lambda r: (-r.call_hours, r.name))
+
+
+def _name(user: User, names: Counter[str]) -> str:
+    """The CSO's name, with their username when two share it (a supervisor must tell the two
+    Maria Garcías apart, in the table and in the CSV)."""
+    name = user.get_full_name() or user.username
+    return f"{name} ({user.username})" if names[name] > 1 and name != user.username else name
 
 
 def teams(rows: list[Workload]) -> list[TeamWorkload]:

@@ -101,7 +101,10 @@ def test_page_and_csv(day: dict[str, Any], client_for: Any) -> None:
     response = supervisor.get("/analytics/export/workload.csv?start=2026-03-02&end=2026-03-02")
     text = b"".join(response.streaming_content).decode()
     first, second = csv.DictReader(io.StringIO(text))
-    assert (first["cso"], first["team"], first["calls"]) == ("Cso Tester", "North", "3")
+    # The two CSOs share a name, so each carries their username.
+    cso, other = day["cso"].username, day["cso_north_2"].username
+    assert (first["cso"], first["team"], first["calls"]) == (f"Cso Tester ({cso})", "North", "3")
+    assert second["cso"] == f"Cso Tester ({other})"
     assert (first["call_hours"], first["other_hours"], first["load_vs_team_mean"]) == (
         "2.00",
         "4.25",
@@ -137,3 +140,16 @@ def test_interval_arithmetic() -> None:
     assert iv.intersect([(a, c)], [(b, d)]) == [(b, c)]
     assert iv.clip([(a, d)], b, c) == [(b, c)]
     assert iv.hours([(a, b), (c, d)]) == 2.0
+
+
+def test_a_name_is_shown_alone_when_no_one_else_has_it(day: dict[str, Any]) -> None:
+    """Names are told apart among all the agency's CSOs, so a name does not change with
+    the selection."""
+    from beatbook.accounts.models import User
+
+    for n, user in enumerate(User.objects.exclude(pk=day["cso"].pk).order_by("pk")):
+        user.first_name = "Ana" if user == day["cso_north_2"] else f"Other{n}"
+        user.save()
+    names = {r.user_id: r.name for r in workload(DAY)}
+    assert names[day["cso"].pk] == "Cso Tester"
+    assert names[day["cso_north_2"].pk] == "Ana Tester"
