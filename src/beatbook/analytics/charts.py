@@ -134,27 +134,47 @@ def weekly_lines(weeks: list[Week], title: str) -> SafeString:
     def y(v: float) -> float:
         return 10 + (height - bottom - 10) * (1 - v / series_max)
 
-    def line(values: list[float | None], colour: str, dash: str) -> SafeString:
+    def line(
+        values: list[float | None], colour: str, dash: str, opacity: float = 1.0
+    ) -> SafeString:
         points = " ".join(
             f"{left + i * step:.1f},{y(v):.1f}" for i, v in enumerate(values) if v is not None
         )
         return format_html(
             '<polyline points="{}" fill="none" stroke="{}" stroke-width="2" '
-            'stroke-dasharray="{}"/>',
+            'stroke-dasharray="{}" stroke-opacity="{}"/>',
             points,
             colour,
             dash,
+            opacity,
         )
+
+    def anchor(x: float) -> str:  # the last label would spill over the right edge
+        return "end" if x + 20 > width else "middle"
 
     labels = format_html_join(
         "",
-        '<text x="{}" y="{}" fill="{}" text-anchor="middle">{}</text>',
+        '<text x="{}" y="{}" fill="{}" text-anchor="{}">{}</text>',
         (
-            (_n(left + i * step), height - 8, MUTED, w.start.strftime("%d %b"))
+            (_n(x), height - 8, MUTED, anchor(x), w.start.strftime("%d %b"))
             for i, w in enumerate(weeks)
             if i % max(1, len(weeks) // 8) == 0
+            for x in [left + i * step]
         ),
     )
+    # A week only partly in the selection has fewer days' calls: its point is open and the
+    # line to it faint, or the first and last weeks would read as drops in demand.
+    partial = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="4" fill="white" stroke="{}" stroke-width="2">'
+        "<title>{}: {} calls, a partial week</title></circle>",
+        (
+            (_n(left + i * step), _n(y(w.count)), BAR, w.start.strftime("%d %b"), w.count)
+            for i, w in enumerate(weeks)
+            if not w.complete
+        ),
+    )
+    whole = [float(w.count) if w.complete else None for w in weeks]
     body = mark_safe(  # noqa: S308
         format_html(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
@@ -169,7 +189,9 @@ def weekly_lines(weeks: list[Week], title: str) -> SafeString:
         )
         + line([w.baseline for w in weeks], MUTED, "6 4")
         + line([float(w.previous_year) if w.previous_year else None for w in weeks], ACCENT, "2 3")
-        + line([float(w.count) for w in weeks], BAR, "0")
+        + line([float(w.count) for w in weeks], BAR, "3 3", opacity=0.5)
+        + line(whole, BAR, "0")
+        + partial
         + labels
     )
     return _svg(width, height, title, body)

@@ -21,3 +21,23 @@ def test_an_empty_chart_says_so_unless_a_table_beside_it_does() -> None:
         charts.bars([], "Escalations", empty="No escalations this month.")
     )
     assert str(charts.columns([], (("Calls", charts.BAR),), "Weekly", empty="")) == ""
+
+
+def test_weeks_only_partly_in_the_selection_are_drawn_as_open_points() -> None:
+    import datetime as dt
+
+    from beatbook.analytics.selectors import Week
+
+    monday = dt.date(2026, 10, 26)
+    weeks = [
+        Week(monday + dt.timedelta(weeks=i), count, 0 < i < 5, 0, None)
+        for i, count in enumerate((400, 2800, 2880, 2850, 2870, 410))
+    ]
+    svg = str(charts.weekly_lines(weeks, "Calls per week"))
+    assert svg.count("a partial week</title></circle>") == 2
+    assert "<title>26 Oct: 400 calls, a partial week</title>" in svg
+    assert "<title>30 Nov: 410 calls, a partial week</title>" in svg
+    # The solid line joins the four whole weeks only.
+    solid = svg.split('stroke-dasharray="0"')[0].rsplit("<polyline points=", 1)[1]
+    assert solid.count(",") == 4
+    assert 'text-anchor="end">30 Nov</text>' in svg  # kept inside the right edge
