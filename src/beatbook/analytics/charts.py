@@ -201,7 +201,12 @@ def response_bars(rows: list[Response], title: str, limit: int = 12) -> SafeStri
     shown = [r for r in rows if r.p90 is not None][:limit]
     if not shown:
         return format_html('<p class="muted">{}</p>', "No timed calls in this selection.")
-    top = max([r.p90 or 0 for r in shown] + [r.target_minutes or 0 for r in shown]) or 1
+    # The scale follows the bars: a target far beyond them (a day for an abandoned vehicle
+    # against minutes for noise) would squash every bar into a sliver, so such a target is
+    # drawn at the right edge instead.
+    longest = max(r.p90 or 0 for r in shown)
+    near = [t for r in shown if (t := r.target_minutes) and t <= 2 * longest]
+    top = max([longest, *near]) or 1
     row, label_w, width = 26, 210, 720
     scale = (width - label_w - 90) / top
     parts = []
@@ -239,16 +244,20 @@ def response_bars(rows: list[Response], title: str, limit: int = 12) -> SafeStri
             )
         )
         if r.target_minutes:
+            beyond = r.target_minutes > top
+            x = width - 2 if beyond else label_w + r.target_minutes * scale
             parts.append(
                 format_html(
-                    '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2">'
-                    "<title>target {} min</title></line>",
-                    _n(label_w + r.target_minutes * scale),
+                    '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"{}>'
+                    "<title>target {} min{}</title></line>",
+                    _n(x),
                     y0 + 1,
-                    _n(label_w + r.target_minutes * scale),
+                    _n(x),
                     y0 + 19,
                     ACCENT,
+                    mark_safe(' stroke-dasharray="3 2"') if beyond else "",  # noqa: S308
                     r.target_minutes,
+                    ", beyond this scale" if beyond else "",
                 )
             )
     return _svg(width, len(shown) * row + 6, title, mark_safe("".join(parts)))  # noqa: S308

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from beatbook.analytics import charts
+from beatbook.analytics.selectors import Response, Week
 
 LONG = "Provider could not reach the resident"
 
@@ -24,10 +28,6 @@ def test_an_empty_chart_says_so_unless_a_table_beside_it_does() -> None:
 
 
 def test_weeks_only_partly_in_the_selection_are_drawn_as_open_points() -> None:
-    import datetime as dt
-
-    from beatbook.analytics.selectors import Week
-
     monday = dt.date(2026, 10, 26)
     weeks = [
         Week(monday + dt.timedelta(weeks=i), count, 0 < i < 5, 0, None)
@@ -41,3 +41,16 @@ def test_weeks_only_partly_in_the_selection_are_drawn_as_open_points() -> None:
     solid = svg.split('stroke-dasharray="0"')[0].rsplit("<polyline points=", 1)[1]
     assert solid.count(",") == 4
     assert 'text-anchor="end">30 Nov</text>' in svg  # kept inside the right edge
+
+
+def test_a_target_far_beyond_the_bars_is_drawn_at_the_edge_not_squashing_them() -> None:
+    rows = [
+        Response("Noise complaint", 40, 5.0, 38.0, 30, 0.7),
+        Response("Abandoned vehicle", 10, 36.0, 60.0, 4320, 1.0),  # three days
+    ]
+    svg = str(charts.response_bars(rows, "Response"))
+    p90_bar = r'width="([\d.]+)" height="6"[^>]*><title>([^:]+)'
+    widths = {label: float(width) for width, label in re.findall(p90_bar, svg)}
+    assert widths["Abandoned vehicle"] > 400  # the longest p90 spans the plot (720 - 210 - 90)
+    assert "<title>target 4320 min, beyond this scale</title>" in svg
+    assert "<title>target 30 min</title>" in svg  # a target within reach stays on the scale
