@@ -149,17 +149,21 @@ def weekly_lines(weeks: list[Week], title: str) -> SafeString:
             opacity,
         )
 
-    def anchor(x: float) -> str:  # the last label would spill over the right edge
-        return "end" if x + 20 > width else "middle"
-
+    xs = [left + i * step for i in range(len(weeks))]
     labels = format_html_join(
         "",
         '<text x="{}" y="{}" fill="{}" text-anchor="{}">{}</text>',
         (
-            (_n(x), height - 8, MUTED, anchor(x), w.start.strftime("%d %b"))
-            for i, w in enumerate(weeks)
+            # The last label would spill over the right edge if centred on its point.
+            (
+                _n(x),
+                height - 8,
+                MUTED,
+                "end" if x + 20 > width else "middle",
+                w.start.strftime("%d %b"),
+            )
+            for i, (x, w) in enumerate(zip(xs, weeks, strict=True))
             if i % max(1, len(weeks) // 8) == 0
-            for x in [left + i * step]
         ),
     )
     # A week only partly in the selection has fewer days' calls: its point is open and the
@@ -169,8 +173,8 @@ def weekly_lines(weeks: list[Week], title: str) -> SafeString:
         '<circle cx="{}" cy="{}" r="4" fill="white" stroke="{}" stroke-width="2">'
         "<title>{}: {} calls, a partial week</title></circle>",
         (
-            (_n(left + i * step), _n(y(w.count)), BAR, w.start.strftime("%d %b"), w.count)
-            for i, w in enumerate(weeks)
+            (_n(x), _n(y(w.count)), BAR, w.start.strftime("%d %b"), w.count)
+            for x, w in zip(xs, weeks, strict=True)
             if not w.complete
         ),
     )
