@@ -152,18 +152,13 @@ def weekly_lines(weeks: list[Week], title: str) -> SafeString:
     xs = [left + i * step for i in range(len(weeks))]
     labels = format_html_join(
         "",
-        '<text x="{}" y="{}" fill="{}" text-anchor="{}">{}</text>',
+        '<text x="{}" y="{}" fill="{}" text-anchor="middle">{}</text>',
         (
-            # The last label would spill over the right edge if centred on its point.
-            (
-                _n(x),
-                height - 8,
-                MUTED,
-                "end" if x + 20 > width else "middle",
-                w.start.strftime("%d %b"),
-            )
+            # Centred on its point, the last label would spill over the right edge; pulled in
+            # just enough, it still clears its neighbour's.
+            (_n(min(x, width - 20)), height - 8, MUTED, w.start.strftime("%d %b"))
             for i, (x, w) in enumerate(zip(xs, weeks, strict=True))
-            if i % max(1, len(weeks) // 8) == 0
+            if i % -(-len(weeks) // 8) == 0  # at most eight labels, never crowded
         ),
     )
     # A week only partly in the selection has fewer days' calls: its point is open and the

@@ -40,7 +40,9 @@ def test_weeks_only_partly_in_the_selection_are_drawn_as_open_points() -> None:
     # The solid line joins the four whole weeks only.
     solid = svg.split('stroke-dasharray="0"')[0].rsplit("<polyline points=", 1)[1]
     assert solid.count(",") == 4
-    assert 'text-anchor="end">30 Nov</text>' in svg  # kept inside the right edge
+    # The last label is kept inside the right edge and clear of the one before it
+    # (six weeks, 134 px apart; a label is about 36 px wide).
+    assert '<text x="700.0" y="212" fill="#8a94a6" text-anchor="middle">30 Nov</text>' in svg
 
 
 def test_a_target_far_beyond_the_bars_is_drawn_at_the_edge_not_squashing_them() -> None:
