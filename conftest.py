@@ -51,6 +51,20 @@ def _empty_cache() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _agency_language() -> Any:
+    """Each test starts in the agency's language. A request to an /es/ page leaves Spanish
+    active in the thread (LocaleMiddleware activates, nothing resets), so a later test in
+    the same worker saw "Patrulla ciudadana" for "Citizen patrol": a failure that depended on
+    which tests xdist happened to run before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _custody_checkpoints_in_tmp(settings: Any, tmp_path: Any) -> None:
     """Each test writes its signed custody checkpoints to its own folder."""
     settings.BEATBOOK_CUSTODY_CHECKPOINT_DIR = str(tmp_path / "custody-checkpoints")

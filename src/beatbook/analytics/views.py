@@ -37,10 +37,10 @@ from beatbook.analytics.workload import teams, workload
 from beatbook.core.csv_export import csv_response
 from beatbook.core.pdf import pdf_response, render_pdf
 from beatbook.core.permissions import RoleRequiredMixin
-from beatbook.core.roles import Role
+from beatbook.core.roles import ANALYTICS_ROLES
 from beatbook.resources.selectors import referral_outcomes
 
-VIEWERS = frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMIN})
+VIEWERS = ANALYTICS_ROLES
 
 
 def percent(value: float | None, *, signed: bool = True) -> str:

@@ -19,7 +19,7 @@ from beatbook.core.forms import apply_error
 from beatbook.core.history import history_for
 from beatbook.core.pdf import pdf_response, render_pdf
 from beatbook.core.permissions import RoleRequiredMixin, request_user
-from beatbook.core.roles import Role
+from beatbook.core.roles import ANALYTICS_ROLES, Role
 
 MEDIATION_STAFF = mediation.MEDIATION_STAFF
 VICTIM_STAFF = frozenset({Role.CSO, Role.SUPERVISOR, Role.VICTIM_SERVICES})
@@ -146,6 +146,8 @@ def _detail(
         "follow_ups": case.follow_ups.all(),
         "calls": selectors.address_calls(case),
         "before_after": selectors.before_after(case),
+        "can_analyse": request_user(request).role in ANALYTICS_ROLES,
+        "radius_m": selectors.ADDRESS_RADIUS_M,
         "history": history_for(case),
         "is_open": case.status not in ("no_agreement", "declined", "closed"),
         "session_form": forms_.get("session") or case_forms.SessionForm(),

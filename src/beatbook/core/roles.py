@@ -19,3 +19,5 @@ EVERY_ROLE = frozenset(Role)
 # Victim advocates work only in victim assistance and the resource directory.
 ALL_STAFF_ROLES = frozenset(Role) - {Role.VICTIM_SERVICES}
 READ_ALL_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
+# The analytics pages, their CSVs and the links to them from events, cases and groups.
+ANALYTICS_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMIN})

@@ -93,6 +93,17 @@ def test_steps_show_their_refusals_on_the_case(agency: dict[str, Any]) -> None:
     case.refresh_from_db()
     assert case.status == "agreement"
     assert case.follow_ups.count() == 2
+    # Analysts and supervisors go from the agreed case to its before-and-after comparison.
+    link = (
+        f"/analytics/before-after/?address=1520%20Pine%20St&amp;radius=40"
+        f"&amp;date={timezone.localdate(case.agreed_at).isoformat()}"
+    )
+    assert link not in cso.get(f"/casework/mediation/{case.pk}/").content.decode()
+    supervisor = login(Client(), agency["supervisor"])
+    assert link in supervisor.get(f"/casework/mediation/{case.pk}/").content.decode()
+    comparison = supervisor.get(link.replace("&amp;", "&"))
+    assert comparison.status_code == 200
+    assert "within 40 m of" in comparison.content.decode()
 
 
 def test_a_dispatcher_and_victim_services_cannot_open_mediation(agency: dict[str, Any]) -> None:

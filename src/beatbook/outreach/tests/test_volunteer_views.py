@@ -95,6 +95,25 @@ class TestStaffAccess:
         assert group.area["type"] == "Polygon"
         page = cso.get(f"/outreach/watch/{group.pk}/").content.decode()
         assert "data-area=" in page
+        assert 'id="before-after-link"' not in page  # a drawn area has no beat to compare
+
+    def test_analysts_go_from_a_beat_group_to_its_before_and_after(
+        self, client_for: Any, agency: dict[str, Any]
+    ) -> None:
+        group = watch_services.watch_group_create(
+            actor=agency["cso"],
+            name="A1 watch",
+            liaison=agency["cso"],
+            started_on=dt.date(2026, 11, 1),
+            beat=agency["a1"],
+        )
+        link = f"/analytics/before-after/?beat={agency['a1'].pk}&amp;date=2026-11-01"
+        analyst = client_for("analyst")
+        assert link in analyst.get(f"/outreach/watch/{group.pk}/").content.decode()
+        comparison = analyst.get(link.replace("&amp;", "&"))
+        assert comparison.status_code == 200
+        assert "Calls in beat A1," in comparison.content.decode()
+        assert link not in client_for("cso").get(f"/outreach/watch/{group.pk}/").content.decode()
 
 
 class TestVolunteerPortal:

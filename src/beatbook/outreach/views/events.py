@@ -15,7 +15,7 @@ from beatbook.core.exceptions import DomainError
 from beatbook.core.forms import apply_error
 from beatbook.core.history import history_for
 from beatbook.core.permissions import RoleRequiredMixin, request_user
-from beatbook.core.roles import ALL_STAFF_ROLES, Role
+from beatbook.core.roles import ALL_STAFF_ROLES, ANALYTICS_ROLES
 from beatbook.outreach import forms as outreach_forms
 from beatbook.outreach import services
 from beatbook.outreach.choices import EventKind, RegistrationStatus
@@ -30,7 +30,7 @@ from beatbook.places.models import Beat
 
 VIEWERS = ALL_STAFF_ROLES
 ORGANISERS = services.ORGANISERS
-ANALYSTS = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
+ANALYSTS = ANALYTICS_ROLES
 
 
 class EventListView(RoleRequiredMixin, View):

@@ -14,6 +14,7 @@ from django.views import View
 from beatbook.core.exceptions import DomainError, NotFound
 from beatbook.core.history import history_for
 from beatbook.core.permissions import RoleRequiredMixin, request_user
+from beatbook.core.roles import ANALYTICS_ROLES
 from beatbook.outreach import forms as outreach_forms
 from beatbook.outreach.models import WatchGroup, WatchMember
 from beatbook.outreach.services import watch as services
@@ -65,6 +66,7 @@ def _detail(request: HttpRequest, group: WatchGroup, status: int = 200, **forms_
         "meetings": list(group.meetings.all()[:20]),
         "sent": list(group.messages.select_related("sent_by")[:20]),
         "history": history_for(group),
+        "can_analyse": request_user(request).role in ANALYTICS_ROLES,
         "member_form": forms_.get("member") or outreach_forms.WatchMemberForm(),
         "meeting_form": forms_.get("meeting") or outreach_forms.WatchMeetingForm(),
         "message_form": forms_.get("message") or outreach_forms.WatchMessageForm(),
