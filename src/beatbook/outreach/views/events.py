@@ -30,7 +30,6 @@ from beatbook.places.models import Beat
 
 VIEWERS = ALL_STAFF_ROLES
 ORGANISERS = services.ORGANISERS
-ANALYSTS = ANALYTICS_ROLES
 
 
 class EventListView(RoleRequiredMixin, View):
@@ -124,7 +123,7 @@ def _detail_context(request: HttpRequest, event: Event, **forms_: Any) -> dict[s
         "history": history_for(event),
         "can_organise": role in ORGANISERS,
         "can_decide": role in services.APPROVERS,
-        "can_analyse": role in ANALYSTS,
+        "can_analyse": role in ANALYTICS_ROLES,
         "pending": RegistrationStatus.PENDING,
         "confirmed": RegistrationStatus.CONFIRMED,
         "cancel_form": forms_.get("cancel_form") or outreach_forms.EventCancelForm(),
