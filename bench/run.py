@@ -1010,14 +1010,23 @@ def bench_b5(rows: int) -> list[dict[str, Any]]:
 # --- B6: hot spots ------------------------------------------------------------------------
 
 
-def bench_b6(k: int) -> list[dict[str, Any]]:
+def bench_b6(quick: bool) -> list[dict[str, Any]]:
+    """Gi* on res-9 cells (about 14,000 around central Seattle, 9,000 quick) and res-10 cells
+    (about 100,000; 30,000 quick), PERFORMANCE-SUITE.md §4's two grids."""
+    return [
+        _bench_b6_case(9, 55 if quick else 68, repeat=3),
+        _bench_b6_case(10, 100 if quick else 182, repeat=1),
+    ]
+
+
+def _bench_b6_case(resolution: int, k: int, repeat: int) -> dict[str, Any]:
     import h3
     from esda.getisord import G_Local
     from libpysal.weights import W
 
     from beatbook.analytics.hotspots import gi_star
 
-    centre = h3.latlng_to_cell(47.61, -122.33, 9)
+    centre = h3.latlng_to_cell(47.61, -122.33, resolution)
     cells = sorted(h3.grid_disk(centre, k))
     rng = np.random.default_rng(6)
     counts = rng.poisson(2.0, len(cells)) + np.array(
@@ -1036,15 +1045,12 @@ def bench_b6(k: int) -> list[dict[str, Any]]:
         return gi_star(cells, counts)
 
     assert float(np.max(np.abs(peer() - ours()))) < 1e-9  # equal before timed
-    result = interleaved(peer, ours, repeat=3)
-    return [
-        {
-            "id": "B6",
-            "case": f"{len(cells):,} H3 cells (res 9)",
-            "baseline": "esda G_Local analytic (a)",
-            **result,
-        }
-    ]
+    return {
+        "id": "B6",
+        "case": f"{len(cells):,} H3 cells (res {resolution})",
+        "baseline": "esda G_Local analytic (a)",
+        **interleaved(peer, ours, repeat=repeat),
+    }
 
 
 DURATIONS = ROOT / "bench" / "durations.json"
@@ -1075,13 +1081,13 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
     were measured (default: now, on this database)."""
 
     def verdict(bench: str, ceiling: float, baseline: str = "") -> str:
-        ratio = next(
-            (r["ratio"] for r in results if r["id"] == bench and baseline in r["baseline"]),
-            None,
-        )
-        if ratio is None:
+        """Met when every case of `bench` against `baseline` is within `ceiling`."""
+        ratios = [r["ratio"] for r in results if r["id"] == bench and baseline in r["baseline"]]
+        if not ratios:
             return "Not run."
-        return f"**{'Met' if ratio <= ceiling else 'Not met'}** ({ratio:.2f} in this run)."
+        figures = " and ".join(f"{ratio:.2f}" for ratio in ratios)
+        met = max(ratios) <= ceiling
+        return f"**{'Met' if met else 'Not met'}** ({figures} in this run)."
 
     same_work = next(
         (
@@ -1183,12 +1189,17 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
         "  (bulk_create alone then takes about four minutes). At a million rows on 2026-12-04,",
         "  the import against COPY only, two interleaved rounds: COPY 53.7 and 53.8 s, ours",
         "  48.3 and 48.0 s (0.90×); two writers gain less than at 200,000 rows (0.68×).",
-        "- **B6** (target: Gi* at least 5× faster than esda's analytic `G_Local`, i.e. a ratio",
-        f"  ≤ 0.2, equal to 1e-9). {verdict('B6', 0.2)} Equality is checked before timing.",
-        "  esda is given its weights ready-made; ours keeps each cell's ring (the cell and its",
-        "  six neighbours) once seen, per worker, since the grid never changes, and builds the",
-        "  neighbour arrays from them on every call. A cold worker's first request over an",
-        "  area makes the H3 calls (about 0.2 s at 14,000 cells; 0.26× esda before the cache).",
+        "- **B6** (target: Gi* on ~100,000 H3 cells at least 5× faster than esda's analytic",
+        "  `G_Local`, i.e. a ratio ≤ 0.2, equal to 1e-9; measured on the suite's two grids,",
+        f"  res 9 and res 10). {verdict('B6', 0.2)} Equality is checked before timing.",
+        "  esda is given its weights ready-made; ours finds each cell's neighbours on every",
+        "  call: one H3 call per cell puts the cells on a plane of local IJ coordinates, and",
+        "  the six neighbours are looked up as arrays (`analytics.hotspots.neighbour_pairs`).",
+        "  Before (2026-12-06), asking H3 for each cell's ring, kept per worker in a cache of",
+        "  50,000: 0.74 s against esda's 2.2 s at 99,919 cells (0.34×, not met: the suite ran",
+        "  only the 14,000-cell grid then, where the cache held every ring), 0.12 s now. Cells",
+        "  no plane holds (in a pentagon's base cell, or far apart) still go ring by ring.",
+        "  Nothing is compiled, so there is no pause at request time.",
         "- **B2** (target: an Open311 create within 3× a raw WSGI function doing one psycopg",
         "  `INSERT … RETURNING`). " + verdict("B2", 3.0, "(a)"),
         "  Ours runs the whole intake: the api_key check, triage of the description, the beat",
@@ -1671,7 +1682,7 @@ def main() -> None:
         if "B4" in chosen:
             results += bench_b4()
         if "B6" in chosen:
-            results += bench_b6(40 if quick else 68)
+            results += bench_b6(quick)
         if "B7" in chosen:
             results += bench_b7()
         # These commit, as real imports do, so they come after the rolled-back ones.

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from beatbook.analytics.hotspots import gi_star, hot_spots, repeat_locations
+from beatbook.analytics import hotspots
+from beatbook.analytics.hotspots import gi_star, hot_spots, neighbour_pairs, repeat_locations
 from beatbook.analytics.scope import Scope
 from beatbook.calls.models import CallRecord
 
@@ -36,6 +37,49 @@ def test_gi_star_equals_esda_to_1e9() -> None:
     ours = gi_star(cells, counts)
     assert np.max(np.abs(ours - reference.Zs)) < 1e-9
     assert ours[index[CENTRE]] > 2.576  # the planted cluster is hot at 99 %
+
+
+def _pairs_by_rings(cells: list[str]) -> set[tuple[int, int]]:
+    index = {c: i for i, c in enumerate(cells)}
+    return {(i, index[o]) for i, c in enumerate(cells) for o in h3.grid_disk(c, 1) if o in index}
+
+
+def _pairs(cells: list[str]) -> set[tuple[int, int]]:
+    owners, others = neighbour_pairs(cells)
+    return set(zip(owners.tolist(), others.tolist(), strict=True))
+
+
+def test_neighbours_on_the_ij_plane_across_base_cells_and_faces(monkeypatch: Any) -> None:
+    """In northern Canada three base cells and two icosahedron faces meet; the plane finds
+    the same neighbours as H3's rings, without asking for a ring."""
+    cells = sorted(h3.grid_disk("860298007ffffff", 40))
+    assert len({h3.get_base_cell_number(c) for c in cells}) == 3
+    assert len({f for c in cells for f in h3.get_icosahedron_faces(c)}) == 2
+    expected = _pairs_by_rings(cells)
+
+    def no_rings(cell: str) -> tuple[str, ...]:
+        raise AssertionError("the plane should have been used")
+
+    monkeypatch.setattr(hotspots, "ring", no_rings)
+    assert _pairs(cells) == expected
+    assert len(expected) == 33961  # 4,921 cells, each with itself and its inner neighbours
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        pytest.param(sorted(h3.grid_disk(h3.get_pentagons(7)[3], 5)), id="around a pentagon"),
+        pytest.param(
+            sorted(
+                {*h3.grid_disk(h3.latlng_to_cell(47.61, -122.33, 7), 2)}
+                | {*h3.grid_disk(h3.latlng_to_cell(-33.86, 151.2, 7), 2)}
+            ),
+            id="Seattle and Sydney",
+        ),
+    ],
+)
+def test_neighbours_from_rings_where_no_plane_holds(cells: list[str]) -> None:
+    assert _pairs(cells) == _pairs_by_rings(cells)
 
 
 @pytest.mark.django_db
