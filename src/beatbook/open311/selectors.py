@@ -137,7 +137,8 @@ def _codes(raw: str) -> list[str]:
 
 
 def requests_search(params: dict[str, str]) -> list[dict[str, Any]]:
-    """GET /requests: every filter of GeoReport v2; ids override the rest."""
+    """GET /requests: every filter of GeoReport v2, and `bbox` (the map view of a resident's
+    app); ids override the rest."""
     calls = public_calls().prefetch_related(None).order_by("-received_at")
     zone, language = timezone.get_current_timezone(), get_language()
     ids = _codes(params.get("service_request_id", ""))
@@ -164,8 +165,31 @@ def requests_search(params: dict[str, str]) -> list[dict[str, Any]]:
         calls = calls.filter(status__in=CallStatus.open_values())
     elif statuses == ["closed"]:
         calls = calls.exclude(status__in=CallStatus.open_values())
+    box = params.get("bbox") or ""
+    if box:
+        west, south, east, north = _bbox(box)
+        # The block-level place every request shows, never the reporter's own point: a box
+        # drawn around one house must not tell which block's report came from that house.
+        calls = calls.filter(block_lat__range=(south, north), block_lon__range=(west, east))
     listed = listed_calls(calls[:MAX_REQUESTS])
     return [request_document(c, zone, language) for c in listed]
+
+
+def _bbox(raw: str) -> tuple[float, float, float, float]:
+    """`min_long,min_lat,max_long,max_lat`, the order of a GeoJSON bbox (RFC 7946)."""
+    try:
+        west, south, east, north = (float(part) for part in raw.split(","))
+    except ValueError:
+        raise Open311Error(
+            400, "bbox must be four decimal degrees: min_long,min_lat,max_long,max_lat."
+        ) from None
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise Open311Error(
+            400,
+            "bbox must run west to east within -180..180 and south to north within -90..90 "
+            "(min_long,min_lat,max_long,max_lat).",
+        )
+    return west, south, east, north
 
 
 def request_get(request_id: str) -> dict[str, Any]:

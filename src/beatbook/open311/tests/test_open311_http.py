@@ -19,7 +19,7 @@ from django.utils import timezone
 from beatbook.calls.models import Call
 from beatbook.calls.tests.factories import intake
 from beatbook.core.actors import SYSTEM
-from beatbook.core.testing import INSIDE_A1
+from beatbook.core.testing import INSIDE_A1, INSIDE_B1
 from beatbook.open311.models import Open311Client
 from beatbook.open311.services import client_key_issue
 from beatbook.open311.tests import schemas
@@ -255,6 +255,55 @@ def test_request_list_single_and_every_filter(open311: Any) -> None:
     status, root = open311.xml("GET", f"/requests/{parking_id}.xml")
     assert root.tag == "service_requests"
     assert root.find("request/status").text == "open"
+
+
+def test_request_list_in_a_bounding_box_of_the_places_shown(open311: Any) -> None:
+    """bbox=min_long,min_lat,max_long,max_lat selects by the block-level place a request
+    shows, not by where its reporter stood."""
+    north = open311.json("POST", "/requests.json", post_body(open311))[1][0]
+    south = open311.json(
+        "POST", "/requests.json", post_body(open311, lat=INSIDE_B1[0], long=INSIDE_B1[1])
+    )[1][0]
+    shown = {
+        r["service_request_id"]: (r["lat"], r["long"])
+        for r in open311.json("GET", "/requests.json")[1]
+    }
+    lat, lon = shown[north["service_request_id"]]
+
+    def boxed(west: float, south_: float, east: float, north_: float) -> list[str]:
+        query = urllib.parse.urlencode({"bbox": f"{west},{south_},{east},{north_}"})
+        status, listing = open311.json("GET", f"/requests.json?{query}")
+        assert status == 200
+        return [r["service_request_id"] for r in listing]
+
+    around_north = (lon - 0.001, lat - 0.001, lon + 0.001, lat + 0.001)
+    assert boxed(*around_north) == [north["service_request_id"]]
+    assert boxed(-122.4, 47.5, -122.2, 47.7) == [
+        south["service_request_id"],
+        north["service_request_id"],
+    ]  # newest first, as every list
+    assert boxed(-122.1, 47.0, -122.0, 47.1) == []
+    # The reporter's own point inside the box, the block shown outside it: not listed.
+    Call.objects.filter(number=north["service_request_id"]).update(
+        lat=lat, lon=lon, block_lat=lat + 0.01
+    )
+    assert boxed(*around_north) == []
+
+
+@pytest.mark.parametrize(
+    "bbox",
+    [
+        "-122.4,47.5,-122.2",
+        "west,47.5,-122.2,47.7",
+        "-122.2,47.5,-122.4,47.7",
+        "0,95,1,96",
+        "nan,0,1,1",
+    ],
+)
+def test_a_malformed_bounding_box_is_a_400_naming_the_order(open311: Any, bbox: str) -> None:
+    status, body = open311.json("GET", f"/requests.json?bbox={bbox}")
+    assert_error(status, body, 400)
+    assert "min_long,min_lat,max_long,max_lat" in body[0]["description"]
 
 
 @pytest.mark.parametrize(
