@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -155,6 +156,10 @@ def compare(
 
 
 class EffectivenessForm(forms.Form):
+    # What a link from a mediation case, a watch group or an event leaves out; the form
+    # shows the values it uses rather than empty fields.
+    DEFAULTS = {"radius": 150, "days": 90}
+
     beat = forms.ModelChoiceField(
         queryset=Beat.objects.order_by("name"), required=False, empty_label="No beat (an address)"
     )
@@ -177,6 +182,14 @@ class EffectivenessForm(forms.Form):
         empty_label="All call types",
     )
 
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        if data is not None:
+            data = data.copy()
+            for name, value in self.DEFAULTS.items():
+                if not data.get(name):
+                    data[name] = str(value)
+        super().__init__(data, **kwargs)
+
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         beat, address = data.get("beat"), (data.get("address") or "").strip()
@@ -188,7 +201,7 @@ class EffectivenessForm(forms.Form):
             except AddressNotFound as exc:
                 self.add_error("address", str(exc))
                 return data
-            radius = data.get("radius") or 150
+            radius = data["radius"]
             data["place"] = Place(
                 label=f"within {radius} m of {match.address_text}",
                 lat=match.lat,
@@ -198,7 +211,6 @@ class EffectivenessForm(forms.Form):
             )
         elif beat is not None:
             data["place"] = Place(label=f"in beat {beat.name}", beat_id=beat.pk)
-        data["days"] = data.get("days") or 90
         return data
 
     def comparison(self) -> Comparison:

@@ -284,7 +284,7 @@ class EffectivenessView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponseBase:
         month = report_month(timezone.localdate())
         if "date" not in request.GET:
-            form = EffectivenessForm(initial={"radius": 150, "days": 90})
+            form = EffectivenessForm(initial=EffectivenessForm.DEFAULTS)
             context = {"form": form, "report_month": month}
             return render(request, "analytics/effectiveness.html", context)
         form = EffectivenessForm(request.GET)

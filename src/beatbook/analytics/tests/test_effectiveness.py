@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from typing import Any
 
 import pytest
@@ -95,6 +96,23 @@ def test_page_with_address_and_csv(history: Any, client_for: Any) -> None:
     csv_text = analyst.get(f"/analytics/before-after/?{query}&format=csv")
     lines = b"".join(csv_text.streaming_content).decode().splitlines()
     assert lines == ["call_type,before,after", "Noise complaint,10,5", "All types,10,5"]
+
+
+def test_a_link_without_radius_and_days_shows_the_ones_it_uses(
+    history: Any, client_for: Any
+) -> None:
+    """A mediation case links with its address, 40 m and a date; a watch group with its beat
+    and start: the fields left out show the 150 m and 90 days the comparison used."""
+    analyst = client_for("analyst")
+    page = analyst.get(f"/analytics/before-after/?beat={history['a1'].pk}&date=2026-03-01")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert re.search(r'<input[^>]*name="days"[^>]*value="90"', html)
+    assert re.search(r'<input[^>]*name="radius"[^>]*value="150"', html)
+    given = analyst.get("/analytics/before-after/?address=1500+Pine+St&radius=40&date=2026-03-01")
+    html = given.content.decode()
+    assert re.search(r'<input[^>]*name="radius"[^>]*value="40"', html)
+    assert "within 40 m of" in html
 
 
 def test_bad_input_is_refused_with_reasons(history: Any, client_for: Any) -> None:
