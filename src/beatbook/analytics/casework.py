@@ -27,7 +27,13 @@ def referrals_in(scope: Scope) -> QuerySet[Referral]:
     return referrals
 
 
-def mediation_outcomes(scope: Scope, *, limit: int = 100) -> dict[str, Any]:
+# The page's table lists the latest agreements; its counts, chart and CSV take them all.
+MEDIATION_TABLE_ROWS = 100
+
+
+def mediation_outcomes(scope: Scope) -> dict[str, Any]:
+    """Every agreement of the selection, newest first, with the calls at its address before
+    and since (two counts each), their totals, and the latest for the page's table."""
     start, end = scope.bounds()
     cases = MediationCase.objects.filter(agreed_at__gte=start, agreed_at__lt=end)
     if scope.beat_ids:
@@ -35,11 +41,11 @@ def mediation_outcomes(scope: Scope, *, limit: int = 100) -> dict[str, Any]:
     if scope.call_type_ids:  # the call the case came from
         cases = cases.filter(call__call_type_id__in=scope.call_type_ids)
     rows = [
-        (case, before_after(case))
-        for case in cases.select_related("beat").order_by("-agreed_at")[:limit]
+        (case, before_after(case)) for case in cases.select_related("beat").order_by("-agreed_at")
     ]
     return {
         "rows": rows,
+        "shown": rows[:MEDIATION_TABLE_ROWS],
         "before": sum(r["before"] for _, r in rows if r),
         "after": sum(r["after"] for _, r in rows if r),
         "cases": len(rows),

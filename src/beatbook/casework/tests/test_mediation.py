@@ -239,6 +239,33 @@ def test_calls_at_the_address_before_and_after_the_agreement(agency: dict[str, A
     assert cso.get("/analytics/export/mediation-before-after.csv").status_code == 403
 
 
+def test_every_agreement_counts_though_the_table_lists_the_latest(
+    agency: dict[str, Any], monkeypatch: Any
+) -> None:
+    from beatbook.analytics import casework as analytics_casework
+
+    monkeypatch.setattr(analytics_casework, "MEDIATION_TABLE_ROWS", 1)
+    cases = []
+    for address in ("1520 Pine St", "1590 Pine St"):
+        call = intake(agency["dispatcher"], code="NOISE", address=address, lat=None, lon=None)
+        case = case_open(agency, call=call)
+        agreed(agency, case)
+        case.refresh_from_db()
+        CallRecord.objects.create(
+            **record(case, call.call_type, case.agreed_at - dt.timedelta(days=5))
+        )
+        cases.append(case)
+    analyst = login(Client(), agency["analyst"])
+    page = analyst.get("/analytics/casework/").content.decode()
+    assert '<p class="big" id="mediation-cases">2</p>' in page
+    assert "The latest 1 of 2 agreements" in page
+    table = page.split('id="mediation-before-after"')[1]
+    assert table.count("/casework/mediation/") == 1
+    response = analyst.get("/analytics/export/mediation-before-after.csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert sorted(line.split(",")[0] for line in lines[1:]) == sorted(c.number for c in cases)
+
+
 def record(case: Any, call_type: Any, at: dt.datetime, lat_shift: float = 0.0) -> dict[str, Any]:
     return {
         "source": "test",
