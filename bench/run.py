@@ -676,7 +676,7 @@ FROM calls_call c JOIN calls_calltype ct ON ct.id = c.call_type_id
 WHERE ct.is_public AND NOT c.needs_escalation AND {where}
   AND c.status IN ('received', 'queued', 'dispatched', 'en_route', 'on_scene')
   AND c.received_at >= %s AND c.received_at <= %s
-ORDER BY c.received_at DESC LIMIT 1000
+ORDER BY c.received_at DESC, c.id DESC LIMIT 1000
 """
 
 

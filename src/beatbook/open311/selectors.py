@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from beatbook.open311.exceptions import Open311Error
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_DAYS = 90
 MAX_REQUESTS = 1000
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def w3c(moment: dt.datetime | None, zone: dt.tzinfo | None = None) -> str | None:
@@ -137,9 +139,11 @@ def _codes(raw: str) -> list[str]:
 
 
 def requests_search(params: dict[str, str]) -> list[dict[str, Any]]:
-    """GET /requests: every filter of GeoReport v2, and `bbox` (the map view of a resident's
-    app); ids override the rest."""
-    calls = public_calls().prefetch_related(None).order_by("-received_at")
+    """GET /requests: every filter of GeoReport v2, `bbox` (the map view of a resident's
+    app) and the paging extension (`page`, `page_size`); ids override the rest."""
+    # The id breaks ties between requests received in the same instant, so pages never
+    # overlap or skip one.
+    calls = public_calls().prefetch_related(None).order_by("-received_at", "-pk")
     zone, language = timezone.get_current_timezone(), get_language()
     ids = _codes(params.get("service_request_id", ""))
     if ids:
@@ -171,8 +175,21 @@ def requests_search(params: dict[str, str]) -> list[dict[str, Any]]:
         # The block-level place every request shows, never the reporter's own point: a box
         # drawn around one house must not tell which block's report came from that house.
         calls = calls.filter(block_lat__range=(south, north), block_lon__range=(west, east))
-    listed = listed_calls(calls[:MAX_REQUESTS])
+    size = _whole_number(params, "page_size", default=MAX_REQUESTS, most=MAX_REQUESTS)
+    first = (_whole_number(params, "page", default=1) - 1) * size
+    listed = listed_calls(calls[first : first + size])
     return [request_document(c, zone, language) for c in listed]
+
+
+def _whole_number(params: dict[str, str], name: str, *, default: int, most: int = 0) -> int:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return default
+    # ASCII digits only, and few: int() takes "²" or 5,000 digits no further than an error.
+    if not WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1 or (most and int(raw) > most):
+        limit = f"from 1 to {most}" if most else "from 1"
+        raise Open311Error(400, f"{name} must be a whole number {limit}.")
+    return int(raw)
 
 
 def _bbox(raw: str) -> tuple[float, float, float, float]:

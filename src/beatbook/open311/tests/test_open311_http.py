@@ -290,6 +290,47 @@ def test_request_list_in_a_bounding_box_of_the_places_shown(open311: Any) -> Non
     assert boxed(*around_north) == []
 
 
+def test_request_list_in_pages_newest_first(open311: Any) -> None:
+    """The paging extension (Chicago, Boston, Toronto): page_size and page walk the list
+    newest first, each request once, even those received in the same instant."""
+    numbers = [
+        open311.json("POST", "/requests.json", post_body(open311))[1][0]["service_request_id"]
+        for _ in range(5)
+    ]
+    same_instant = timezone.now() - dt.timedelta(minutes=5)
+    Call.objects.filter(number__in=numbers[1:4]).update(received_at=same_instant)
+    everything = [r["service_request_id"] for r in open311.json("GET", "/requests.json")[1]]
+    assert sorted(everything) == sorted(numbers)
+    pages = [
+        [
+            r["service_request_id"]
+            for r in open311.json("GET", f"/requests.json?page_size=2&page={page}")[1]
+        ]
+        for page in (1, 2, 3, 4)
+    ]
+    assert [len(p) for p in pages] == [2, 2, 1, 0]
+    assert [n for p in pages for n in p] == everything
+    assert everything[0] == numbers[4]  # the newest
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=0",
+        "page=-1",
+        "page=two",
+        "page_size=1001",
+        "page_size=0",
+        "page=%C2%B2",
+        "page=" + "9" * 5000,
+    ],
+)
+def test_a_bad_page_is_a_400_naming_the_parameter(open311: Any, query: str) -> None:
+    status, body = open311.json("GET", f"/requests.json?{query}")
+    assert_error(status, body, 400)
+    assert query.split("=")[0] + " must be a whole number" in body[0]["description"]
+
+
 @pytest.mark.parametrize(
     "bbox",
     [
