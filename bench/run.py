@@ -232,12 +232,20 @@ def bench_b7() -> list[dict[str, Any]]:
     ours = WSGIHandler()
     with override_settings(MIDDLEWARE=DEFAULT_MIDDLEWARE):
         django_default = WSGIHandler()
+    with override_settings(MIDDLEWARE=[]):
+        bare_django = WSGIHandler()
     return [
         {
             "id": "B7",
             "case": "GET /healthz (one DB query)",
             "baseline": "raw WSGI (a)",
             **interleaved(call(_raw_wsgi), call(ours), repeat=300),
+        },
+        {
+            "id": "B7",
+            "case": "GET /healthz (one DB query)",
+            "baseline": "Django with no middleware (b)",
+            **interleaved(call(bare_django), call(ours), repeat=300),
         },
         {
             "id": "B7",
@@ -1195,7 +1203,9 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
         "  (~15 µs); the policy is now built once per process (`CachedPolicyCSPMiddleware`,",
         "  tested equal to django-csp's own) and the gates skip requests without a session",
         "  cookie. On SQLite, where the query is cheap, that took ours from 2.0× to 1.5×. The",
-        "  locale middleware (~28 µs) is what remains dearest: the portal needs it.",
+        "  locale middleware (~28 µs) is what remains dearest: the portal needs it. Row (b),",
+        "  the same view through Django with no middleware at all, is the suite's third",
+        "  baseline: what the whole stack costs over Django's bare request cycle.",
         "- **B1** (target: `beatbook import calls` within 1.5× a COPY of the same rows into the",
         "  same indexed table, and at least 4× faster than `bulk_create`). "
         + verdict("B1", 1.5, "COPY"),
