@@ -1047,7 +1047,8 @@ def bench_b5(rows: int) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": "B5",
-                "case": f"{rows:,} calls: GET {path}",
+                "case": f"{rows:,} calls: GET {path.split('?')[0]}"
+                + (f" (beat {beat.name}, 90 days either side)" if "?" in path else ""),
                 "baseline": "1 s page budget",
                 "baseline_us": 1e6,
                 "ours_us": page,
