@@ -16,6 +16,7 @@ from beatbook.calls.choices import CallStatus
 from beatbook.calls.models import Call, CallType
 from beatbook.calls.public import ListedCall, listed_calls, public_calls, public_view
 from beatbook.calls.selectors import public_call_type_by_code
+from beatbook.core.i18n import localized
 from beatbook.open311.exceptions import Open311Error
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -57,11 +58,12 @@ def discovery() -> dict[str, Any]:
 
 
 def service_list() -> list[dict[str, Any]]:
+    language = get_language()
     return [
         {
             "service_code": t.code,
-            "service_name": t.name,
-            "description": t.description,
+            "service_name": localized(t, "name", language),
+            "description": localized(t, "description", language),
             # all() reads the prefetched questions; exists() would query once per type.
             "metadata": bool(t.questions.all()),
             "type": "realtime",
@@ -81,6 +83,7 @@ def service_get(code: str) -> CallType:
 
 def service_definition(code: str) -> dict[str, Any]:
     call_type = service_get(code)
+    language = get_language()
     attributes = []
     for q in call_type.questions.order_by("order"):
         attribute: dict[str, Any] = {
@@ -88,12 +91,14 @@ def service_definition(code: str) -> dict[str, Any]:
             "code": q.code,
             "datatype": q.datatype,
             "required": q.required,
-            "datatype_description": q.datatype_description or None,
+            "datatype_description": localized(q, "datatype_description", language) or None,
             "order": q.order,
-            "description": q.description,
+            "description": localized(q, "description", language),
         }
         if q.values:
-            attribute["values"] = [{"key": v["key"], "name": v["name"]} for v in q.values]
+            attribute["values"] = [
+                {"key": v["key"], "name": localized(v, "name", language)} for v in q.values
+            ]
         attributes.append(attribute)
     return {"service_code": call_type.code, "attributes": attributes}
 
@@ -108,7 +113,7 @@ def request_document(
         "service_request_id": call.number,
         "status": "open" if view.is_open else "closed",
         "status_notes": view.status_label,
-        "service_name": call.call_type.name,
+        "service_name": view.service_name,
         "service_code": call.call_type.code,
         "description": view.description or None,
         "agency_responsible": settings.BEATBOOK_AGENCY_NAME,

@@ -5,6 +5,7 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import get_language
 
 from beatbook.calls import services as call_services
 from beatbook.calls.choices import CallSource
@@ -78,6 +79,8 @@ def request_create(
             caller_name=fields.get("name", ""),
             caller_phone=fields.get("phone", ""),
             caller_email=fields.get("email", ""),
+            # The status e-mails go out in the language the app asked in.
+            contact_language=get_language() or "",
         )
     except DomainError as exc:
         raise Open311Error(400, exc.message) from None

@@ -16,7 +16,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -31,9 +33,15 @@ View = Callable[..., HttpResponse]
 
 
 def open311_view(view: View) -> View:
-    """Answer every failure in the spec's error format and status code."""
+    """Answer every failure in the spec's error format and status code, in the language the
+    client asks for (Accept-Language; GeoReport names none, and Open311's paths carry no
+    language prefix, so the portal's rule of "the path's language, else the agency's" would
+    answer every app in English)."""
 
     def wrapper(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
+        # Activated, not overridden: the locale middleware names it in Content-Language.
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
         if fmt not in ("json", "xml"):
             return error_response("xml", 400, "The format must be .json or .xml.")
         jurisdiction = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id")
@@ -158,11 +166,11 @@ def _create_body(request: HttpRequest, client: Any) -> list[dict[str, Any]]:
     call = services.request_create(
         client=client, call_type=call_type, fields=fields, answers=answers
     )
+    notice = _("A community service officer will respond; target %(minutes)s minutes.")
     return [
         {
             "service_request_id": call.number,
-            "service_notice": f"A community service officer will respond; target "
-            f"{call.call_type.target_minutes} minutes.",
+            "service_notice": notice % {"minutes": call.call_type.target_minutes},
             "account_id": None,
         }
     ]

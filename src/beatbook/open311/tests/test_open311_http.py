@@ -257,6 +257,45 @@ def test_request_list_single_and_every_filter(open311: Any) -> None:
     assert root.find("request/status").text == "open"
 
 
+@override_settings(BEATBOOK_OPEN311_LIST_CACHE_SECONDS=30)
+def test_answers_in_the_language_the_app_asks_for(open311: Any) -> None:
+    """Accept-Language picks the language of names, questions, notices and status notes
+    (Content-Language says which; Vary keeps shared caches apart); without it, English."""
+    from beatbook.calls.models import CallType, CallTypeQuestion
+
+    spanish = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
+    noise = CallType.objects.get(code="NOISE")
+    assert noise.name_es
+    assert noise.name_es != noise.name
+    status, headers, body = open311.call("GET", "/services.json", headers=spanish)
+    listed = {s["service_code"]: s for s in json.loads(body)}
+    assert listed["NOISE"]["service_name"] == noise.name_es
+    assert listed["NOISE"]["description"] == noise.description_es
+    assert headers["Content-Language"] == "es"
+    assert "Accept-Language" in headers["Vary"]
+    status, headers, body = open311.call("GET", "/services.json")
+    assert {s["service_code"]: s for s in json.loads(body)}["NOISE"]["service_name"] == noise.name
+    assert headers["Content-Language"] == "en"
+
+    question = CallTypeQuestion.objects.filter(call_type=noise).exclude(description_es="").first()
+    assert question is not None
+    status, _, body = open311.call("GET", "/services/NOISE.json", headers=spanish)
+    attribute = next(a for a in json.loads(body)["attributes"] if a["code"] == question.code)
+    assert attribute["description"] == question.description_es
+
+    status, _, body = open311.call("POST", "/requests.json", post_body(open311), headers=spanish)
+    created = json.loads(body)[0]
+    assert created["service_notice"].startswith("Un agente de servicio comunitario")
+    call = Call.objects.get(number=created["service_request_id"])
+    assert call.contact_language == "es"  # its status e-mails go out in Spanish
+    # The cached list is kept per language: English right after Spanish stays English.
+    spanish_list = json.loads(open311.call("GET", "/requests.json", headers=spanish)[2])
+    english_list = json.loads(open311.call("GET", "/requests.json")[2])
+    parking = CallType.objects.get(code="PARKING")
+    assert [r["service_name"] for r in spanish_list] == [parking.name_es]
+    assert [r["service_name"] for r in english_list] == [parking.name]
+
+
 def test_request_list_in_a_bounding_box_of_the_places_shown(open311: Any) -> None:
     """bbox=min_long,min_lat,max_long,max_lat selects by the block-level place a request
     shows, not by where its reporter stood."""
