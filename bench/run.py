@@ -1130,6 +1130,28 @@ def _durations_line() -> str:
     )
 
 
+# Django's default stack answering /healthz (B7's baseline (c)) on 2026-12-06 09:41 UTC,
+# when this machine ran at what had been its usual speed.
+USUAL_HEALTHZ_US = 259
+
+
+def _speed_line(results: list[dict[str, Any]]) -> str:
+    """How fast the machine ran: this shared VM's speed varies from day to day (up to 2.3×
+    slower), which moves every absolute figure and the ratios that set a round trip or a
+    flush against Python (B2, B8)."""
+    gauge = next(
+        (r["baseline_us"] for r in results if r["id"] == "B7" and "(c)" in r["baseline"]),
+        None,
+    )
+    if gauge is None:
+        return ""
+    return (
+        f"Machine speed in this run: Django's default stack answered B7's /healthz in "
+        f"{gauge:.0f} µs, against {USUAL_HEALTHZ_US} µs on a run at this machine's usual "
+        f"speed (2026-12-06 09:41 UTC): {gauge / USUAL_HEALTHZ_US:.1f}× as slow."
+    )
+
+
 def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
     """Writes results.json and docs/performance.md. `run_line`: when and where the figures
     were measured (default: now, on this database)."""
@@ -1190,6 +1212,8 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
         ),
         "",
         _durations_line(),
+        "",
+        _speed_line(results),
         "",
         "| bench | case | baseline | baseline µs | ours µs | ratio (min–max) |",
         "|---|---|---|---|---|---|",
