@@ -68,8 +68,9 @@ def test_analyst_filters_to_a_beat_and_a_month_and_exports_csv(
 
 
 def test_supervisor_reads_workload_diversion_and_a_before_after(
-    agency: dict[str, Any], open_session: Any
+    agency: dict[str, Any], open_session: Any, settings: Any
 ) -> None:
+    settings.BEATBOOK_SWORN_HOURLY_COST = 95.0  # the demo's example cost
     from beatbook.analytics.tests.programme import closed_call, patrol
     from beatbook.calls.choices import CallStatus
     from beatbook.calls.models import CallRecord
@@ -132,6 +133,9 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     supervisor.page.get_by_role("link", name="Diversion").click()
     expect(supervisor.page.locator("#handled-calls")).to_contain_text("80")
     expect(supervisor.page.locator("#escalation-table")).to_contain_text("Weapon seen on scene")
+    expect(supervisor.page.locator("#cost-avoided")).to_contain_text(
+        "of sworn time, at $95 an hour"
+    )
     supervisor.screenshot("44-analytics-diversion")
 
     supervisor.page.get_by_role("link", name="Before and after").click()

@@ -36,6 +36,10 @@ class TypeDiversion:
     def sworn_hours_saved(self) -> float:
         return self.handled * self.sworn_minutes / 60
 
+    @property
+    def sworn_cost_avoided(self) -> float | None:
+        return sworn_cost(self.sworn_hours_saved)
+
 
 @dataclass(frozen=True)
 class Escalation:
@@ -80,6 +84,34 @@ class Diversion:
     @property
     def sworn_hours_saved(self) -> float:
         return sum(t.sworn_hours_saved for t in self.by_type)
+
+    @property
+    def sworn_cost_avoided(self) -> float | None:
+        return sworn_cost(self.sworn_hours_saved)
+
+
+def sworn_cost(hours: float) -> float | None:
+    """What `hours` of a sworn officer's time cost (BEATBOOK_SWORN_HOURLY_COST), or None
+    where the agency has not set that cost."""
+    rate = settings.BEATBOOK_SWORN_HOURLY_COST
+    return hours * rate if rate else None
+
+
+def money(amount: float) -> str:
+    """`amount` in whole units of the agency's currency: "$12,345"."""
+    return f"{settings.BEATBOOK_CURRENCY_SYMBOL}{amount:,.0f}"
+
+
+def cost_texts(result: Diversion) -> dict[str, str]:
+    """The cost of the sworn time saved and the hourly cost it was reckoned at, as the
+    page and the monthly report show them ('' where no cost is set)."""
+    cost = result.sworn_cost_avoided
+    if cost is None:
+        return {"cost_text": "", "hourly_cost_text": ""}
+    return {
+        "cost_text": money(cost),
+        "hourly_cost_text": money(settings.BEATBOOK_SWORN_HOURLY_COST),
+    }
 
 
 def _closed_calls(scope: Scope) -> QuerySet[Call]:

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from beatbook.analytics import charts
-from beatbook.analytics.diversion import diversion
+from beatbook.analytics.diversion import cost_texts, diversion
 from beatbook.analytics.hotspots import repeat_locations
 from beatbook.analytics.scope import Scope, records
 from beatbook.analytics.selectors import (
@@ -54,6 +54,7 @@ def monthly_report(year: int, month: int) -> dict[str, Any]:
         "met_share": share_within_target(response),
         "response": response[:12],
         "diversion": diverted,
+        **cost_texts(diverted),
         "teams": teams(people),
         "repeats": repeat_locations(scope)[:10],
         "by_type": by_type[:12],

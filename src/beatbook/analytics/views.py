@@ -14,7 +14,7 @@ from django.views import View
 from beatbook.analytics import charts
 from beatbook.analytics.casework import mediation_outcomes, referrals_in
 from beatbook.analytics.charts import ACCENT_RED, BAR, MUTED
-from beatbook.analytics.diversion import diversion
+from beatbook.analytics.diversion import cost_texts, diversion
 from beatbook.analytics.effectiveness import EffectivenessForm
 from beatbook.analytics.feedback import feedback_summary
 from beatbook.analytics.hotspots import hot_spots, repeat_locations
@@ -214,6 +214,7 @@ class DiversionView(ScopedPage):
         result = diversion(scope)
         return {
             "diversion": result,
+            **cost_texts(result),
             "share_text": percent(result.share, signed=False),
             "default_minutes": settings.BEATBOOK_SWORN_MINUTES_DEFAULT,
             "chart_weeks": charts.columns(
@@ -592,6 +593,7 @@ class ExportView(RoleRequiredMixin, View):
                     "escalated",
                     "sworn_minutes_per_call",
                     "sworn_hours_saved",
+                    "sworn_cost_avoided",
                 ],
                 (
                     [
@@ -601,6 +603,7 @@ class ExportView(RoleRequiredMixin, View):
                         t.escalated,
                         t.sworn_minutes,
                         f"{t.sworn_hours_saved:.2f}",
+                        "" if t.sworn_cost_avoided is None else f"{t.sworn_cost_avoided:.2f}",
                     ]
                     for t in diversion(scope).by_type
                 ),

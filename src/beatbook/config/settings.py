@@ -368,6 +368,14 @@ BEATBOOK_OPEN_DATA_SENSITIVE = env_str(
 BEATBOOK_REPORT_WRITING_CAP_MINUTES = env_int("BEATBOOK_REPORT_WRITING_CAP_MINUTES", 90)
 # Diversion: sworn-officer minutes a call takes when a call type sets none of its own.
 BEATBOOK_SWORN_MINUTES_DEFAULT = env_int("BEATBOOK_SWORN_MINUTES_DEFAULT", 45)
+# Diversion in money: a sworn officer's loaded cost per hour (pay, benefits, vehicle), which
+# turns the sworn hours saved into the sum a budget hearing asks for. 0: not shown.
+BEATBOOK_SWORN_HOURLY_COST = env_float("BEATBOOK_SWORN_HOURLY_COST", 0.0)
+if not 0 <= BEATBOOK_SWORN_HOURLY_COST < 10_000:
+    raise ImproperlyConfigured(
+        f"BEATBOOK_SWORN_HOURLY_COST must be from 0 to 9999, got {BEATBOOK_SWORN_HOURLY_COST}"
+    )
+BEATBOOK_CURRENCY_SYMBOL = env_str("BEATBOOK_CURRENCY_SYMBOL", "$")
 # Rabies observation after a bite: 10 days unless local health rules say otherwise.
 BEATBOOK_BITE_QUARANTINE_DAYS = env_int("BEATBOOK_BITE_QUARANTINE_DAYS", 10)
 # A shared animal-control inbox that also gets quarantine reminders (optional).

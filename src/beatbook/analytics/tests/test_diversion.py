@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from beatbook.analytics.diversion import diversion, escalation_reason
+from beatbook.analytics.report import monthly_report
 from beatbook.analytics.scope import Scope
 from beatbook.analytics.tests.programme import at, closed_call
 from beatbook.calls.choices import CallStatus
@@ -97,7 +98,9 @@ def test_page_and_csvs(calls: dict[str, Any], client_for: Any) -> None:
         "escalated": "3",
         "sworn_minutes_per_call": "30",
         "sworn_hours_saved": "1.50",
+        "sworn_cost_avoided": "",  # no hourly cost set
     }
+    assert 'id="cost-avoided"' not in page
     text = b"".join(
         analyst.get(f"/analytics/export/escalations.csv?{query}").streaming_content
     ).decode()
@@ -110,6 +113,30 @@ def test_page_and_csvs(calls: dict[str, Any], client_for: Any) -> None:
         "2026-03-02,3,1",
         "2026-03-09,1,3",
     ]
+
+
+def test_the_sworn_time_saved_in_money_once_an_hourly_cost_is_set(
+    calls: dict[str, Any], client_for: Any, settings: Any
+) -> None:
+    """2.25 sworn hours saved at 95 an hour: 213.75, shown in whole units; per type in the
+    CSV to the cent (noise: 1.5 h, 142.50); in the monthly report too."""
+    settings.BEATBOOK_SWORN_HOURLY_COST = 95.0
+    settings.BEATBOOK_CURRENCY_SYMBOL = "$"
+    analyst = client_for("analyst")
+    query = "start=2026-03-02&end=2026-03-15"
+    page = analyst.get(f"/analytics/diversion/?{query}").content.decode()
+    assert '<p class="small" id="cost-avoided">$214 of sworn time, at $95 an hour</p>' in page
+    text = b"".join(
+        analyst.get(f"/analytics/export/diversion-by-type.csv?{query}").streaming_content
+    ).decode()
+    noise = next(
+        r for r in csv.DictReader(io.StringIO(text)) if r["call_type"] == "Noise complaint"
+    )
+    assert noise["sworn_cost_avoided"] == "142.50"
+    # The whole of March adds the noise call of the 20th: 2.75 h, 261.25.
+    report = monthly_report(2026, 3)
+    assert report["diversion"].sworn_hours_saved == pytest.approx(2.75)
+    assert (report["cost_text"], report["hourly_cost_text"]) == ("$261", "$95")
 
 
 def test_field_and_desk_roles_are_refused(client_for: Any) -> None:
