@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from beatbook.analytics.scope import Scope
 from beatbook.casework.models import MediationCase
-from beatbook.casework.selectors import before_after
+from beatbook.casework.selectors import before_after_many
 from beatbook.resources.models import Referral
 
 
@@ -33,16 +33,15 @@ MEDIATION_TABLE_ROWS = 100
 
 def mediation_outcomes(scope: Scope) -> dict[str, Any]:
     """Every agreement of the selection, newest first, with the calls at its address before
-    and since (two counts each), their totals, and the latest for the page's table."""
+    and since (one query for them all), their totals, and the latest for the page's table."""
     start, end = scope.bounds()
     cases = MediationCase.objects.filter(agreed_at__gte=start, agreed_at__lt=end)
     if scope.beat_ids:
         cases = cases.filter(beat_id__in=scope.beat_ids)
     if scope.call_type_ids:  # the call the case came from
         cases = cases.filter(call__call_type_id__in=scope.call_type_ids)
-    rows = [
-        (case, before_after(case)) for case in cases.select_related("beat").order_by("-agreed_at")
-    ]
+    agreements = list(cases.select_related("beat").order_by("-agreed_at"))
+    rows = list(zip(agreements, before_after_many(agreements), strict=True))
     return {
         "rows": rows,
         "shown": rows[:MEDIATION_TABLE_ROWS],

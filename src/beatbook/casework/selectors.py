@@ -66,31 +66,39 @@ def address_calls(case: MediationCase, *, limit: int = 50) -> list[Any]:
 
 def before_after(case: MediationCase, *, days: int = 90) -> dict[str, Any] | None:
     """Calls at the address in the `days` before the agreement and since (up to `days`)."""
-    from beatbook.calls.selectors import call_counts_near
+    return before_after_many([case], days=days)[0]
 
-    if case.agreed_at is None or case.lat is None or case.lon is None:
-        return None
+
+def before_after_many(cases: list[MediationCase], *, days: int = 90) -> list[dict[str, Any] | None]:
+    """`before_after` of each case (None without an agreement or a place), in one query."""
+    from beatbook.calls.selectors import NearWindow, call_counts_near_many
+
     span = dt.timedelta(days=days)
     now = timezone.now()
-    after_end = min(case.agreed_at + span, now)
-    before = call_counts_near(
-        lat=case.lat,
-        lon=case.lon,
-        radius_m=ADDRESS_RADIUS_M,
-        start=case.agreed_at - span,
-        end=case.agreed_at,
-    )
-    after = call_counts_near(
-        lat=case.lat, lon=case.lon, radius_m=ADDRESS_RADIUS_M, start=case.agreed_at, end=after_end
-    )
-    return {
-        "days": days,
-        "days_after": max((after_end - case.agreed_at).days, 0),
-        "before": sum(before.values()),
-        "after": sum(after.values()),
-        "before_by_type": before,
-        "after_by_type": after,
-    }
+    placed = [
+        (case, case.agreed_at, case.lat, case.lon)
+        for case in cases
+        if case.agreed_at is not None and case.lat is not None and case.lon is not None
+    ]
+    windows = []
+    for _, at, lat, lon in placed:
+        windows += [
+            NearWindow(lat, lon, ADDRESS_RADIUS_M, start=at - span, end=at),
+            NearWindow(lat, lon, ADDRESS_RADIUS_M, start=at, end=min(at + span, now)),
+        ]
+    counts = iter(call_counts_near_many(windows))
+    found: dict[int, dict[str, Any]] = {}
+    for case, at, _, _ in placed:
+        before, after = next(counts), next(counts)
+        found[id(case)] = {
+            "days": days,
+            "days_after": max((min(at + span, now) - at).days, 0),
+            "before": sum(before.values()),
+            "after": sum(after.values()),
+            "before_by_type": before,
+            "after_by_type": after,
+        }
+    return [found.get(id(case)) for case in cases]
 
 
 def follow_ups_due(*, today: dt.date | None = None) -> list[Any]:

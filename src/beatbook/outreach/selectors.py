@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from beatbook.calls.selectors import call_counts_near
+from beatbook.calls.selectors import NearWindow, call_counts_near_many
 from beatbook.core.actors import Actor
 from beatbook.core.exceptions import NotFound
 from beatbook.core.permissions import actor_role
@@ -116,11 +116,17 @@ def event_calls_around(event: Event) -> CallsAround:
     """Calls within 400 m in the 30 days before the event and the 30 days after it."""
     window = dt.timedelta(days=NEARBY_DAYS)
     around = {"lat": event.lat, "lon": event.lon, "radius_m": NEARBY_RADIUS_M}
+    before, after = call_counts_near_many(
+        [
+            NearWindow(**around, start=event.starts_at - window, end=event.starts_at),
+            NearWindow(**around, start=event.ends_at, end=event.ends_at + window),
+        ]
+    )
     return CallsAround(
         radius_m=NEARBY_RADIUS_M,
         days=NEARBY_DAYS,
-        before=call_counts_near(**around, start=event.starts_at - window, end=event.starts_at),
-        after=call_counts_near(**around, start=event.ends_at, end=event.ends_at + window),
+        before=before,
+        after=after,
         after_complete=event.ends_at + window <= timezone.now(),
     )
 

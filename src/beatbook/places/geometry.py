@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +37,25 @@ def point_in(prepared: PreparedGeometry, lat: float, lon: float) -> bool:
 
 def h3_cell(lat: float, lon: float, resolution: int | None = None) -> str:
     return str(h3.latlng_to_cell(lat, lon, resolution or settings.BEATBOOK_H3_RESOLUTION))
+
+
+def cells_covering(
+    lat: float, lon: float, radius_m: float, resolution: int | None = None
+) -> set[str]:
+    """Every H3 cell that can hold a point within `radius_m` of (lat, lon), for looking rows up
+    by their stored cell (indexed) instead of by a box over the whole table.
+
+    The cells of a grid disk of k rings around the point's cell. On a hexagon grid whose edges
+    measure e, centres k steps apart are at least 1.5·e·k apart, and a point within `radius_m`
+    lies in a cell whose centre is at most radius_m + 2·e from the first cell's centre (each
+    centre is within one edge of its cell's points). Edge lengths change slowly across the
+    globe, so this cell's own edges, with a tenth of margin either way, stand for its
+    neighbours'."""
+    cell = h3.latlng_to_cell(lat, lon, resolution or settings.BEATBOOK_H3_RESOLUTION)
+    edges = [h3.edge_length(edge, "m") for edge in h3.origin_to_directed_edges(cell)]
+    longest, shortest = max(edges) * 1.1, min(edges) * 0.9
+    rings = math.floor((radius_m + 2 * longest) / (1.5 * shortest))
+    return {str(c) for c in h3.grid_disk(cell, rings)}
 
 
 def geometry_summary(geometry: dict[str, Any]) -> dict[str, float]:

@@ -261,3 +261,78 @@ def test_the_duplicate_check_reads_the_index_of_open_calls(agency: dict[str, Any
     assert "calls_call_open_type_time" in plan, plan
     # Walked in order of arrival and stopped at the first match: no sort of every candidate.
     assert "Sort" not in plan, plan
+
+
+class TestCallCountsNear:
+    def test_many_windows_in_one_query_count_as_measuring_each_call(
+        self, agency: dict[str, Any], monkeypatch: Any
+    ) -> None:
+        """Scattered calls against windows of different places, radii and dates: each count
+        is what measuring every call by hand gives, whatever cells the windows share, and the
+        cells go in batches (made small here) of one query each."""
+        import random
+
+        from beatbook.calls import selectors
+        from beatbook.calls.models import CallRecord, CallType
+        from beatbook.calls.selectors import NearWindow, call_counts_near_many
+        from beatbook.places.geometry import h3_cell
+
+        rng = random.Random(11)
+        types = list(CallType.objects.order_by("code")[:3])
+        now = timezone.now()
+        records = []
+        for i in range(400):
+            lat, lon = 47.61 + rng.uniform(-0.01, 0.01), -122.33 + rng.uniform(-0.015, 0.015)
+            records.append(
+                CallRecord(
+                    source="test",
+                    source_id=str(i),
+                    original_code="X",
+                    original_description="" if i % 7 else "Unlisted thing",
+                    call_type=None if i % 7 == 0 else types[i % 3],
+                    received_at=now - dt.timedelta(hours=rng.uniform(0, 24 * 60)),
+                    lat=lat,
+                    lon=lon,
+                    h3_cell=h3_cell(lat, lon),
+                )
+            )
+        CallRecord.objects.bulk_create(records)
+        windows = [
+            NearWindow(
+                47.61 + rng.uniform(-0.008, 0.008),
+                -122.33 + rng.uniform(-0.012, 0.012),
+                rng.choice([40, 150, 400, 900]),
+                start=now - dt.timedelta(days=rng.uniform(20, 60)),
+                end=now - dt.timedelta(days=rng.uniform(0, 20)),
+            )
+            for _ in range(12)
+        ]
+        expected = []
+        for w in windows:
+            counts: dict[str, int] = {}
+            for r in records:
+                if (
+                    w.start <= r.received_at < w.end
+                    and distance_m(
+                        w.lat,
+                        w.lon,
+                        r.lat,
+                        r.lon,  # type: ignore[arg-type]
+                    )
+                    <= w.radius_m
+                ):
+                    label = r.call_type.name if r.call_type else r.original_description
+                    counts[label] = counts.get(label, 0) + 1
+            expected.append(counts)
+        assert sum(sum(c.values()) for c in expected) > 100  # the windows catch calls
+        assert any("Unlisted thing" in c for c in expected)
+        monkeypatch.setattr(selectors, "_PAIRS_PER_QUERY", 25)
+        pairs = sum(len(selectors.cells_covering(w.lat, w.lon, w.radius_m)) for w in windows)
+        with CaptureQueriesContext(connection) as queries:
+            found = call_counts_near_many(windows)
+        assert len(queries) == -(-pairs // 25) + 1  # and the types' names, once
+        assert found == expected
+        # Most first, then by name.
+        for counts in found:
+            assert list(counts) == sorted(counts, key=lambda k: (-counts[k], k))
+        assert call_counts_near_many([]) == []

@@ -123,6 +123,7 @@ class TestStaffPages:
         self, client_for: Any, agency: dict[str, Any]
     ) -> None:
         from beatbook.calls.models import CallRecord, CallType
+        from beatbook.places.geometry import h3_cell
 
         fair = event(agency["cso"])
         noise = CallType.objects.get(code="NOISE")
@@ -138,6 +139,7 @@ class TestStaffPages:
                 original_code="NOISE",
                 lat=lat,
                 lon=lon,
+                h3_cell=h3_cell(lat, lon),  # as every import and every closed call stores it
             )
         from beatbook.outreach.selectors import event_calls_around
 
