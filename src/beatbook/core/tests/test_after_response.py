@@ -11,6 +11,21 @@ from django.test import RequestFactory
 from beatbook.core.after_response import after_response
 
 
+@pytest.fixture(autouse=True)
+def _without_connection_recycling() -> Any:
+    """The signals without Django's own receiver, as its test client sends them: on them
+    `close_old_connections` checks the database connection (CONN_HEALTH_CHECKS), which these
+    tests may not touch. Left in, these tests failed whenever an earlier test in the same
+    process had left a connection open (the board's view tests did)."""
+    from django.db import close_old_connections
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
 def test_outside_a_request_the_work_runs_at_once() -> None:
     done: list[str] = []
     after_response(lambda: done.append("now"))
