@@ -23,6 +23,12 @@ def test_analyst_filters_to_a_beat_and_a_month_and_exports_csv(
     analyst.sign_in(agency["analyst"])
     analyst.goto("/analytics/")
     expect(analyst.page.locator("#total-calls")).to_have_text("30000")  # all in 90 days
+    expect(analyst.page.locator("#hotspot-map")).to_have_attribute(
+        "data-hex-loaded", re.compile(r"[1-9]")
+    )
+    # The beats are drawn beneath the cells.
+    expect(analyst.page.locator("#hotspot-map")).to_have_attribute("data-beats-loaded", "1")
+    assert analyst.page.locator("#hotspot-map .leaflet-beats-pane path").count() >= 2
     analyst.screenshot("40-analytics-dashboard")
     analyst.page.select_option("#id_beat", label="B1")
     expect(analyst.page.locator("#scope-summary")).to_contain_text("beat B1")
@@ -75,6 +81,7 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     from beatbook.calls.choices import CallStatus
     from beatbook.calls.models import CallRecord
     from beatbook.calls.records import call_records_backfill
+    from beatbook.outreach.services.watch import watch_group_create
     from beatbook.roster.models import Shift
 
     today = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
@@ -108,6 +115,13 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
         escalation_reason="Weapon seen on scene",
     )
     call_records_backfill()
+    watch_group_create(
+        actor=agency["cso"],
+        name="Pine Street watch",
+        liaison=agency["cso"],
+        started_on=(today - dt.timedelta(days=20)).date(),
+        beat=a1,
+    )
     # The rest of the city, steady: two calls a day in beat B1 from the imported history.
     CallRecord.objects.bulk_create(
         CallRecord(
@@ -138,10 +152,18 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     )
     supervisor.screenshot("44-analytics-diversion")
 
+    # The watch group the beat started twenty days ago is offered for comparison; its link
+    # fills the form, and a shorter window is asked for there.
     supervisor.page.get_by_role("link", name="Before and after").click()
-    supervisor.page.select_option("#id_beat", label="A1")
+    offered = supervisor.page.locator("#recent-interventions tbody tr").first
+    expect(offered).to_contain_text("Watch group started: Pine Street watch")
+    supervisor.screenshot("46-analytics-recent-interventions")
+    offered.get_by_role("link", name="Compare before and after").click()
     pivot = (today - dt.timedelta(days=20)).date().isoformat()
-    supervisor.page.fill("#id_date", pivot)
+    expect(supervisor.page.locator("#comparison-summary")).to_contain_text(
+        f"Calls in beat A1, 90 days before and after {pivot}"
+    )
+    expect(supervisor.page.locator("#id_beat option:checked")).to_have_text("A1")
     supervisor.page.fill("#id_days", "20")
     supervisor.page.get_by_role("button", name="Compare").click()
     expect(supervisor.page.locator("#comparison-summary")).to_contain_text("Calls in beat A1,")

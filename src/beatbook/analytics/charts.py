@@ -14,6 +14,7 @@ INK, BAR, ACCENT, MUTED = "#1d2733", "#2b6cb0", "#c05621", "#8a94a6"
 ACCENT_RED = "#c53030"
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 NO_CALLS = "No calls in this selection."
+CHAR_PX = 7  # about how wide a character is at the charts' 12 px
 
 
 def _n(value: float) -> str:
@@ -211,6 +212,15 @@ def response_bars(rows: list[Response], title: str, limit: int = 12) -> SafeStri
     parts = []
     for i, r in enumerate(shown):
         y0 = i * row
+        figures = f"{r.p50 or 0:.0f} / {r.p90 or 0:.0f} min"
+        bar_end = label_w + (r.p90 or 0) * scale
+        target = r.target_minutes or 0
+        on_scale = 0 < target <= top
+        tick = label_w + target * scale
+        # The figures follow the bar, or the target's tick where it would cross them.
+        text_x = bar_end + 4
+        if on_scale and text_x - 3 <= tick <= text_x + CHAR_PX * len(figures):
+            text_x = tick + 5
         parts.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>'
@@ -218,7 +228,7 @@ def response_bars(rows: list[Response], title: str, limit: int = 12) -> SafeStri
                 "<title>{}: p90 {} min</title></rect>"
                 '<rect x="{}" y="{}" width="{}" height="12" fill="{}">'
                 "<title>{}: p50 {} min</title></rect>"
-                '<text x="{}" y="{}" fill="{}">{} / {} min</text>',
+                '<text x="{}" y="{}" fill="{}">{}</text>',
                 label_w - 6,
                 y0 + 15,
                 INK,
@@ -235,16 +245,15 @@ def response_bars(rows: list[Response], title: str, limit: int = 12) -> SafeStri
                 BAR,
                 r.label,
                 _n(r.p50 or 0),
-                _n(label_w + (r.p90 or 0) * scale + 4),
+                _n(text_x),
                 y0 + 15,
                 INK,
-                f"{r.p50 or 0:.0f}",
-                f"{r.p90 or 0:.0f}",
+                figures,
             )
         )
-        if r.target_minutes:
-            beyond = r.target_minutes > top
-            x = width - 2 if beyond else label_w + r.target_minutes * scale
+        if target:
+            beyond = not on_scale
+            x = width - 2 if beyond else tick
             parts.append(
                 format_html(
                     '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"{}>'
@@ -280,13 +289,21 @@ def _axis(left: int, baseline: int, width: int, label_y: int, label: str) -> Saf
     )
 
 
+def _axis_label_place(x: float, label: str, width: int) -> tuple[str, str]:
+    """Where an x-axis label goes: centred under its point, unless that would run past the
+    chart's right edge ("Dec 2026" under the last month), where it ends at the edge."""
+    if x + CHAR_PX * len(label) / 2 > width:
+        return _n(width - 2), "end"
+    return _n(x), "middle"
+
+
 def _legend(series: Series, y: int) -> SafeString:
-    # Each entry as wide as its label (about 7 px a character at 12 px), so long names
-    # ("dispatched → on scene") do not run into the next one.
+    # Each entry as wide as its label, so long names ("dispatched → on scene") do not run
+    # into the next one.
     starts, x = [], 0
     for name, _ in series:
         starts.append(x)
-        x += 14 + 7 * len(name) + 16
+        x += 14 + CHAR_PX * len(name) + 16
     return format_html_join(
         "",
         '<rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
@@ -454,11 +471,12 @@ def lines(
     parts.append(
         format_html_join(
             "",
-            '<text x="{}" y="{}" fill="{}" text-anchor="middle">{}</text>',
+            '<text x="{}" y="{}" fill="{}" text-anchor="{}">{}</text>',
             (
-                (_n(left + i * step), height - 8, MUTED, label)
+                (x, height - 8, MUTED, anchor, label)
                 for i, label in enumerate(labels)
                 if i % max(1, len(labels) // 8) == 0
+                for x, anchor in [_axis_label_place(left + i * step, label, width)]
             ),
         )
     )

@@ -13,12 +13,16 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from beatbook.calls.models import CallRecord, CallType
+from beatbook.outreach.choices import EventStatus
+from beatbook.outreach.models import Event, WatchGroup
+from beatbook.outreach.selectors import NEARBY_RADIUS_M
 from beatbook.places.exceptions import AddressNotFound
 from beatbook.places.models import Beat
 from beatbook.places.selectors import geocode
@@ -217,3 +221,44 @@ class EffectivenessForm(forms.Form):
         data = self.cleaned_data
         types = (data["call_type"].pk,) if data.get("call_type") else ()
         return compare(data["place"], data["date"], data["days"], types)
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """Something the program started at a place on a date, ready to compare."""
+
+    kind: str
+    name: str
+    place: str
+    date: dt.date
+    query: str  # the comparison form's query string
+
+
+def recent_interventions(*, limit: int = 10) -> list[Intervention]:
+    """The program's latest interventions with a place anyone on the analytics pages may see:
+    watch groups with a beat, from the day they started, and outreach events held, at their
+    public address. Mediation agreements are left out (their address is a resident's; the
+    referrals and mediation page compares each one without showing it)."""
+    today = timezone.localdate()
+    found = [
+        Intervention(
+            "Watch group started",
+            group.name,
+            f"beat {group.beat.name}",
+            group.started_on,
+            urlencode({"beat": group.beat.pk, "date": group.started_on.isoformat()}),
+        )
+        for group in WatchGroup.objects.filter(beat__isnull=False, started_on__lte=today)
+        .select_related("beat")
+        .order_by("-started_on", "-id")[:limit]
+        if group.beat is not None
+    ]
+    for event in (
+        Event.objects.filter(starts_at__lte=timezone.now())
+        .exclude(status=EventStatus.CANCELLED)
+        .order_by("-starts_at", "-id")[:limit]
+    ):
+        day = timezone.localtime(event.starts_at).date()
+        query = {"address": event.address_text, "radius": NEARBY_RADIUS_M, "date": day.isoformat()}
+        found.append(Intervention("Event held", event.title, event.venue, day, urlencode(query)))
+    return sorted(found, key=lambda i: i.date, reverse=True)[:limit]

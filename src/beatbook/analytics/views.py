@@ -15,7 +15,7 @@ from beatbook.analytics import charts
 from beatbook.analytics.casework import mediation_outcomes, referrals_in
 from beatbook.analytics.charts import ACCENT_RED, BAR, MUTED
 from beatbook.analytics.diversion import cost_texts, diversion
-from beatbook.analytics.effectiveness import EffectivenessForm
+from beatbook.analytics.effectiveness import EffectivenessForm, recent_interventions
 from beatbook.analytics.feedback import feedback_summary
 from beatbook.analytics.hotspots import hot_spots, repeat_locations
 from beatbook.analytics.opendata import FIELDS, open_data_rows
@@ -151,16 +151,17 @@ PRIORITY_COLOURS = {1: "#9b1c1c", 2: "#c05621", 3: "#2b6cb0", 4: "#2f855a"}
 
 
 def _priority_month_charts(scope: Scope) -> dict[str, Any]:
+    """The two month-by-priority line charts, each with the title shown above it."""
     rows = response_by_priority_month(scope.start, scope.end)
     months = sorted({r.month for r in rows})
-    charts_by_metric = {}
+    shown = []
     for metric, title in (
         ("dispatch", "Received to dispatched, p90 by priority"),
         ("arrival", "Dispatched to on scene, p90 by priority"),
     ):
         p90 = {(r.month, r.priority): r.p90 / 60 for r in rows if r.metric == metric}
         priorities = sorted({p for _, p in p90 if p is not None})
-        charts_by_metric[f"chart_{metric}_months"] = charts.lines(
+        chart = charts.lines(
             [m.strftime("%b %Y") for m in months],
             [
                 (f"Priority {p}", PRIORITY_COLOURS.get(p, MUTED), [p90.get((m, p)) for m in months])
@@ -169,7 +170,8 @@ def _priority_month_charts(scope: Scope) -> dict[str, Any]:
             title,
             "min",
         )
-    return charts_by_metric
+        shown.append((title, chart))
+    return {"priority_month_charts": shown}
 
 
 WORK_SERIES = (("Calls", BAR), ("Reports", "#805ad5"), ("Patrol", "#2f855a"), ("Other", "#cbd5e0"))
@@ -286,7 +288,11 @@ class EffectivenessView(RoleRequiredMixin, View):
         month = report_month(timezone.localdate())
         if "date" not in request.GET:
             form = EffectivenessForm(initial=EffectivenessForm.DEFAULTS)
-            context = {"form": form, "report_month": month}
+            context = {
+                "form": form,
+                "report_month": month,
+                "interventions": recent_interventions(),
+            }
             return render(request, "analytics/effectiveness.html", context)
         form = EffectivenessForm(request.GET)
         if not form.is_valid():

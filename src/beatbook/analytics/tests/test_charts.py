@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
 from beatbook.analytics import charts
 from beatbook.analytics.selectors import Response, Week
 
@@ -56,3 +58,28 @@ def test_a_target_far_beyond_the_bars_is_drawn_at_the_edge_not_squashing_them() 
     assert widths["Abandoned vehicle"] > 400  # the longest p90 spans the plot (720 - 210 - 90)
     assert "<title>target 4320 min, beyond this scale</title>" in svg
     assert "<title>target 30 min</title>" in svg  # a target within reach stays on the scale
+
+
+def test_a_target_tick_does_not_cross_the_figures_beside_its_bar() -> None:
+    rows = [
+        Response("Parking complaint", 40, 37.0, 66.0, 60, 0.8),  # target inside the p90 bar
+        Response("Noise complaint", 40, 24.0, 40.0, 45, 0.7),  # just past it, under the text
+    ]
+    svg = str(charts.response_bars(rows, "Response"))
+    scale = (720 - 210 - 90) / 66.0
+    figure = r'<text x="([\d.]+)" y="\d+" fill="#1d2733">([^<]+ min)</text>'
+    figures = {text: float(x) for x, text in re.findall(figure, svg)}
+    ticks = [float(x) for x in re.findall(r'<line x1="([\d.]+)"', svg)]
+    assert figures["37 / 66 min"] == pytest.approx(210 + 66 * scale + 4, abs=0.1)
+    assert ticks[1] == pytest.approx(210 + 45 * scale, abs=0.1)
+    assert figures["24 / 40 min"] == pytest.approx(ticks[1] + 5, abs=0.1)
+
+
+def test_the_last_month_label_ends_at_the_right_edge_instead_of_running_off_it() -> None:
+    months = ["Sep 2026", "Oct 2026", "Nov 2026", "Dec 2026"]
+    svg = str(charts.lines(months, [("Priority 1", "#9b1c1c", [5.0, 6.0, 5.5, 7.0])], "p90"))
+    labels = re.findall(
+        r'<text x="([\d.]+)" y="212" fill="#8a94a6" text-anchor="(\w+)">([^<]+)', svg
+    )
+    assert labels[0] == ("48.0", "middle", "Sep 2026")
+    assert labels[-1] == ("718.0", "end", "Dec 2026")

@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from html import unescape
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from beatbook.analytics.effectiveness import Place, compare, rate_ratio, ratio_of_ratios
 from beatbook.calls.models import CallRecord, CallType
+from beatbook.outreach.services import event_cancel
+from beatbook.outreach.services.watch import watch_group_create
+from beatbook.outreach.tests.factories import event
 
 pytestmark = pytest.mark.django_db
 PIVOT = dt.date(2026, 3, 1)
@@ -132,3 +137,44 @@ def test_bad_input_is_refused_with_reasons(history: Any, client_for: Any) -> Non
 def test_field_and_desk_roles_are_refused(client_for: Any) -> None:
     for role in ("cso", "dispatcher"):
         assert client_for(role).get("/analytics/before-after/").status_code == 403
+
+
+def test_the_empty_page_offers_the_programs_own_interventions(
+    agency: dict[str, Any], client_for: Any
+) -> None:
+    """Watch groups with a beat from the day they started, and events held at their address,
+    newest first; groups with only a drawn area, groups not yet started, future and cancelled
+    events are left out; each link opens the comparison it names."""
+    cso, today = agency["cso"], timezone.localdate()
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[-122.34, 47.61], [-122.33, 47.61], [-122.33, 47.62], [-122.34, 47.61]]],
+    }
+    common = {"actor": cso, "liaison": cso}
+    started = today - dt.timedelta(days=20)
+    watch_group_create(name="Oak watch", beat=agency["b1"], started_on=started, **common)
+    watch_group_create(name="Drawn watch", area=square, started_on=started, **common)
+    watch_group_create(
+        name="Later watch", beat=agency["a1"], started_on=today + dt.timedelta(days=3), **common
+    )
+    with time_machine.travel(timezone.now() - dt.timedelta(days=12)):
+        held = event(cso, starts_at=timezone.now() + dt.timedelta(days=2))
+        rained_off = event(cso, title="Rained-off fair")
+    event_cancel(actor=cso, event=rained_off, reason="storm")
+    event(cso, title="Next week's fair")
+    held_on = timezone.localtime(held.starts_at).date()
+
+    html = client_for("analyst").get("/analytics/before-after/").content.decode()
+    rows = re.findall(
+        r'<tr><td>([\d-]+)</td><td>([^<]+)</td><td>([^<]+)</td><td><a href="\?([^"]+)"', html
+    )
+    assert [row[:3] for row in rows] == [
+        (held_on.isoformat(), "Event held: Pine Street safety fair", "Pine Street Plaza"),
+        (started.isoformat(), "Watch group started: Oak watch", "beat B1"),
+    ]
+    assert unescape(rows[1][3]) == f"beat={agency['b1'].pk}&date={started.isoformat()}"
+    compared = client_for("analyst").get(f"/analytics/before-after/?{unescape(rows[0][3])}")
+    page = compared.content.decode()
+    assert compared.status_code == 200
+    assert f"within 400 m of 1510 Pine St, 90 days before and after {held_on}" in page
+    assert 'id="calls-before"' in page

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from beatbook.analytics.rollups import rollups_rebuild
@@ -133,6 +135,15 @@ def test_the_page_and_every_csv_for_an_analyst(fixture: dict[str, Any], client_f
     assert "−25 %" in html  # last week 3 vs 4 the week before
     assert "+200 %" in html  # vs 1 a year before
     assert "<svg" in html
+    # Each month-by-priority chart says which interval it draws.
+    months = html.split('id="chart-priority-months"')[1].split("</section>")[0]
+    assert re.findall(r"<figcaption><h3>([^<]+)</h3></figcaption>", months) == [
+        "Received to dispatched, p90 by priority",
+        "Dispatched to on scene, p90 by priority",
+    ]
+    hot_spot_map = re.search(r'<div class="map" id="hotspot-map"[^>]*>', html)
+    assert hot_spot_map is not None
+    assert f'data-beats-url="{reverse("places:beat_geojson")}"' in hot_spot_map.group(0)
     with_beat = analyst.get(f"/analytics/?{query}&beat={fixture['b1'].pk}").content.decode()
     assert '<p class="big" id="total-calls">2</p>' in with_beat
 

@@ -13,11 +13,16 @@
       L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
     }
     map.setView([47.61, -122.33], 12);
+    // Beats, then streets, beneath everything a page draws on them (calls, hot-spot cells),
+    // whichever of them arrives first.
+    map.createPane("beats").style.zIndex = 380;
+    map.createPane("streets").style.zIndex = 390;
     const pointsLayer = L.layerGroup().addTo(map);
     if (el.dataset.streetsUrl && !el.dataset.tileUrl) {
       fetch(el.dataset.streetsUrl, { headers: pollHeaders(), credentials: "same-origin" })
         .then((r) => r.json()).then((geojson) => {
           L.geoJSON(geojson, {
+            pane: "streets",
             style: { color: "#8a97a6", weight: 2, opacity: 0.8 },
             onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true }),
           }).addTo(map);
@@ -28,6 +33,7 @@
       fetch(el.dataset.beatsUrl, { headers: pollHeaders(), credentials: "same-origin" })
         .then((r) => r.json()).then((geojson) => {
           const beats = L.geoJSON(geojson, {
+            pane: "beats",
             style: { color: "#1f4e79", weight: 1.2, fillColor: "#c9d8ea", fillOpacity: 0.35 },
             onEachFeature: (feature, layer) => {
               layer.bindTooltip(feature.properties.name, { permanent: !!el.dataset.labels, direction: "center", className: "bb-label" });
@@ -90,7 +96,10 @@
               layer.bindTooltip(`${p.calls} calls · Gi* z ${p.z}${level}`);
             },
           }).addTo(map);
-          if (geojson.features.length) { map.fitBounds(hexes.getBounds(), { maxZoom: 15 }); }
+          if (geojson.features.length) {
+            map.fitBounds(hexes.getBounds(), { maxZoom: 15 });
+            el._areaFitted = true;  // the beats, arriving later, keep this view
+          }
           el.dataset.hexLoaded = String(geojson.features.length);
         });
     }
