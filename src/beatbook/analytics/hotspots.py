@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import h3
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 
 from beatbook.analytics.scope import Scope, records
 
@@ -144,26 +144,57 @@ def hot_spots(scope: Scope) -> list[Cell]:
 class RepeatLocation:
     place: str
     calls: int
-    first: dt.datetime
-    last: dt.datetime
+    first: dt.datetime | None
+    last: dt.datetime | None
+    calls_before: int = 0  # in as many days just before the window
 
 
-def repeat_locations(scope: Scope, days: int = 30) -> list[RepeatLocation]:
+@dataclass(frozen=True)
+class RepeatLocations:
+    """Repeat locations now and in the window just before: whether the program's repeat
+    addresses are going down (the evaluations' "repeat-address reduction")."""
+
+    current: list[RepeatLocation]
+    days: int
+    before: int  # blocks that were repeat locations in the window before
+    persisting: int  # of those, still one now
+    resolved: list[RepeatLocation]  # repeat locations before, under the threshold now
+
+    @property
+    def new(self) -> int:
+        return len(self.current) - self.persisting
+
+
+def repeat_locations(scope: Scope, days: int = 30) -> RepeatLocations:
     """Blocks with at least BEATBOOK_REPEAT_LOCATION_CALLS calls in the last `days` days of
-    the selection."""
+    the selection (fewer when the selection is shorter), each with its calls in as many days
+    just before, and the blocks that were repeat locations then but are not now."""
     minimum = settings.BEATBOOK_REPEAT_LOCATION_CALLS
-    window = Scope(
-        max(scope.start, scope.end - dt.timedelta(days=days - 1)),
-        scope.end,
-        scope.beat_ids,
-        scope.call_type_ids,
-    )
+    start = max(scope.start, scope.end - dt.timedelta(days=days - 1))
+    length = (scope.end - start).days + 1
+    both = Scope(start - dt.timedelta(days=length), scope.end, scope.beat_ids, scope.call_type_ids)
+    now = Q(received_at__gte=Scope(start, scope.end).bounds()[0])
     rows = (
-        records(window)
+        records(both)
         .exclude(block_text="")
         .values("block_text")
-        .annotate(n=Count("pk"), first=Min("received_at"), last=Max("received_at"))
-        .filter(n__gte=minimum)
-        .order_by("-n", "block_text")
+        .annotate(
+            n=Count("pk", filter=now),
+            n_before=Count("pk", filter=~now),
+            first=Min("received_at", filter=now),
+            last=Max("received_at", filter=now),
+        )
+        .filter(Q(n__gte=minimum) | Q(n_before__gte=minimum))
+        .order_by("-n", "-n_before", "block_text")
     )
-    return [RepeatLocation(r["block_text"], r["n"], r["first"], r["last"]) for r in rows]
+    found = [
+        RepeatLocation(r["block_text"], r["n"], r["first"], r["last"], r["n_before"]) for r in rows
+    ]
+    current = [r for r in found if r.calls >= minimum]
+    return RepeatLocations(
+        current=current,
+        days=length,
+        before=sum(r.calls_before >= minimum for r in found),
+        persisting=sum(r.calls_before >= minimum for r in current),
+        resolved=[r for r in found if r.calls < minimum],
+    )

@@ -56,7 +56,7 @@ def monthly_report(year: int, month: int) -> dict[str, Any]:
         "diversion": diverted,
         **cost_texts(diverted),
         "teams": teams(people),
-        "repeats": repeat_locations(scope)[:10],
+        "repeats": repeat_locations(scope),
         "by_type": by_type[:12],
         "chart_weeks": charts.weekly_lines(weekly(scope), "Calls per week"),
         "chart_types": charts.bars(by_type, "Calls by type", limit=12),

@@ -477,12 +477,23 @@ class ExportView(RoleRequiredMixin, View):
                 ),
             )
         if figure == "repeat-locations":
+            repeats = repeat_locations(scope)
+            minimum = settings.BEATBOOK_REPEAT_LOCATION_CALLS
             return csv_response(
                 name,
-                ["place", "calls", "first", "last"],
+                ["place", "calls", "first", "last", f"calls_{repeats.days}_days_before", "status"],
                 (
-                    [r.place, r.calls, r.first.isoformat(), r.last.isoformat()]
-                    for r in repeat_locations(scope)
+                    [
+                        r.place,
+                        r.calls,
+                        r.first.isoformat() if r.first else "",
+                        r.last.isoformat() if r.last else "",
+                        r.calls_before,
+                        "no longer"
+                        if r.calls < minimum
+                        else ("still" if r.calls_before >= minimum else "new"),
+                    ]
+                    for r in [*repeats.current, *repeats.resolved]
                 ),
             )
         if figure in ("stages-by-type", "stages-by-beat"):

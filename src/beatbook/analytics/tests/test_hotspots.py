@@ -3,7 +3,9 @@ supervisor would see."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import random
 from typing import Any
 
@@ -115,7 +117,70 @@ def test_hot_spots_and_repeat_locations_from_calls(agency: dict[str, Any], setti
         not c.confidence or c.cell in h3.grid_disk(CENTRE, 1) for c in cells.values() if c.hot
     )
     repeats = repeat_locations(scope)
-    assert [(r.place, r.calls) for r in repeats] == [("1400 block of Pike St", 12)]
+    assert [(r.place, r.calls) for r in repeats.current] == [("1400 block of Pike St", 12)]
+
+
+@pytest.mark.django_db
+def test_repeat_locations_against_the_days_before(
+    agency: dict[str, Any], settings: Any, client_for: Any
+) -> None:
+    """Which blocks are repeat locations now and in as many days just before: still, new, no
+    longer; the window's first midnight counts as now, the minute before it as before."""
+    settings.BEATBOOK_REPEAT_LOCATION_CALLS = 4
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+
+    def day(days_ago: int, hour: int = 12, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(
+            today - dt.timedelta(days=days_ago), dt.time(hour, minute), tzinfo=tz
+        )
+
+    calls = [
+        *[("1400 block of Pike St", day(n)) for n in range(12)],  # still
+        *[("1400 block of Pike St", day(30 + n)) for n in range(5)],
+        *[("300 block of Elm St", day(n)) for n in range(3)],  # new: the 4th at the edge
+        ("300 block of Elm St", day(29, 0, 0)),
+        ("300 block of Elm St", day(30, 23, 59)),
+        *[("500 block of Ash St", day(n)) for n in range(2)],  # no longer
+        *[("500 block of Ash St", day(31 + n)) for n in range(6)],
+        *[("900 block of Fir St", day(61 + n)) for n in range(5)],  # before both windows
+        *[("200 block of Oak St", day(n)) for n in range(3)],  # never enough
+    ]
+    CallRecord.objects.bulk_create(
+        CallRecord(source="t", source_id=str(n), received_at=at, original_code="X", block_text=b)
+        for n, (b, at) in enumerate(calls)
+    )
+    repeats = repeat_locations(Scope(today - dt.timedelta(days=89), today))
+    assert repeats.days == 30
+    assert [(r.place, r.calls, r.calls_before) for r in repeats.current] == [
+        ("1400 block of Pike St", 12, 5),
+        ("300 block of Elm St", 4, 1),
+    ]
+    assert [(r.place, r.calls, r.calls_before) for r in repeats.resolved] == [
+        ("500 block of Ash St", 2, 6)
+    ]
+    assert (repeats.before, repeats.persisting, repeats.new) == (2, 1, 1)
+    assert repeats.current[1].first == day(29, 0, 0)
+    # A ten-day selection compares ten days with the ten before.
+    short = repeat_locations(Scope(today - dt.timedelta(days=9), today))
+    assert short.days == 10
+    assert [(r.place, r.calls, r.calls_before) for r in short.current] == [
+        ("1400 block of Pike St", 10, 2)
+    ]
+
+    analyst = client_for("analyst")
+    query = f"start={today - dt.timedelta(days=89)}&end={today}"
+    page = analyst.get(f"/analytics/?{query}").content.decode()
+    assert "<strong>2</strong> now against <strong>2</strong> in the 30 days before: " in page
+    assert "1 still, 1 new, 1 no longer." in page
+    response = analyst.get(f"/analytics/export/repeat-locations.csv?{query}")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["place", "calls", "first", "last", "calls_30_days_before", "status"]
+    assert [(r[0], r[1], r[4], r[5]) for r in rows[1:]] == [
+        ("1400 block of Pike St", "12", "5", "still"),
+        ("300 block of Elm St", "4", "1", "new"),
+        ("500 block of Ash St", "2", "6", "no longer"),
+    ]
 
 
 @pytest.mark.django_db
