@@ -147,6 +147,7 @@ class RepeatLocation:
     first: dt.datetime | None
     last: dt.datetime | None
     calls_before: int = 0  # in as many days just before the window
+    status: str = ""  # "still", "new" or "no longer" a repeat location
 
 
 @dataclass(frozen=True)
@@ -187,14 +188,28 @@ def repeat_locations(scope: Scope, days: int = 30) -> RepeatLocations:
         .filter(Q(n__gte=minimum) | Q(n_before__gte=minimum))
         .order_by("-n", "-n_before", "block_text")
     )
+
+    def status(now: int, before: int) -> str:
+        if now < minimum:
+            return "no longer"
+        return "still" if before >= minimum else "new"
+
     found = [
-        RepeatLocation(r["block_text"], r["n"], r["first"], r["last"], r["n_before"]) for r in rows
+        RepeatLocation(
+            r["block_text"],
+            r["n"],
+            r["first"],
+            r["last"],
+            r["n_before"],
+            status(r["n"], r["n_before"]),
+        )
+        for r in rows
     ]
-    current = [r for r in found if r.calls >= minimum]
+    current = [r for r in found if r.status != "no longer"]
     return RepeatLocations(
         current=current,
         days=length,
         before=sum(r.calls_before >= minimum for r in found),
-        persisting=sum(r.calls_before >= minimum for r in current),
-        resolved=[r for r in found if r.calls < minimum],
+        persisting=sum(r.status == "still" for r in current),
+        resolved=[r for r in found if r.status == "no longer"],
     )

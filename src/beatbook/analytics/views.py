@@ -478,7 +478,6 @@ class ExportView(RoleRequiredMixin, View):
             )
         if figure == "repeat-locations":
             repeats = repeat_locations(scope)
-            minimum = settings.BEATBOOK_REPEAT_LOCATION_CALLS
             return csv_response(
                 name,
                 ["place", "calls", "first", "last", f"calls_{repeats.days}_days_before", "status"],
@@ -489,9 +488,7 @@ class ExportView(RoleRequiredMixin, View):
                         r.first.isoformat() if r.first else "",
                         r.last.isoformat() if r.last else "",
                         r.calls_before,
-                        "no longer"
-                        if r.calls < minimum
-                        else ("still" if r.calls_before >= minimum else "new"),
+                        r.status,
                     ]
                     for r in [*repeats.current, *repeats.resolved]
                 ),

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import random
+import re
 from typing import Any
 
 import h3
@@ -173,6 +174,10 @@ def test_repeat_locations_against_the_days_before(
     page = analyst.get(f"/analytics/?{query}").content.decode()
     assert "<strong>2</strong> now against <strong>2</strong> in the 30 days before: " in page
     assert "1 still, 1 new, 1 no longer." in page
+    listed = re.findall(r"<li>([^<]+) · <strong>(\d+)</strong>.*?</li>", page)
+    assert listed == [("1400 block of Pike St", "12"), ("300 block of Elm St", "4")]
+    assert re.search(r"300 block of Elm St · <strong>4</strong>[^/]*\(1\)</span> <span", page)
+    assert 'Pike St · <strong>12</strong> <span class="muted">(5)</span></li>' in page
     response = analyst.get(f"/analytics/export/repeat-locations.csv?{query}")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["place", "calls", "first", "last", "calls_30_days_before", "status"]
