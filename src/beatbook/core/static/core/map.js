@@ -26,7 +26,6 @@
             style: { color: "#8a97a6", weight: 2, opacity: 0.8 },
             onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name, { sticky: true }),
           }).addTo(map);
-          pointsLayer.eachLayer((layer) => layer.bringToFront && layer.bringToFront());
         });
     }
     if (el.dataset.beatsUrl) {
@@ -39,7 +38,6 @@
               layer.bindTooltip(feature.properties.name, { permanent: !!el.dataset.labels, direction: "center", className: "bb-label" });
             },
           }).addTo(map);
-          beats.bringToBack();
           if ((!el.dataset.pointsUrl || el.dataset.fit === "beats") && !el._areaFitted) { map.fitBounds(beats.getBounds()); }
           el.dataset.beatsLoaded = "1";
         });
