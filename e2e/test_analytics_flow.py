@@ -153,7 +153,7 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     supervisor.screenshot("44-analytics-diversion")
 
     # The watch group the beat started twenty days ago is offered for comparison; its link
-    # fills the form, and a shorter window is asked for there.
+    # fills the form, and with only twenty days since, both windows are twenty days long.
     supervisor.page.get_by_role("link", name="Before and after").click()
     offered = supervisor.page.locator("#recent-interventions tbody tr").first
     expect(offered).to_contain_text("Watch group started: Pine Street watch")
@@ -161,12 +161,10 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     offered.get_by_role("link", name="Compare before and after").click()
     pivot = (today - dt.timedelta(days=20)).date().isoformat()
     expect(supervisor.page.locator("#comparison-summary")).to_contain_text(
-        f"Calls in beat A1, 90 days before and after {pivot}"
+        f"Calls in beat A1, 20 days before and after {pivot}"
     )
+    expect(supervisor.page.locator("#window-shortened")).to_contain_text("You asked for 90")
     expect(supervisor.page.locator("#id_beat option:checked")).to_have_text("A1")
-    supervisor.page.fill("#id_days", "20")
-    supervisor.page.get_by_role("button", name="Compare").click()
-    expect(supervisor.page.locator("#comparison-summary")).to_contain_text("Calls in beat A1,")
     expect(supervisor.page.locator("#calls-before")).to_have_text("20")
     expect(supervisor.page.locator("#calls-after")).to_have_text("61")  # with the escalation
     expect(supervisor.page.locator("#verdict")).to_contain_text("More calls than")

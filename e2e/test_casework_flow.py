@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -67,17 +68,21 @@ def test_a_noise_call_is_cleared_into_a_mediation_with_an_agreement(
     assert case.status == "agreement"
     assert case.parties.count() == 2
     assert cso.problems == []
-    # The coordinator sees the agreement among the program's figures, with the cleared call
-    # at that address counted in the 90 days before it.
-    coordinator = open_session()
-    coordinator.sign_in(agency["analyst"])
-    coordinator.goto("/analytics/casework/")
-    expect(coordinator.page.locator("#mediation-cases")).to_have_text("1")
-    row = coordinator.page.locator("#mediation-before-after tbody tr").first
-    expect(row).to_contain_text(case.number)
-    expect(row.locator("td").nth(4)).to_have_text("1")
-    coordinator.screenshot("61-analytics-mediation-before-after")
-    assert coordinator.problems == []
+    # A month on, the coordinator sees the agreement among the program's figures: the
+    # cleared call at that address counts in the 31 days before it, against none since.
+    with time_machine.travel(timezone.now() + dt.timedelta(days=31), tick=True):
+        coordinator = open_session()
+        coordinator.sign_in(agency["analyst"])
+        coordinator.goto("/analytics/casework/")
+        expect(coordinator.page.locator("#mediation-cases")).to_have_text("1")
+        row = coordinator.page.locator("#mediation-before-after tbody tr").first
+        expect(row).to_contain_text(case.number)
+        cells = row.locator("td")
+        expect(cells.nth(4)).to_have_text("31")  # days each side
+        expect(cells.nth(5)).to_have_text("1")
+        expect(cells.nth(6)).to_have_text("0")
+        coordinator.screenshot("61-analytics-mediation-before-after")
+        assert coordinator.problems == []
 
 
 def test_a_welfare_check_becomes_a_food_bank_referral_the_coordinator_marks_served(

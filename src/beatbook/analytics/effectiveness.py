@@ -56,7 +56,8 @@ class Ratio:
 class Comparison:
     place: Place
     date: dt.date
-    days: int
+    days: int  # each side; fewer than asked when the date is that recent
+    days_asked: int
     before: int
     after: int
     rest_before: int
@@ -109,9 +110,18 @@ def _at_place(qs: QuerySet[CallRecord], place: Place) -> QuerySet[CallRecord]:
     return qs.filter(near | same_block) if place.block_text else qs.filter(near)
 
 
+def days_since(date: dt.date) -> int:
+    """Whole days from the date to today: how long an 'after' window can be."""
+    return (timezone.localdate() - date).days
+
+
 def compare(
     place: Place, date: dt.date, days: int, call_type_ids: tuple[int, ...] = ()
 ) -> Comparison:
+    """Calls at the place in the `days` before the date and the `days` from it. Both windows
+    stay equal: when fewer days have passed since the date, both shrink to those (counting
+    90 days before against the 20 since would read as a drop that is only the calendar)."""
+    asked, days = days, max(min(days, days_since(date)), 0)
     tz = timezone.get_current_timezone()
     pivot = dt.datetime.combine(date, dt.time.min, tzinfo=tz)
     start, end = pivot - dt.timedelta(days=days), pivot + dt.timedelta(days=days)
@@ -147,6 +157,7 @@ def compare(
         place=place,
         date=date,
         days=days,
+        days_asked=asked,
         before=before,
         after=after,
         rest_before=rest_before,
@@ -185,6 +196,14 @@ class EffectivenessForm(forms.Form):
         label="Call type",
         empty_label="All call types",
     )
+
+    def clean_date(self) -> dt.date:
+        date: dt.date = self.cleaned_data["date"]
+        if days_since(date) < 1:
+            raise forms.ValidationError(
+                "Choose a day before today: there are no whole days after it to compare yet."
+            )
+        return date
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         if data is not None:

@@ -274,7 +274,7 @@ class CaseworkView(ScopedPage):
             ),
             "chart_mediation": charts.bars(
                 [("Before the agreements", mediation["before"]), ("Since", mediation["after"])],
-                "Calls at the mediated addresses, 90 days before and since",
+                "Calls at the mediated addresses, as many days before as since (up to 90)",
             ),
         }
 
@@ -657,9 +657,9 @@ class ExportView(RoleRequiredMixin, View):
                     "dispute",
                     "beat",
                     "agreed",
-                    "calls_90_days_before",
+                    "days_each_side",
+                    "calls_before",
                     "calls_since",
-                    "days_since",
                 ],
                 (
                     [
@@ -667,7 +667,7 @@ class ExportView(RoleRequiredMixin, View):
                         case.get_dispute_type_display(),
                         case.beat.name if case.beat else "",
                         timezone.localdate(case.agreed_at).isoformat(),
-                        *((r["before"], r["after"], r["days_after"]) if r else ("", "", "")),
+                        *((r["days"], r["before"], r["after"]) if r else ("", "", "")),
                     ]
                     for case, r in mediation_outcomes(scope)["rows"]
                 ),

@@ -65,34 +65,37 @@ def address_calls(case: MediationCase, *, limit: int = 50) -> list[Any]:
 
 
 def before_after(case: MediationCase, *, days: int = 90) -> dict[str, Any] | None:
-    """Calls at the address in the `days` before the agreement and since (up to `days`)."""
+    """Calls at the address in equal windows before the agreement and since it: `days` each,
+    or as many as have passed since the agreement when that is fewer."""
     return before_after_many([case], days=days)[0]
 
 
 def before_after_many(cases: list[MediationCase], *, days: int = 90) -> list[dict[str, Any] | None]:
-    """`before_after` of each case (None without an agreement or a place), in one query."""
+    """`before_after` of each case (None without an agreement or a place), in one query.
+
+    The window before is cut to the time since the agreement, so that a month-old agreement
+    is not judged by 90 days of calls against 30."""
     from beatbook.calls.selectors import NearWindow, call_counts_near_many
 
-    span = dt.timedelta(days=days)
-    now = timezone.now()
+    now, longest = timezone.now(), dt.timedelta(days=days)
     placed = [
         (case, case.agreed_at, case.lat, case.lon)
         for case in cases
         if case.agreed_at is not None and case.lat is not None and case.lon is not None
     ]
+    spans = [max(min(now - at, longest), dt.timedelta(0)) for _, at, _, _ in placed]
     windows = []
-    for _, at, lat, lon in placed:
+    for (_, at, lat, lon), span in zip(placed, spans, strict=True):
         windows += [
             NearWindow(lat, lon, ADDRESS_RADIUS_M, start=at - span, end=at),
-            NearWindow(lat, lon, ADDRESS_RADIUS_M, start=at, end=min(at + span, now)),
+            NearWindow(lat, lon, ADDRESS_RADIUS_M, start=at, end=at + span),
         ]
     counts = iter(call_counts_near_many(windows))
     found: dict[int, dict[str, Any]] = {}
-    for case, at, _, _ in placed:
+    for (case, *_), span in zip(placed, spans, strict=True):
         before, after = next(counts), next(counts)
         found[id(case)] = {
-            "days": days,
-            "days_after": max((min(at + span, now) - at).days, 0),
+            "days": span.days,  # each side, in whole days
             "before": sum(before.values()),
             "after": sum(after.values()),
             "before_by_type": before,

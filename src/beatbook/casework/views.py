@@ -147,6 +147,9 @@ def _detail(
         "calls": selectors.address_calls(case),
         "before_after": selectors.before_after(case),
         "can_analyse": request_user(request).role in ANALYTICS_ROLES,
+        # The comparison needs a whole day after the agreement.
+        "can_compare": case.agreed_at is not None
+        and timezone.localdate(case.agreed_at) < timezone.localdate(),
         "radius_m": selectors.ADDRESS_RADIUS_M,
         "history": history_for(case),
         "is_open": case.status not in ("no_agreement", "declined", "closed"),

@@ -82,6 +82,27 @@ def test_a_beat(history: Any) -> None:
     assert (result.before, result.after) == (10, 6)
 
 
+def test_windows_stay_equal_when_the_date_is_recent(history: Any, client_for: Any) -> None:
+    """Fifteen days after the date, 28 days asked compare 15 before with the 15 since: the
+    ten calls of 10 February are outside both, not counted against a short 'after'."""
+    beat = history["a1"]
+    with time_machine.travel(at(3, 16)):
+        result = compare(Place("beat A1", beat_id=beat.pk), PIVOT, 28)
+        assert (result.days, result.days_asked) == (15, 28)
+        assert (result.before, result.after) == (0, 6)
+        assert (result.rest_before, result.rest_after) == (20, 20)
+        assert len(result.weeks) == 6  # three weeks a side, the outermost partial
+        analyst = client_for("analyst")
+        page = analyst.get(f"/analytics/before-after/?beat={beat.pk}&date=2026-03-01&days=28")
+        html = page.content.decode()
+        assert "15 days before and after 2026-03-01" in html
+        assert "You asked for 28; only 15 whole days have passed since the date" in html
+        for day in ("2026-03-16", "2026-04-01"):  # today, and a day still to come
+            refused = analyst.get(f"/analytics/before-after/?beat={beat.pk}&date={day}")
+            assert refused.status_code == 400
+            assert "Choose a day before today" in refused.content.decode()
+
+
 def test_ratios_need_calls_on_both_sides() -> None:
     assert rate_ratio(0, 10).low is None
     assert rate_ratio(5, 0).value is None
@@ -176,5 +197,6 @@ def test_the_empty_page_offers_the_programs_own_interventions(
     compared = client_for("analyst").get(f"/analytics/before-after/?{unescape(rows[0][3])}")
     page = compared.content.decode()
     assert compared.status_code == 200
-    assert f"within 400 m of 1510 Pine St, 90 days before and after {held_on}" in page
+    # Ten days since the event: both windows are ten days, not 90 before against 10 after.
+    assert f"within 400 m of 1510 Pine St, 10 days before and after {held_on}" in page
     assert 'id="calls-before"' in page

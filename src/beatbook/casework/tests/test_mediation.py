@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -196,27 +197,38 @@ def test_calls_at_the_address_before_and_after_the_agreement(agency: dict[str, A
     agreed(agency, case)
     case.refresh_from_db()
     type_ = here.call_type
-    for days_ago in (80, 40, 10):
-        CallRecord.objects.create(
-            **record(case, type_, case.agreed_at - dt.timedelta(days=days_ago))
-        )
+    assert before_after(case) == {
+        "days": 0, "before": 0, "after": 0, "before_by_type": {}, "after_by_type": {}
+    }  # fmt: skip
+    for days in (-80, -40, -10, 5, 50, 70):
+        CallRecord.objects.create(**record(case, type_, case.agreed_at + dt.timedelta(days=days)))
     CallRecord.objects.create(
         **record(case, type_, case.agreed_at - dt.timedelta(days=100))
     )  # too early
     CallRecord.objects.create(
         **record(case, type_, case.agreed_at - dt.timedelta(days=10), lat_shift=0.01)
     )  # 1 km off
-    result = before_after(case)
-    assert result is not None
-    assert (result["before"], result["after"]) == (3, 0)
-    assert result["days_after"] == 0
-    # The analytics page's chart of it comes down as CSV, one row per agreement.
-    analyst = login(Client(), agency["analyst"])
-    response = analyst.get("/analytics/export/mediation-before-after.csv")
-    assert response.status_code == 200
-    rows = list(csv.reader(b"".join(response.streaming_content).decode().splitlines()))
+    # Sixty days on, the 60 days before count against the 60 since: the calls 80 days
+    # before and 70 after are outside the equal windows.
+    with time_machine.travel(case.agreed_at + dt.timedelta(days=60, hours=1)):
+        result = before_after(case)
+        assert result is not None
+        assert (result["days"], result["before"], result["after"]) == (60, 2, 2)
+        detail = login(Client(), agency["cso"]).get(f"/casework/mediation/{case.pk}/")
+        assert (
+            "<strong>2</strong> calls in the 60 days before the agreement; "
+            "<strong>2</strong> in the 60 days since (the same number of days each side"
+        ) in detail.content.decode()
+        # The analytics page's chart of it comes down as CSV, one row per agreement.
+        analyst = login(Client(), agency["analyst"])
+        response = analyst.get(
+            "/analytics/export/mediation-before-after.csv",
+            {"start": timezone.localdate(case.agreed_at).isoformat()},
+        )
+        assert response.status_code == 200
+        rows = list(csv.reader(b"".join(response.streaming_content).decode().splitlines()))
     assert rows[0] == [
-        "case", "dispute", "beat", "agreed", "calls_90_days_before", "calls_since", "days_since"
+        "case", "dispute", "beat", "agreed", "days_each_side", "calls_before", "calls_since"
     ]  # fmt: skip
     assert rows[1:] == [
         [
@@ -224,9 +236,9 @@ def test_calls_at_the_address_before_and_after_the_agreement(agency: dict[str, A
             case.get_dispute_type_display(),
             case.beat.name,
             timezone.localdate(case.agreed_at).isoformat(),
-            "3",
-            "0",
-            "0",
+            "60",
+            "2",
+            "2",
         ]
     ]
     # A call type narrows the agreements to those that came from a call of that type.

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -98,12 +99,18 @@ def test_steps_show_their_refusals_on_the_case(agency: dict[str, Any]) -> None:
         f"/analytics/before-after/?address=1520%20Pine%20St&amp;radius=40"
         f"&amp;date={timezone.localdate(case.agreed_at).isoformat()}"
     )
-    assert link not in cso.get(f"/casework/mediation/{case.pk}/").content.decode()
+    # From the day after: on the day itself there is nothing after it yet to compare.
     supervisor = login(Client(), agency["supervisor"])
-    assert link in supervisor.get(f"/casework/mediation/{case.pk}/").content.decode()
-    comparison = supervisor.get(link.replace("&amp;", "&"))
-    assert comparison.status_code == 200
-    assert "within 40 m of" in comparison.content.decode()
+    today = supervisor.get(f"/casework/mediation/{case.pk}/").content.decode()
+    assert link not in today
+    assert 'id="before-after-later"' in today
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1)):
+        cso, supervisor = (login(Client(), agency[role]) for role in ("cso", "supervisor"))
+        assert link not in cso.get(f"/casework/mediation/{case.pk}/").content.decode()
+        assert link in supervisor.get(f"/casework/mediation/{case.pk}/").content.decode()
+        comparison = supervisor.get(link.replace("&amp;", "&"))
+        assert comparison.status_code == 200
+        assert "within 40 m of" in comparison.content.decode()
 
 
 def test_a_dispatcher_and_victim_services_cannot_open_mediation(agency: dict[str, Any]) -> None:
