@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -147,6 +148,13 @@ class TestStaffPages:
         assert (around.total_before, around.total_after) == (2, 0)  # 111 m in; 2.2 km and 40 d out
         assert around.rows == [(noise.name, 2, 0)]
         assert not around.after_complete
+        # The analysis against the city's trend is linked once the event's day has passed.
+        analyst = client_for("analyst")
+        upcoming = analyst.get(f"/outreach/events/{fair.pk}/").content.decode()
+        assert 'id="before-after-link"' not in upcoming
+        with time_machine.travel(fair.starts_at + dt.timedelta(days=1)):
+            held = client_for("analyst").get(f"/outreach/events/{fair.pk}/").content.decode()
+            assert 'id="before-after-link"' in held
 
 
 class TestPortal:

@@ -114,6 +114,17 @@ class TestStaffAccess:
         assert comparison.status_code == 200
         assert "Calls in beat A1," in comparison.content.decode()
         assert link not in client_for("cso").get(f"/outreach/watch/{group.pk}/").content.decode()
+        # A group that starts today has no day after it to compare yet: no link, a note.
+        today = watch_services.watch_group_create(
+            actor=agency["cso"],
+            name="A1 new watch",
+            liaison=agency["cso"],
+            started_on=timezone.localdate(),
+            beat=agency["a1"],
+        )
+        page = analyst.get(f"/outreach/watch/{today.pk}/").content.decode()
+        assert 'id="before-after-link"' not in page
+        assert 'id="before-after-later"' in page
 
 
 class TestVolunteerPortal:

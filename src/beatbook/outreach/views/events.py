@@ -124,6 +124,7 @@ def _detail_context(request: HttpRequest, event: Event, **forms_: Any) -> dict[s
         "can_organise": role in ORGANISERS,
         "can_decide": role in services.APPROVERS,
         "can_analyse": role in ANALYTICS_ROLES,
+        "can_compare": timezone.localdate(event.starts_at) < timezone.localdate(),
         "pending": RegistrationStatus.PENDING,
         "confirmed": RegistrationStatus.CONFIRMED,
         "cancel_form": forms_.get("cancel_form") or outreach_forms.EventCancelForm(),
