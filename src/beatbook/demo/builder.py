@@ -37,6 +37,7 @@ from beatbook.core.roles import Role
 from beatbook.demo.casework import directory_demo, mediation_demo, referrals_demo, victims_demo
 from beatbook.demo.outreach import (
     alerts_demo,
+    beat_watch_demo,
     feedback_demo,
     library_demo,
     outreach_demo,
@@ -59,6 +60,11 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SEED = 2026
 HISTORY_DAYS = 90
 CALLS_PER_DAY = 42
+# The program's own interventions inside the history, so that the before-and-after figures
+# find what an evaluation would: a block watch starts in one beat and the beat's calls thin
+# out from that day; a noise dispute at one address is mediated and its calls all but stop.
+WATCH_BEAT, WATCH_DAYS_AGO, WATCH_EFFECT = "N3", 45, 0.35
+MEDIATION_BEAT, MEDIATION_DAYS_AGO = "N2", 40
 
 TEAMS = {
     "North team": ["B", "J", "L", "N", "U"],
@@ -158,6 +164,8 @@ ESCALATION_REASONS = [
     "Subject became aggressive",
     "Injury collision, not minor",
 ]
+# Reasons a CSO only finds on arrival; the others are known when the call comes in.
+FOUND_ON_SCENE = {"Subject became aggressive", "Weapon seen on scene"}
 DEFAULT_DISPOSITIONS = [("assisted", 4), ("advised", 3), ("report", 1), ("unable_to_locate", 1)]
 DESCRIPTIONS = {
     "PARKING": [
@@ -243,7 +251,7 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     progress("teams, people and shifts…")
     logins, csos = _people(rng, now)
     progress(f"{HISTORY_DAYS} days of calls…")
-    count = _history(rng, now, csos)
+    count, mediated = _history(rng, now, csos)
     progress("past reports and patrols…")
     work_history(now)
     progress("the live queue…")
@@ -259,12 +267,14 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     outreach_demo(now)
     alerts_demo(now)
     volunteer = volunteers_demo(now)
+    watch_beat = Beat.objects.get(name=WATCH_BEAT)
+    beat_watch_demo(watch_beat, started_on=timezone.localdate(now) - dt.timedelta(WATCH_DAYS_AGO))
     library_demo()
-    feedback_demo()
+    feedback_demo(now)
     progress("resource directory and casework…")
     directory_demo(now)
     referrals_demo()
-    mediation_demo(now)
+    mediation_demo(now, address=mediated, agreed_days_ago=MEDIATION_DAYS_AGO)
     victims_demo()
     dispatcher = User.objects.get(username="dispatcher")
     _, token = account_services.api_token_issue(
@@ -591,11 +601,17 @@ HOUR_WEIGHTS = [
 WEEKDAY_FACTOR = [1.0, 1.05, 1.05, 1.1, 1.25, 1.3, 0.9]
 
 
-def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> int:
+def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> tuple[int, str]:
+    """The closed calls of the last HISTORY_DAYS; returns how many, and the address of the
+    dispute the demo's mediation settles."""
     types = {t.code: t for t in CallType.objects.all()}
     addresses = list(AddressPoint.objects.exclude(beat=None).select_related("beat"))
     # A few repeat locations (a bar strip, a park) draw many more calls, as in any city.
     hot = rng.sample(addresses, 12)
+    mediated = min(
+        (a for a in addresses if a.beat and a.beat.name == MEDIATION_BEAT and a not in hot),
+        key=lambda a: (a.street, a.number),
+    )
     units_by_team: dict[int, list[Unit]] = {}
     for unit in Unit.objects.select_related("user"):
         units_by_team.setdefault(unit.user.team_id, []).append(unit)  # type: ignore[arg-type]
@@ -605,6 +621,7 @@ def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> int:
         for beat in team.beats.all()
     }
     today = timezone.localtime(now).replace(hour=0, minute=0)
+    watch_started = today - dt.timedelta(days=WATCH_DAYS_AGO)
     planned: list[tuple[dt.datetime, CallType, AddressPoint]] = []
     mix = list(TYPE_MIX.items())
     for day in range(HISTORY_DAYS, 0, -1):
@@ -617,7 +634,11 @@ def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> int:
             )
             code = _weighted(rng, mix)
             place = rng.choice(hot) if rng.random() < 0.12 else rng.choice(addresses)
+            watched = place.beat is not None and place.beat.name == WATCH_BEAT
+            if watched and at >= watch_started and rng.random() < WATCH_EFFECT:
+                continue  # a call the block watch's eyes and porch lights headed off
             planned.append((at, types[code], place))
+    planned += _dispute_calls(rng, today, types["NOISE"], mediated)
     planned.sort(key=lambda p: p[0])
     by_year: dict[int, int] = {}
     for at, _, _ in planned:
@@ -645,7 +666,21 @@ def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> int:
     with transaction.atomic():
         Call.objects.bulk_create(calls, batch_size=1000)
         AuditEntry.objects.bulk_create(_history_rows(calls), batch_size=2000)
-    return len(calls)
+    return len(calls), f"{mediated.number} {street_display(mediated.street)}"
+
+
+def _dispute_calls(
+    rng: random.Random, today: dt.datetime, noise: CallType, place: AddressPoint
+) -> list[tuple[dt.datetime, CallType, AddressPoint]]:
+    """Late-night noise at the mediated address: about one call a week until the agreement,
+    one since."""
+    agreed = today - dt.timedelta(days=MEDIATION_DAYS_AGO)
+    nights = [agreed - dt.timedelta(days=d) for d in range(3, HISTORY_DAYS - MEDIATION_DAYS_AGO, 6)]
+    nights.append(agreed + dt.timedelta(days=16))
+    return [
+        (night + dt.timedelta(hours=22, minutes=rng.randrange(110)), noise, place)
+        for night in nights
+    ]
 
 
 def _block_centroids(addresses: list[AddressPoint]) -> dict[tuple[str, int], tuple[float, float]]:
@@ -703,6 +738,11 @@ def _closed_call(
         reason = ESCALATION_REASONS[int(number[-4:]) % len(ESCALATION_REASONS)]
         call.status, call.escalation_reason = CallStatus.ESCALATED, reason
         call.closed_at = dispatched
+        if reason.rstrip(".") in FOUND_ON_SCENE and units:
+            # What a CSO finds on arrival: sworn officers take over from the scene.
+            call.assigned_unit = units[int(number[-4:]) % len(units)]
+            call.dispatched_at, call.en_route_at, call.on_scene_at = dispatched, en_route, on_scene
+            call.closed_at = on_scene + dt.timedelta(minutes=4 + int(number[-2:]) % 9)
         return call
     if outcome < 0.07 and call_type.referral_division:
         call.status, call.referral_division = CallStatus.REFERRED, call_type.referral_division

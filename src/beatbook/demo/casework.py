@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import time_machine
 from django.utils import timezone
 
 from beatbook.accounts.models import User
@@ -322,11 +323,22 @@ def referrals_demo() -> int:
     return len(plan)
 
 
-def mediation_demo(now: dt.datetime) -> int:
+def mediation_demo(now: dt.datetime, *, address: str, agreed_days_ago: int) -> int:
+    """A noise dispute settled `agreed_days_ago` days ago at `address` (where the history put
+    its calls), its 30-day follow-up done; and a parking dispute with a session to come.
+
+    The settled case goes through the real services on the days it happened (the clock is
+    moved for each step), so its history, number and follow-ups are what they would be."""
     cso = User.objects.get(username="cso")
+    agreed_at = timezone.localtime(now - dt.timedelta(days=agreed_days_ago)).replace(
+        hour=18, minute=30
+    )
     call = (
-        Call.objects.filter(status="cleared", call_type__code="NOISE")
-        .exclude(address_text="")
+        Call.objects.filter(
+            address_text=address,
+            call_type__code="NOISE",
+            received_at__lt=agreed_at - dt.timedelta(days=1),  # closed before the session
+        )
         .order_by("-received_at")
         .first()
     )
@@ -345,29 +357,39 @@ def mediation_demo(now: dt.datetime) -> int:
             "language": "es",
         },
     ]
-    address = call.address_text if call else _addresses(1)[0]
-    agreed = mediation.mediation_open(
-        actor=cso,
-        dispute_type="noise",
-        summary="Late-night music and stomping between two units; three calls this season.",
-        parties=parties,
-        address=address,
-    )
-    session = mediation.session_schedule(
-        actor=cso,
-        case=agreed,
-        starts_at=now + dt.timedelta(hours=1),
-        place="Community Center, room 2",
-    )
-    mediation.session_record(actor=cso, session=session, outcome="held", notes="Both came; calm.")
-    mediation.agreement_record(
-        actor=cso,
-        case=agreed,
-        text=(
-            "Music off by 22:00 Sunday to Thursday and 23:30 on Friday and Saturday. "
-            "Rugs in the upper hallway. Text before parties."
-        ),
-    )
+    opened_at = call.closed_at if call and call.closed_at else agreed_at - dt.timedelta(days=5)
+    with time_machine.travel(opened_at + dt.timedelta(minutes=5), tick=False):
+        agreed = mediation.mediation_open(
+            actor=cso,
+            dispute_type="noise",
+            summary="Late-night music and stomping between two units; calls most weeks.",
+            parties=parties,
+            address=address,
+            call=call,
+        )
+        session = mediation.session_schedule(
+            actor=cso, case=agreed, starts_at=agreed_at, place="Community Center, room 2"
+        )
+    with time_machine.travel(agreed_at + dt.timedelta(hours=1), tick=False):
+        mediation.session_record(
+            actor=cso, session=session, outcome="held", notes="Both came; calm."
+        )
+        mediation.agreement_record(
+            actor=cso,
+            case=agreed,
+            text=(
+                "Music off by 22:00 Sunday to Thursday and 23:30 on Friday and Saturday. "
+                "Rugs in the upper hallway. Text before parties."
+            ),
+        )
+    follow_up = agreed.follow_ups.get(days_after=30)
+    with time_machine.travel(agreed_at + dt.timedelta(days=31, hours=-2), tick=False):
+        mediation.follow_up_record(
+            actor=cso,
+            follow_up=follow_up,
+            outcome="holding",
+            note="Both say it is quiet; one late party, and they texted first.",
+        )
     open_case = mediation.mediation_open(
         actor=cso,
         dispute_type="parking",

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections import Counter
 from typing import Any
 
+import time_machine
 from django.utils import timezone
 
 from beatbook.accounts.models import User
@@ -308,6 +310,53 @@ def volunteers_demo(now: dt.datetime) -> Volunteer:
     return people[0]
 
 
+def beat_watch_demo(beat: Any, *, started_on: dt.date) -> Any:
+    """A block watch for a whole beat, started `started_on` (the history thins the beat's
+    calls from that day), named after the beat's longest street, with members and a meeting;
+    made through the services on the days it happened."""
+    from beatbook.outreach.services import watch as watch_services
+    from beatbook.places.addresses import street_display
+    from beatbook.places.models import AddressPoint
+
+    cso = User.objects.get(username="cso")
+    streets = Counter(AddressPoint.objects.filter(beat=beat).values_list("street", flat=True))
+    street = street_display(streets.most_common(1)[0][0]) if streets else f"Beat {beat.name}"
+    evening = dt.datetime.combine(started_on, dt.time(19), tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(evening, tick=False):
+        group = watch_services.watch_group_create(
+            actor=cso,
+            name=f"{street} Block Watch",
+            liaison=cso,
+            started_on=started_on,
+            beat=beat,
+        )
+        for name, email, captain in (
+            ("Grace Whitfield", "grace@example.org", True),
+            ("Arturo Reyes", "arturo@example.org", False),
+            ("Nadia Haddad", "", False),
+            ("Ben Olsen", "ben@example.org", False),
+        ):
+            watch_services.watch_member_add(
+                actor=cso,
+                group=group,
+                name=name,
+                email=email,
+                is_captain=captain,
+                consent_method="signed_form",
+                consent_to_email=bool(email),
+            )
+    with time_machine.travel(evening + dt.timedelta(days=28), tick=False):
+        watch_services.watch_meeting_record(
+            actor=cso,
+            group=group,
+            held_at=evening + dt.timedelta(days=28),
+            place="Branch library, meeting room",
+            attendance=14,
+            notes="Porch lights on after dark; a phone tree for cars parked across driveways.",
+        )
+    return group
+
+
 ARTICLES = [
     (
         "home_security",
@@ -383,8 +432,9 @@ def library_demo() -> int:
     return len(ARTICLES)
 
 
-def feedback_demo() -> int:
-    """Survey answers for some of the history's closed calls: mostly content, some not."""
+def feedback_demo(now: dt.datetime) -> int:
+    """Survey answers for some of the history's closed calls: mostly content, some not,
+    each given a day or so after its call closed (the clock is moved for each)."""
     from beatbook.calls.choices import CallStatus
     from beatbook.outreach.services import feedback as feedback_services
 
@@ -401,8 +451,10 @@ def feedback_demo() -> int:
         "Nobody came, and the music went on all night.",
         "",
     ]
-    # History calls came in by phone; give some the tracking link a resident would have had.
-    calls = list(Call.objects.filter(status=CallStatus.CLEARED).order_by("-received_at")[:60])
+    # History calls came in by phone; give some the tracking link a resident would have had:
+    # every 60th closed call, so the answers spread over the whole history.
+    cleared = Call.objects.filter(status=CallStatus.CLEARED).order_by("-received_at")
+    calls = [c for c in cleared[1::60] if c.closed_at is not None][:60]
     for call in calls:
         if not call.public_token:
             call.public_token = secrets.token_urlsafe(24)
@@ -411,12 +463,15 @@ def feedback_demo() -> int:
     for i, call in enumerate(calls):
         assert call.public_token is not None
         satisfaction, trust = scores[i % len(scores)]
-        feedback_services.feedback_for_call(
-            token=call.public_token,
-            satisfaction=satisfaction,
-            trust=trust,
-            comment=comments[i % len(scores)],
-            language="es" if i % 4 == 0 else "en",
-        )
+        assert call.closed_at is not None
+        answered = min(call.closed_at + dt.timedelta(hours=14 + 7 * (i % 6)), now)
+        with time_machine.travel(answered, tick=False):
+            feedback_services.feedback_for_call(
+                token=call.public_token,
+                satisfaction=satisfaction,
+                trust=trust,
+                comment=comments[i % len(scores)],
+                language="es" if i % 4 == 0 else "en",
+            )
         n += 1
     return n

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from beatbook.calls.choices import CallStatus
 from beatbook.calls.models import Call
@@ -42,10 +43,11 @@ def test_demo_builds_a_working_agency_quickly_and_reuses_it(tmp_path: Path, caps
     assert open_calls.filter(needs_escalation=True).count() == 1
     assert open_calls.exclude(possible_duplicate_of=None).count() == 1
     # Believable rhythm: afternoons are busier than the small hours.
-    from django.utils import timezone
 
     hours = [timezone.localtime(c.received_at).hour for c in closed.only("received_at")]
     assert sum(1 for h in hours if 14 <= h < 18) > 4 * sum(1 for h in hours if 2 <= h < 6)
+
+    _the_programs_story_is_in_the_history()
 
     call_command("demo", "--logins", str(logins))
     assert "already exists; reusing it" in capsys.readouterr().out
@@ -62,3 +64,49 @@ def test_demo_code_prints_the_current_authenticator_code(
     code = capsys.readouterr().out.strip()
     assert len(code) == 6
     assert code.isdigit()
+
+
+def _the_programs_story_is_in_the_history() -> None:
+    """What an evaluation of the demo program finds: the beat's calls thinned after its block
+    watch started, the mediated address quiet since the agreement, escalations both at intake
+    and from the scene, survey answers over the whole history."""
+    from beatbook.analytics.effectiveness import Place, compare, recent_interventions
+    from beatbook.casework.models import MediationCase
+    from beatbook.casework.selectors import before_after
+    from beatbook.core.history import history_for
+    from beatbook.demo.builder import MEDIATION_DAYS_AGO, WATCH_DAYS_AGO
+    from beatbook.outreach.models import Feedback, WatchGroup
+
+    offered = [i for i in recent_interventions() if i.kind == "Watch group started"]
+    assert [i.place for i in offered] == ["beat N3"]
+    group = WatchGroup.objects.get(name=offered[0].name)
+    watch = compare(Place("beat N3", beat_id=group.beat_id), group.started_on, 90)
+    assert watch.days == WATCH_DAYS_AGO
+    assert watch.after < 0.85 * watch.before
+    assert watch.relative_to_rest.value is not None
+    assert watch.relative_to_rest.value < 0.85
+
+    case = MediationCase.objects.exclude(agreed_at=None).get()
+    result = before_after(case)
+    assert result is not None
+    assert MEDIATION_DAYS_AGO - 1 <= result["days"] <= MEDIATION_DAYS_AGO
+    assert result["before_by_type"]["Noise complaint"] >= 5
+    assert result["after_by_type"].get("Noise complaint", 0) <= 1
+    history = history_for(case)
+    assert [e.verb for e in history] == [
+        "mediation opened",
+        "session scheduled",
+        "session recorded",
+        "agreement recorded",
+        "follow-up recorded",
+    ]
+    assert history[3].at == case.agreed_at
+    assert history[0].at < case.agreed_at < history[4].at < timezone.now()
+    assert case.follow_ups.filter(done_at=None).count() == 1  # the 90-day one is still to come
+
+    escalated = Call.objects.filter(status=CallStatus.ESCALATED)
+    assert escalated.filter(on_scene_at=None).exists()
+    assert escalated.exclude(on_scene_at=None).exists()
+    answered = list(Feedback.objects.values_list("created_at", flat=True))
+    assert len(answered) == 60
+    assert (max(answered) - min(answered)).days > 60
