@@ -118,10 +118,63 @@ def heatmap(grid: list[list[int]], title: str) -> SafeString:
     return _svg(left + 24 * cell, head + 7 * cell, title, body)
 
 
+def _line_legend(weeks: list[Week], y: int) -> SafeString:
+    """The weekly chart's key, drawn with the lines' own strokes, naming only the lines drawn
+    (and saying why the year-before lines are missing when they are). The same week a year
+    before, and the seasonal baseline: the mean of that week in the earlier years."""
+    entries: list[tuple[str, str, str, float, bool]] = [("This period", BAR, "0", 1.0, False)]
+    if any(w.previous_year for w in weeks):
+        entries.append(("A year before", ACCENT, "2 3", 1.0, False))
+    if any(w.baseline for w in weeks):
+        entries.append(("Seasonal baseline", MUTED, "6 4", 1.0, False))
+    if not all(w.complete for w in weeks):
+        entries.append(("Partial week", BAR, "3 3", 0.5, True))
+    parts, x = [], 0
+    for label, colour, dash, opacity, open_point in entries:
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2" '
+                'stroke-dasharray="{}" stroke-opacity="{}"/>{}'
+                '<text x="{}" y="{}" fill="{}">{}</text>',
+                x,
+                y - 4,
+                x + 20,
+                y - 4,
+                colour,
+                dash,
+                opacity,
+                format_html(
+                    '<circle cx="{}" cy="{}" r="4" fill="white" stroke="{}" stroke-width="2"/>',
+                    x + 20,
+                    y - 4,
+                    colour,
+                )
+                if open_point
+                else "",
+                x + 28,
+                y,
+                INK,
+                label,
+            )
+        )
+        x += 28 + CHAR_PX * len(label) + 18
+    if not any(w.previous_year or w.baseline for w in weeks):
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" fill="{}">{}</text>',
+                x,
+                y,
+                MUTED,
+                "No calls a year before these weeks to compare.",
+            )
+        )
+    return mark_safe("".join(parts))  # noqa: S308
+
+
 def weekly_lines(weeks: list[Week], title: str) -> SafeString:
     if not weeks:
         return _nothing(NO_CALLS)
-    width, height, left, bottom = 720, 220, 40, 30
+    width, height, left, bottom, top = 720, 236, 40, 30, 40
     series_max = (
         max(
             [w.count for w in weeks]
@@ -133,7 +186,7 @@ def weekly_lines(weeks: list[Week], title: str) -> SafeString:
     step = (width - left - 10) / max(len(weeks) - 1, 1)
 
     def y(v: float) -> float:
-        return 10 + (height - bottom - 10) * (1 - v / series_max)
+        return top + (height - bottom - top) * (1 - v / series_max)
 
     def line(
         values: list[float | None], colour: str, dash: str, opacity: float = 1.0
@@ -176,17 +229,8 @@ def weekly_lines(weeks: list[Week], title: str) -> SafeString:
     )
     whole = [float(w.count) if w.complete else None for w in weeks]
     body = mark_safe(  # noqa: S308
-        format_html(
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"/>'
-            '<text x="0" y="14" fill="{}">{}</text>',
-            left,
-            height - bottom,
-            width,
-            height - bottom,
-            MUTED,
-            MUTED,
-            series_max,
-        )
+        _line_legend(weeks, 12)
+        + _axis(left, height - bottom, width, top + 4, str(series_max))
         + line([w.baseline for w in weeks], MUTED, "6 4")
         + line([float(w.previous_year) if w.previous_year else None for w in weeks], ACCENT, "2 3")
         + line([float(w.count) for w in weeks], BAR, "3 3", opacity=0.5)

@@ -40,11 +40,29 @@ def test_weeks_only_partly_in_the_selection_are_drawn_as_open_points() -> None:
     assert "<title>26 Oct: 400 calls, a partial week</title>" in svg
     assert "<title>30 Nov: 410 calls, a partial week</title>" in svg
     # The solid line joins the four whole weeks only.
-    solid = svg.split('stroke-dasharray="0"')[0].rsplit("<polyline points=", 1)[1]
-    assert solid.count(",") == 4
+    lines = re.findall(r'<polyline points="([^"]*)"[^>]*stroke-dasharray="0"', svg)
+    assert len(lines) == 1
+    assert lines[0].count(",") == 4
     # The last label is kept inside the right edge and clear of the one before it
     # (six weeks, 134 px apart; a label is about 36 px wide).
-    assert '<text x="700.0" y="212" fill="#8a94a6" text-anchor="middle">30 Nov</text>' in svg
+    assert '<text x="700.0" y="228" fill="#8a94a6" text-anchor="middle">30 Nov</text>' in svg
+
+
+def test_the_weekly_key_names_the_lines_drawn_and_says_why_the_year_before_is_missing() -> None:
+    monday = dt.date(2026, 10, 26)
+    fresh = [Week(monday + dt.timedelta(weeks=i), 300, i > 0, 0, None) for i in range(4)]
+    svg = str(charts.weekly_lines(fresh, "Calls per week"))
+    keys = re.findall(r'<text x="[\d.]+" y="12" fill="[^"]+">([^<]+)</text>', svg)
+    assert keys == ["This period", "Partial week", "No calls a year before these weeks to compare."]
+    older = [Week(monday + dt.timedelta(weeks=i), 300, True, 280, 290.0) for i in range(4)]
+    svg = str(charts.weekly_lines(older, "Calls per week"))
+    keys = re.findall(r'<text x="[\d.]+" y="12" fill="[^"]+">([^<]+)</text>', svg)
+    assert keys == ["This period", "A year before", "Seasonal baseline"]
+    # Each key's sample is drawn with its line's stroke: the year before dotted in orange.
+    assert (
+        f'stroke="{charts.ACCENT}" stroke-width="2" stroke-dasharray="2 3"'
+        in svg.split("A year before")[0].rsplit("<line", 1)[1]
+    )
 
 
 def test_a_target_far_beyond_the_bars_is_drawn_at_the_edge_not_squashing_them() -> None:
