@@ -34,9 +34,11 @@ def _svg(width: int, height: int, title: str, body: SafeString) -> SafeString:
     )
 
 
-def _clip(label: str, width: int) -> str:
-    """A label cut to fit its column, with an ellipsis so a cut one does not read as whole
-    (the bar's tooltip and the CSV keep the full text)."""
+def _clip(label: str, column_px: int) -> str:
+    """A label cut to fit its column (right-aligned 6 px before the bars), with an ellipsis so
+    a cut one does not read as whole (the bar's tooltip and the CSV keep the full text). At
+    CHAR_PX a character, so that wide fonts do not push its start past the chart's edge."""
+    width = (column_px - 6) // CHAR_PX
     return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
@@ -64,7 +66,7 @@ def bars(
             label_w - 6,
             i * row + 15,
             INK,
-            _clip(label, 32),
+            _clip(label, label_w),
             label_w,
             i * row + 4,
             _n((width - label_w - 60) * value / top),
@@ -151,13 +153,13 @@ def _line_legend(weeks: list[Week], y: int) -> SafeString:
                 )
                 if open_point
                 else "",
-                x + 28,
+                x + (32 if open_point else 28),
                 y,
                 INK,
                 label,
             )
         )
-        x += 28 + CHAR_PX * len(label) + 18
+        x += (32 if open_point else 28) + CHAR_PX * len(label) + 18
     if not any(w.previous_year or w.baseline for w in weeks):
         parts.append(
             format_html(
@@ -276,7 +278,7 @@ def response_bars(rows: list[Response], title: str, limit: int = 12) -> SafeStri
                 label_w - 6,
                 y0 + 15,
                 INK,
-                _clip(r.label, 32),
+                _clip(r.label, label_w),
                 label_w,
                 y0 + 7,
                 _n((r.p90 or 0) * scale),
@@ -377,7 +379,7 @@ def stacked_bars(
                 label_w - 6,
                 y0 + 15,
                 INK,
-                _clip(label, 28),
+                _clip(label, label_w),
             )
         )
         x = float(label_w)

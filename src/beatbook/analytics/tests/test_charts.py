@@ -15,7 +15,8 @@ LONG = "Provider could not reach the resident"
 
 def test_a_long_label_is_cut_with_an_ellipsis_and_kept_whole_in_the_tooltip() -> None:
     svg = str(charts.bars([(LONG, 3), ("Served", 1)], "Referrals by status"))
-    assert ">Provider could not reach the re…</text>" in svg
+    # 29 characters of 7 px fit the 204 px before the bars.
+    assert ">Provider could not reach the…</text>" in svg
     assert f"<title>{LONG}: 3</title>" in svg
     assert ">Served</text>" in svg  # short labels stay as they are
 
