@@ -65,6 +65,10 @@ CALLS_PER_DAY = 42
 # out from that day; a noise dispute at one address is mediated and its calls all but stop.
 WATCH_BEAT, WATCH_DAYS_AGO, WATCH_EFFECT = "N3", 45, 0.35
 MEDIATION_BEAT, MEDIATION_DAYS_AGO = "N2", 40
+# The city's calls of the two years before, imported as an agency imports its CAD history on
+# its first day: the year-before line, the seasonal baseline and the year-on-year change of
+# the dashboards compare against them.
+CITY_HISTORY_SOURCE, CITY_HISTORY_DAYS = "demo-city-history", 2 * 365
 
 TEAMS = {
     "North team": ["B", "J", "L", "N", "U"],
@@ -252,6 +256,8 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     logins, csos = _people(rng, now)
     progress(f"{HISTORY_DAYS} days of calls…")
     count, mediated = _history(rng, now, csos)
+    progress("two years of the city's call history before that…")
+    city = _city_history(now)
     progress("past reports and patrols…")
     work_history(now)
     progress("the live queue…")
@@ -296,6 +302,7 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     )
     payload["keys"] = {"open311": client_key_issue(actor=SYSTEM, client=open311_client)}
     payload["history_calls"] = count
+    payload["city_history_calls"] = city
     payload["volunteer_path"] = f"portal/volunteer/{volunteer.token}/"
     logins_path.parent.mkdir(parents=True, exist_ok=True)
     logins_path.write_text(json.dumps(payload, indent=2))
@@ -667,6 +674,20 @@ def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> tuple[in
         Call.objects.bulk_create(calls, batch_size=1000)
         AuditEntry.objects.bulk_create(_history_rows(calls), batch_size=2000)
     return len(calls), f"{mediated.number} {street_display(mediated.street)}"
+
+
+def _city_history(now: dt.datetime) -> int:
+    """CITY_HISTORY_DAYS of calls up to the day before the program's own history, about as
+    many a day, through the importer's writer like `beatbook demo --scale`."""
+    from beatbook.demo.scale import scale_generate  # it takes this module's rhythms
+
+    return scale_generate(
+        CITY_HISTORY_DAYS * CALLS_PER_DAY,
+        end=timezone.localdate(now) - dt.timedelta(days=HISTORY_DAYS),
+        per_day=CALLS_PER_DAY,
+        source=CITY_HISTORY_SOURCE,
+        seed=SEED + 1,
+    )
 
 
 def _dispute_calls(

@@ -43,7 +43,15 @@ def _season(day: dt.date) -> float:
     return 1 + 0.075 * math.sin(2 * math.pi * (day.timetuple().tm_yday - 110) / 365)
 
 
-def scale_rows(n: int, *, end: dt.date | None = None, seed: int = SEED) -> Iterator[dict[str, Any]]:
+def scale_rows(
+    n: int,
+    *,
+    end: dt.date | None = None,
+    seed: int = SEED,
+    per_day: int = CALLS_PER_DAY,
+    source: str = SOURCE,
+) -> Iterator[dict[str, Any]]:
+    """N calls over the days before `end` (today), `per_day` a day on average."""
     rng = random.Random(seed)
     places = list(
         AddressPoint.objects.exclude(beat=None)
@@ -57,15 +65,15 @@ def scale_rows(n: int, *, end: dt.date | None = None, seed: int = SEED) -> Itera
     codes = [c for c in TYPE_MIX if c in types]
     weights = [TYPE_MIX[c] for c in codes]
     end = end or timezone.localdate()
-    days = max(1, math.ceil(n / CALLS_PER_DAY))
+    days = max(1, math.ceil(n / per_day))
     tz = timezone.get_current_timezone()
-    per_day = [
+    factors = [
         _season(d) * WEEKDAY_FACTOR[d.weekday()]
         for d in (end - dt.timedelta(days=days - i) for i in range(days))
     ]
-    scale = n / sum(per_day)
+    scale = n / sum(factors)
     made = 0
-    for i, factor in enumerate(per_day):
+    for i, factor in enumerate(factors):
         day = end - dt.timedelta(days=days - i)
         count = n - made if i == days - 1 else min(n - made, round(factor * scale))
         for _ in range(count):
@@ -88,7 +96,7 @@ def scale_rows(n: int, *, end: dt.date | None = None, seed: int = SEED) -> Itera
             on_scene = dispatched + dt.timedelta(minutes=rng.lognormvariate(math.log(10), 0.45))
             cleared = on_scene + dt.timedelta(minutes=rng.lognormvariate(math.log(22), 0.5))
             yield {
-                "source": SOURCE,
+                "source": source,
                 "source_id": f"D{made:09d}",
                 "import_run_id": None,
                 "received_at": received,
@@ -113,12 +121,13 @@ def scale_rows(n: int, *, end: dt.date | None = None, seed: int = SEED) -> Itera
             }
 
 
-def scale_generate(n: int, *, progress: Callable[[int], object] | None = None) -> int:
-    """Write N generated calls; returns how many were new."""
+def scale_generate(n: int, *, progress: Callable[[int], object] | None = None, **rows: Any) -> int:
+    """Write N generated calls (`rows`: `scale_rows`'s end, seed, per_day, source); returns
+    how many were new."""
     batch: list[dict[str, Any]] = []
     new = 0
     first = last = None
-    for row in scale_rows(n):
+    for row in scale_rows(n, **rows):
         first = first or row["received_at"]  # rows come in time order
         last = row["received_at"]
         batch.append(row)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -71,10 +72,20 @@ def _the_programs_story_is_in_the_history() -> None:
     watch started, the mediated address quiet since the agreement, escalations both at intake
     and from the scene, survey answers over the whole history."""
     from beatbook.analytics.effectiveness import Place, compare, recent_interventions
+    from beatbook.analytics.scope import Scope
+    from beatbook.analytics.selectors import weekly
+    from beatbook.calls.models import CallRecord
     from beatbook.casework.models import MediationCase
     from beatbook.casework.selectors import before_after
     from beatbook.core.history import history_for
-    from beatbook.demo.builder import MEDIATION_DAYS_AGO, WATCH_DAYS_AGO
+    from beatbook.demo.builder import (
+        CALLS_PER_DAY,
+        CITY_HISTORY_DAYS,
+        CITY_HISTORY_SOURCE,
+        HISTORY_DAYS,
+        MEDIATION_DAYS_AGO,
+        WATCH_DAYS_AGO,
+    )
     from beatbook.outreach.models import Feedback, WatchGroup
 
     offered = [i for i in recent_interventions() if i.kind == "Watch group started"]
@@ -110,3 +121,14 @@ def _the_programs_story_is_in_the_history() -> None:
     answered = list(Feedback.objects.values_list("created_at", flat=True))
     assert len(answered) == 60
     assert (max(answered) - min(answered)).days > 60
+
+    # Two years of the city's history before the program's own calls: the dashboard's
+    # weeks have a year before and a seasonal baseline of two years.
+    today = timezone.localdate()
+    history = CallRecord.objects.filter(source=CITY_HISTORY_SOURCE)
+    assert history.count() == CITY_HISTORY_DAYS * CALLS_PER_DAY
+    first_own = today - dt.timedelta(days=HISTORY_DAYS)
+    assert timezone.localdate(history.latest("received_at").received_at) < first_own
+    weeks = weekly(Scope(start=today - dt.timedelta(days=89), end=today))
+    assert all(w.previous_year > 0 and w.baseline for w in weeks)
+    assert any(w.baseline != w.previous_year for w in weeks)  # the mean of two years

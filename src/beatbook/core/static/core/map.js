@@ -8,7 +8,10 @@
   function pollHeaders() { return { "X-Beatbook-Poll": "1", "Accept": "application/json" }; }
 
   function setup(el) {
-    const map = L.map(el, { zoomControl: true, attributionControl: !!el.dataset.tileUrl });
+    // Drawn from vector data alone, a map can fit its beats or cells at any zoom; tiles would
+    // blur between their whole-number zooms, so with a tile server the zoom stays whole.
+    const map = L.map(el, { zoomControl: true, attributionControl: !!el.dataset.tileUrl,
+                            zoomSnap: el.dataset.tileUrl ? 1 : 0.25 });
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
     }
