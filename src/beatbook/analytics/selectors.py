@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, F, FloatField, Min, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
@@ -100,9 +100,17 @@ def _weekly_history(scope: Scope) -> dict[dt.date, int]:
     return dict(qs.values("week").annotate(n=Sum("calls")).values_list("week", "n").order_by())
 
 
+def _first_day_on_record() -> dt.date | None:
+    """The day the calls on record start (an imported history's first day)."""
+    first = CallRecord.objects.aggregate(first=Min("received_at"))["first"]
+    return timezone.localdate(first) if first else None
+
+
 def weekly(scope: Scope) -> list[Week]:
     """Weeks (Monday first) that start in the range, with last year's same week and the
-    seasonal baseline from every earlier year on record."""
+    seasonal baseline from every earlier year on record. An earlier year's week counts only
+    when the record covers all of it: a history that starts on a Saturday holds two days of
+    that week, not a quiet week."""
     first_monday = scope.start - dt.timedelta(days=scope.start.weekday())
     in_range = Scope(first_monday, scope.end, scope.beat_ids, scope.call_type_ids)
     daily = _daily(records(in_range))
@@ -110,6 +118,7 @@ def weekly(scope: Scope) -> list[Week]:
     if not daily and not history:
         return []
     first_year = min([*history, *daily]).year
+    covered_from = _first_day_on_record() or scope.start
 
     def week_total(monday: dt.date, first: dt.date, last: dt.date) -> int:
         days = (monday + dt.timedelta(days=i) for i in range(7))
@@ -125,6 +134,8 @@ def weekly(scope: Scope) -> list[Week]:
             except ValueError:  # 29 February
                 same = monday.replace(year=monday.year - years_back, day=28)
             same -= dt.timedelta(days=same.weekday())
+            if same < covered_from:
+                break  # and every year before it
             earlier.append(history.get(same, 0))
         weeks.append(
             Week(

@@ -50,6 +50,7 @@ def fixture(agency: dict[str, Any]) -> dict[str, Any]:
         (at(2025, 2, 25, 11), noise, a1, None),
         (at(2025, 3, 4, 12), noise, a1, None),
         *[(at(2024, 2, 27, 10 + i), noise, a1, None) for i in range(4)],
+        (at(2024, 1, 2, 9), noise, b1, None),  # the record starts here, in an earlier week
     ]
     CallRecord.objects.bulk_create(
         CallRecord(
@@ -101,6 +102,21 @@ def test_weeks_with_last_year_and_the_seasonal_baseline(fixture: dict[str, Any])
         1,
         0.5,
     )
+
+
+def test_a_year_whose_week_the_record_only_partly_covers_is_left_out(
+    fixture: dict[str, Any],
+) -> None:
+    """A history that starts on a Wednesday holds part of that week: it is not a quiet week
+    for the baseline or the year before, it is not on record."""
+    CallRecord.objects.filter(received_at__year=2024, received_at__month=1).delete()
+    first, second = weekly(MARCH)  # the record now starts Tuesday 27 February 2024
+    assert (first.previous_year, first.baseline) == (2, 2.0)  # 2025 only
+    assert (second.previous_year, second.baseline) == (1, 0.5)  # 2024's week of 4 March counts
+    CallRecord.objects.filter(received_at__year=2024).delete()
+    CallRecord.objects.filter(received_at__date=dt.date(2025, 2, 25)).delete()
+    first, _ = weekly(MARCH)  # the record starts Tuesday 4 March 2025: nothing a year before
+    assert (first.previous_year, first.baseline) == (0, None)
 
 
 def test_response_percentiles_and_share_meeting_the_target(fixture: dict[str, Any]) -> None:
