@@ -13,6 +13,7 @@ from beatbook.analytics.hotspots import repeat_locations
 from beatbook.analytics.scope import Scope, records
 from beatbook.analytics.selectors import (
     change,
+    first_day_on_record,
     response_by,
     share_within_target,
     volume_by_beat,
@@ -37,8 +38,17 @@ def _previous(scope: Scope, *, years: int = 0) -> Scope:
 def monthly_report(year: int, month: int) -> dict[str, Any]:
     scope = month_scope(year, month)
     total = records(scope).count()
-    last_month = records(_previous(scope)).count()
-    last_year = records(_previous(scope, years=1)).count()
+    covered_from = first_day_on_record()
+
+    def on_record(earlier: Scope) -> int | None:
+        """Calls in an earlier month, or None where the record starts after its first day
+        (part of a month is not a quieter month)."""
+        if covered_from is None or covered_from > earlier.start:
+            return None
+        return records(earlier).count()
+
+    last_month = on_record(_previous(scope))
+    last_year = on_record(_previous(scope, years=1))
     response = response_by(scope, "call_type")
     by_type = volume_by_type(scope)
     diverted = diversion(scope)

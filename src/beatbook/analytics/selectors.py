@@ -100,7 +100,7 @@ def _weekly_history(scope: Scope) -> dict[dt.date, int]:
     return dict(qs.values("week").annotate(n=Sum("calls")).values_list("week", "n").order_by())
 
 
-def _first_day_on_record() -> dt.date | None:
+def first_day_on_record() -> dt.date | None:
     """The day the calls on record start (an imported history's first day)."""
     first = CallRecord.objects.aggregate(first=Min("received_at"))["first"]
     return timezone.localdate(first) if first else None
@@ -118,7 +118,7 @@ def weekly(scope: Scope) -> list[Week]:
     if not daily and not history:
         return []
     first_year = min([*history, *daily]).year
-    covered_from = _first_day_on_record() or scope.start
+    covered_from = first_day_on_record() or scope.start
 
     def week_total(monday: dt.date, first: dt.date, last: dt.date) -> int:
         days = (monday + dt.timedelta(days=i) for i in range(7))
@@ -150,8 +150,9 @@ def weekly(scope: Scope) -> list[Week]:
     return weeks
 
 
-def change(now: int, before: int) -> float | None:
-    return None if before == 0 else (now - before) / before
+def change(now: int, before: int | None) -> float | None:
+    """The relative change, or None where there is nothing (or nothing on record) before."""
+    return None if not before else (now - before) / before
 
 
 @dataclass(frozen=True)

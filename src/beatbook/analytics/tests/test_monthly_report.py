@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pypdfium2
 import pytest
 
+from beatbook.analytics.report import monthly_report
 from beatbook.analytics.tests.programme import at, closed_call
 from beatbook.calls.choices import CallStatus
-from beatbook.calls.models import Call, CallType
+from beatbook.calls.models import Call, CallRecord, CallType
 from beatbook.calls.records import call_records_backfill
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +52,8 @@ def test_the_month_in_one_pdf(march: None, client_for: Any) -> None:
     assert 'filename="program-report-2026-03.pdf"' in response["Content-Disposition"]
     text = " ".join(pdf_text(response.content).split())
     assert "Community Service Officer program: March 2026" in text
-    assert "Calls 8 — on the month before (0)" in text
+    # The record starts on 2 March: February and March 2025 are not on record, not empty.
+    assert "Calls 8 the month before is not on record · a year before is not on record" in text
     assert "Handled without a sworn officer 7 of 8 88 %" in text
     assert "Sworn-officer hours saved 7" in text  # seven noise calls at 60 minutes
     assert "On scene within target 100 %" in text
@@ -58,6 +61,19 @@ def test_the_month_in_one_pdf(march: None, client_for: Any) -> None:
     assert "Calls per week" in text
     assert "Workload by team" in text
     assert len(pypdfium2.PdfDocument(response.content)) >= 2
+
+
+def test_earlier_months_compare_only_when_the_record_covers_them(march: None) -> None:
+    assert (monthly_report(2026, 3)["last_month"], monthly_report(2026, 3)["last_year"]) == (
+        None,
+        None,
+    )
+    CallRecord.objects.create(
+        source="city", source_id="1", received_at=at(1, 9) - dt.timedelta(days=400)
+    )  # the city's history now starts in January 2025
+    report = monthly_report(2026, 3)
+    assert (report["total"], report["last_month"], report["last_year"]) == (8, 0, 0)
+    assert report["year_change"] is None  # nothing to compare with, but on record
 
 
 def test_bad_or_future_months_are_refused(client_for: Any) -> None:
