@@ -28,6 +28,26 @@ class WeeklyCount(models.Model):
         return f"{self.week} {self.call_type_id}/{self.beat_id}: {self.calls}"
 
 
+class WeeklyTypeCount(models.Model):
+    """WeeklyCount summed over the beats: what the citywide figures (weekly counts by type,
+    the seasonal baseline of the whole city) read, a beat's-worth of rows fewer."""
+
+    week = models.DateField(help_text="The Monday the week starts on.")
+    call_type = models.ForeignKey(
+        "calls.CallType", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    calls = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["week"], name="weeklytypecount_week"),
+            models.Index(fields=["call_type", "week"], name="weeklytypecount_type_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.call_type_id}: {self.calls}"
+
+
 class MonthlyResponse(models.Model):
     class Metric(models.TextChoices):
         DISPATCH = "dispatch", "Received to dispatched"

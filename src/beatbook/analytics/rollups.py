@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from beatbook.analytics.models import MonthlyResponse, WeeklyCount
+from beatbook.analytics.models import MonthlyResponse, WeeklyCount, WeeklyTypeCount
 from beatbook.analytics.selectors import percentile
 from beatbook.calls.models import CallRecord
 
@@ -48,6 +49,7 @@ def rollups_rebuild() -> None:
     bounds = CallRecord.objects.aggregate(first=Min("received_at"), last=Max("received_at"))
     with transaction.atomic():
         WeeklyCount.objects.all().delete()
+        WeeklyTypeCount.objects.all().delete()
         MonthlyResponse.objects.all().delete()
         if bounds["first"] is not None:
             rollups_refresh(bounds["first"], bounds["last"])
@@ -55,6 +57,7 @@ def rollups_rebuild() -> None:
 
 def _weeks_refresh(first: dt.date, after: dt.date) -> None:
     WeeklyCount.objects.filter(week__gte=first, week__lt=after).delete()
+    WeeklyTypeCount.objects.filter(week__gte=first, week__lt=after).delete()
     tz = timezone.get_current_timezone()
     rows = (
         CallRecord.objects.filter(
@@ -65,15 +68,21 @@ def _weeks_refresh(first: dt.date, after: dt.date) -> None:
         .annotate(calls=Count("pk"))
         .order_by()
     )
-    WeeklyCount.objects.bulk_create(
-        (
-            WeeklyCount(
-                week=r["week"].date() if isinstance(r["week"], dt.datetime) else r["week"],
-                call_type_id=r["call_type_id"],
-                beat_id=r["beat_id"],
-                calls=r["calls"],
+    by_type: dict[tuple[dt.date, int | None], int] = defaultdict(int)
+
+    def counted() -> Iterator[WeeklyCount]:
+        for r in rows.iterator(chunk_size=5000):
+            week = r["week"].date() if isinstance(r["week"], dt.datetime) else r["week"]
+            by_type[week, r["call_type_id"]] += r["calls"]
+            yield WeeklyCount(
+                week=week, call_type_id=r["call_type_id"], beat_id=r["beat_id"], calls=r["calls"]
             )
-            for r in rows.iterator(chunk_size=5000)
+
+    WeeklyCount.objects.bulk_create(counted(), batch_size=5000)
+    WeeklyTypeCount.objects.bulk_create(
+        (
+            WeeklyTypeCount(week=week, call_type_id=type_id, calls=calls)
+            for (week, type_id), calls in by_type.items()
         ),
         batch_size=5000,
     )
@@ -148,7 +157,7 @@ def _months_refresh(first: dt.date, after: dt.date) -> None:
 
 
 def rollups_check() -> list[str]:
-    """Weeks whose rollup total differs from the rows (after a manual change to the data)."""
+    """Weeks whose rollups' totals differ from the rows (after a manual change to the data)."""
     tz = timezone.get_current_timezone()
     rows = dict(
         CallRecord.objects.annotate(week=TruncWeek("received_at", tzinfo=tz))
@@ -158,14 +167,21 @@ def rollups_check() -> list[str]:
         .order_by()
     )
     from_rows = {(k.date() if isinstance(k, dt.datetime) else k): n for k, n in rows.items()}
-    from_rollup = dict(
+    weekly = dict(
         WeeklyCount.objects.values("week")
         .annotate(n=Sum("calls"))
         .values_list("week", "n")
         .order_by()
     )
+    citywide = dict(
+        WeeklyTypeCount.objects.values("week")
+        .annotate(n=Sum("calls"))
+        .values_list("week", "n")
+        .order_by()
+    )
     return [
-        f"week of {week}: {from_rollup.get(week, 0)} in the rollup, {from_rows.get(week, 0)} calls"
-        for week in sorted(set(from_rows) | set(from_rollup))
-        if from_rows.get(week, 0) != from_rollup.get(week, 0)
+        f"week of {week}: {weekly.get(week, 0)} in the rollup, {citywide.get(week, 0)} in the "
+        f"citywide rollup, {from_rows.get(week, 0)} calls"
+        for week in sorted(set(from_rows) | set(weekly) | set(citywide))
+        if not from_rows.get(week, 0) == weekly.get(week, 0) == citywide.get(week, 0)
     ]

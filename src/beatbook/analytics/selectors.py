@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
-from beatbook.analytics.models import MonthlyResponse, WeeklyCount
+from beatbook.analytics.models import MonthlyResponse, WeeklyCount, WeeklyTypeCount
 from beatbook.analytics.scope import Scope, records
 from beatbook.calls.models import CallRecord, CallType
 from beatbook.places.models import Beat
@@ -91,10 +91,13 @@ def _daily(qs: QuerySet[CallRecord]) -> dict[dt.date, int]:
 
 
 def _weekly_history(scope: Scope) -> dict[dt.date, int]:
-    """Calls per week on record for the scope's beats and types, from the rollup."""
-    qs = WeeklyCount.objects.all()
+    """Calls per week on record for the scope's beats and types, from the rollup (the
+    citywide one when every beat counts)."""
+    qs: QuerySet[WeeklyCount] | QuerySet[WeeklyTypeCount]
     if scope.beat_ids:
-        qs = qs.filter(beat_id__in=scope.beat_ids)
+        qs = WeeklyCount.objects.filter(beat_id__in=scope.beat_ids)
+    else:
+        qs = WeeklyTypeCount.objects.all()
     if scope.call_type_ids:
         qs = qs.filter(call_type_id__in=scope.call_type_ids)
     return dict(qs.values("week").annotate(n=Sum("calls")).values_list("week", "n").order_by())
@@ -251,18 +254,14 @@ def response_by_priority_month(
 def weekly_by_type(
     first: dt.date | None = None, last: dt.date | None = None
 ) -> list[tuple[dt.date, int | None, int]]:
-    """(week, call type id, calls) over the whole history, from the rollup."""
-    qs = WeeklyCount.objects.all()
+    """(week, call type id, calls) over the whole history, from the citywide rollup."""
+    qs = WeeklyTypeCount.objects.all()
     if first:
         qs = qs.filter(week__gte=first)
     if last:
         qs = qs.filter(week__lte=last)
-    return list(
-        qs.values("week", "call_type_id")
-        .annotate(n=Sum("calls"))
-        .values_list("week", "call_type_id", "n")
-        .order_by("week", "call_type_id")
-    )
+    # One row a week and type already: no grouping left to do.
+    return list(qs.order_by("week", "call_type_id").values_list("week", "call_type_id", "calls"))
 
 
 STAGES = (

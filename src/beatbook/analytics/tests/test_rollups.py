@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from beatbook.analytics.models import MonthlyResponse, WeeklyCount
+from beatbook.analytics.models import MonthlyResponse, WeeklyCount, WeeklyTypeCount
 from beatbook.analytics.rollups import rollups_check
 from beatbook.analytics.selectors import percentile, response_by_priority_month, weekly_by_type
 from beatbook.calls.models import CallRecord, CallType
@@ -68,6 +68,8 @@ def test_a_closed_call_updates_its_week_and_month(agency: dict[str, Any]) -> Non
     )
     (week,) = WeeklyCount.objects.filter(week=monday)
     assert (week.calls, week.call_type_id, week.beat_id) == (1, call.call_type_id, agency["a1"].pk)
+    (citywide,) = WeeklyTypeCount.objects.filter(week=monday)
+    assert (citywide.calls, citywide.call_type_id) == (1, call.call_type_id)
     dispatch = MonthlyResponse.objects.get(metric="dispatch")
     assert (dispatch.calls, dispatch.p50, dispatch.priority) == (1, 240.0, call.priority)
 
@@ -81,6 +83,7 @@ def test_an_import_updates_the_rollups(agency: dict[str, Any], tmp_path: Path) -
     assert run.rows_imported > 0
     assert rollups_check() == []
     assert sum(w.calls for w in WeeklyCount.objects.all()) == run.rows_imported
+    assert sum(w.calls for w in WeeklyTypeCount.objects.all()) == run.rows_imported
 
 
 def test_check_names_a_week_that_drifted_and_rebuild_mends_it(agency: dict[str, Any]) -> None:
@@ -89,12 +92,19 @@ def test_check_names_a_week_that_drifted_and_rebuild_mends_it(agency: dict[str, 
     CallRecord.objects.create(
         source="fix", source_id="1", received_at=when, call_type=noise, original_code="NOISE"
     )  # written behind the rollups' back
-    assert rollups_check() == ["week of 2026-03-02: 0 in the rollup, 1 calls"]
+    assert rollups_check() == [
+        "week of 2026-03-02: 0 in the rollup, 0 in the citywide rollup, 1 calls"
+    ]
     with pytest.raises(CommandError, match="1 week"):
         call_command("analytics", "check")
     call_command("analytics", "rebuild")
     assert rollups_check() == []
     call_command("analytics", "check")
+    # The citywide rollup is checked on its own too.
+    WeeklyTypeCount.objects.filter(week=dt.date(2026, 3, 2)).delete()
+    assert rollups_check() == [
+        "week of 2026-03-02: 1 in the rollup, 0 in the citywide rollup, 1 calls"
+    ]
 
 
 def test_percentile_matches_postgresql_definition() -> None:
@@ -126,3 +136,38 @@ def test_priority_month_csv_and_chart(agency: dict[str, Any], client_for: Any) -
     page = analyst.get(f"/analytics/?{query}").content.decode()
     assert "Received to dispatched, p90 by priority" in page
     assert "<polyline" in page
+
+
+def test_an_existing_install_gets_its_citywide_rollup_from_the_per_beat_one(
+    agency: dict[str, Any],
+) -> None:
+    """Upgrading: migration 0002 sums the WeeklyCount rows an install already holds."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    before = [("analytics", "0001_rollups")]
+    after = [("analytics", "0002_weekly_type_count")]
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        weekly = old.get_model("analytics", "WeeklyCount")
+        noise = CallType.objects.get(code="NOISE")
+        monday = dt.date(2026, 3, 2)
+        weekly.objects.bulk_create(
+            [
+                weekly(week=monday, call_type_id=noise.pk, beat_id=agency["a1"].pk, calls=3),
+                weekly(week=monday, call_type_id=noise.pk, beat_id=agency["b1"].pk, calls=4),
+                weekly(week=monday, call_type_id=None, beat_id=None, calls=1),
+            ]
+        )
+        executor = MigrationExecutor(connection)  # a fresh graph, as `migrate` has
+        executor.migrate(after)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    rows = sorted(
+        WeeklyTypeCount.objects.values_list("week", "call_type_id", "calls"),
+        key=lambda r: (r[1] is not None, r[1] or 0),
+    )
+    assert rows == [(monday, None, 1), (monday, noise.pk, 7)]
