@@ -285,20 +285,15 @@ def volunteers_demo(now: dt.datetime) -> Volunteer:
             started_on=today - dt.timedelta(days=200),
             area={"type": "Polygon", "coordinates": [square]},
         )
-        for name, email, captain in (
-            ("Rosa Díaz", "rosa@example.org", True),
-            ("Tom Becker", "tom@example.org", False),
-            ("Mei Chen", "", False),
-        ):
-            watch_services.watch_member_add(
-                actor=cso,
-                group=group,
-                name=name,
-                email=email,
-                is_captain=captain,
-                consent_method="signed_form",
-                consent_to_email=bool(email),
-            )
+        _watch_members(
+            cso,
+            group,
+            [
+                ("Rosa Díaz", "rosa@example.org", True),
+                ("Tom Becker", "tom@example.org", False),
+                ("Mei Chen", "", False),
+            ],
+        )
         watch_services.watch_meeting_record(
             actor=cso,
             group=group,
@@ -308,6 +303,22 @@ def volunteers_demo(now: dt.datetime) -> Volunteer:
             notes="Package thefts on the 1500 block; agreed to share delivery tips.",
         )
     return people[0]
+
+
+def _watch_members(cso: User, group: Any, members: list[tuple[str, str, bool]]) -> None:
+    """(name, email, captain) each, who signed the consent form (email only with an address)."""
+    from beatbook.outreach.services import watch as watch_services
+
+    for name, email, captain in members:
+        watch_services.watch_member_add(
+            actor=cso,
+            group=group,
+            name=name,
+            email=email,
+            is_captain=captain,
+            consent_method="signed_form",
+            consent_to_email=bool(email),
+        )
 
 
 def beat_watch_demo(beat: Any, *, started_on: dt.date) -> Any:
@@ -330,21 +341,16 @@ def beat_watch_demo(beat: Any, *, started_on: dt.date) -> Any:
             started_on=started_on,
             beat=beat,
         )
-        for name, email, captain in (
-            ("Grace Whitfield", "grace@example.org", True),
-            ("Arturo Reyes", "arturo@example.org", False),
-            ("Nadia Haddad", "", False),
-            ("Ben Olsen", "ben@example.org", False),
-        ):
-            watch_services.watch_member_add(
-                actor=cso,
-                group=group,
-                name=name,
-                email=email,
-                is_captain=captain,
-                consent_method="signed_form",
-                consent_to_email=bool(email),
-            )
+        _watch_members(
+            cso,
+            group,
+            [
+                ("Grace Whitfield", "grace@example.org", True),
+                ("Arturo Reyes", "arturo@example.org", False),
+                ("Nadia Haddad", "", False),
+                ("Ben Olsen", "ben@example.org", False),
+            ],
+        )
     with time_machine.travel(evening + dt.timedelta(days=28), tick=False):
         watch_services.watch_meeting_record(
             actor=cso,
