@@ -120,8 +120,7 @@ def weekly(scope: Scope) -> list[Week]:
     history = _weekly_history(scope)
     if not daily and not history:
         return []
-    first_year = min([*history, *daily]).year
-    covered_from = first_day_on_record() or scope.start
+    covered_from = first_day_on_record() or min([*history, *daily])
 
     def week_total(monday: dt.date, first: dt.date, last: dt.date) -> int:
         days = (monday + dt.timedelta(days=i) for i in range(7))
@@ -131,7 +130,7 @@ def weekly(scope: Scope) -> list[Week]:
     weeks = []
     while monday <= scope.end:
         earlier = []
-        for years_back in range(1, monday.year - first_year + 1):
+        for years_back in range(1, monday.year - covered_from.year + 1):
             try:
                 same = monday.replace(year=monday.year - years_back)
             except ValueError:  # 29 February
