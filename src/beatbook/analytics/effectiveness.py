@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from beatbook.calls.models import CallRecord, CallType
+from beatbook.core.dates import days_since
 from beatbook.outreach.choices import EventStatus
 from beatbook.outreach.models import Event, WatchGroup
 from beatbook.outreach.selectors import NEARBY_RADIUS_M
@@ -108,11 +109,6 @@ def _at_place(qs: QuerySet[CallRecord], place: Place) -> QuerySet[CallRecord]:
     # Histories without coordinates (San Diego's) still count by their block.
     same_block = Q(lat=None, block_text__iexact=place.block_text) if place.block_text else Q()
     return qs.filter(near | same_block) if place.block_text else qs.filter(near)
-
-
-def days_since(date: dt.date) -> int:
-    """Whole days from the date to today: how long an 'after' window can be."""
-    return (timezone.localdate() - date).days
 
 
 def compare(

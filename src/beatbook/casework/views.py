@@ -14,6 +14,7 @@ from beatbook.casework import forms as case_forms
 from beatbook.casework import selectors
 from beatbook.casework.models import MediationCase
 from beatbook.casework.services import mediation, victims
+from beatbook.core.dates import days_since
 from beatbook.core.exceptions import DomainError, NotFound
 from beatbook.core.forms import apply_error
 from beatbook.core.history import history_for
@@ -149,7 +150,7 @@ def _detail(
         "can_analyse": request_user(request).role in ANALYTICS_ROLES,
         # The comparison needs a whole day after the agreement.
         "can_compare": case.agreed_at is not None
-        and timezone.localdate(case.agreed_at) < timezone.localdate(),
+        and days_since(timezone.localdate(case.agreed_at)) >= 1,
         "radius_m": selectors.ADDRESS_RADIUS_M,
         "history": history_for(case),
         "is_open": case.status not in ("no_agreement", "declined", "closed"),

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
+from beatbook.core.dates import days_since
 from beatbook.core.exceptions import DomainError
 from beatbook.core.forms import apply_error
 from beatbook.core.history import history_for
@@ -124,7 +125,7 @@ def _detail_context(request: HttpRequest, event: Event, **forms_: Any) -> dict[s
         "can_organise": role in ORGANISERS,
         "can_decide": role in services.APPROVERS,
         "can_analyse": role in ANALYTICS_ROLES,
-        "can_compare": timezone.localdate(event.starts_at) < timezone.localdate(),
+        "can_compare": days_since(timezone.localdate(event.starts_at)) >= 1,
         "pending": RegistrationStatus.PENDING,
         "confirmed": RegistrationStatus.CONFIRMED,
         "cancel_form": forms_.get("cancel_form") or outreach_forms.EventCancelForm(),

@@ -9,9 +9,9 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views import View
 
+from beatbook.core.dates import days_since
 from beatbook.core.exceptions import DomainError, NotFound
 from beatbook.core.history import history_for
 from beatbook.core.permissions import RoleRequiredMixin, request_user
@@ -68,7 +68,7 @@ def _detail(request: HttpRequest, group: WatchGroup, status: int = 200, **forms_
         "sent": list(group.messages.select_related("sent_by")[:20]),
         "history": history_for(group),
         "can_analyse": request_user(request).role in ANALYTICS_ROLES,
-        "can_compare": group.started_on < timezone.localdate(),  # a whole day after it
+        "can_compare": days_since(group.started_on) >= 1,  # a whole day after it
         "member_form": forms_.get("member") or outreach_forms.WatchMemberForm(),
         "meeting_form": forms_.get("meeting") or outreach_forms.WatchMeetingForm(),
         "message_form": forms_.get("message") or outreach_forms.WatchMessageForm(),
