@@ -91,11 +91,24 @@ def event_summary(event: Event) -> EventSummary:
 
 @dataclass(frozen=True)
 class CallsAround:
+    """Calls near an event, `days` before it and as many after it (0 until a whole day has
+    passed since it ended: then only the `before_days` before it are counted)."""
+
     radius_m: int
     days: int
+    before_days: int
     before: dict[str, int]
     after: dict[str, int]
-    after_complete: bool  # False while the "after" window is still running
+    full_days: int  # what each side grows to
+    full_on: dt.datetime  # when both sides hold full_days
+
+    @property
+    def complete(self) -> bool:
+        return self.days == self.full_days
+
+    @property
+    def comparable(self) -> bool:
+        return self.days > 0
 
     @property
     def rows(self) -> list[tuple[str, int, int]]:
@@ -113,21 +126,32 @@ class CallsAround:
 
 
 def event_calls_around(event: Event) -> CallsAround:
-    """Calls within 400 m in the 30 days before the event and the 30 days after it."""
-    window = dt.timedelta(days=NEARBY_DAYS)
+    """Calls within 400 m in the 30 days before the event and the 30 days after it.
+
+    While those 30 days run, both sides count as many whole days as have passed since the
+    event ended (12 days after against 30 before would read the calendar as a drop)."""
+    elapsed = (timezone.now() - event.ends_at).days  # whole days; negative before it ends
+    days = min(max(elapsed, 0), NEARBY_DAYS)
+    before_days = days or NEARBY_DAYS
     around = {"lat": event.lat, "lon": event.lon, "radius_m": NEARBY_RADIUS_M}
-    before, after = call_counts_near_many(
-        [
-            NearWindow(**around, start=event.starts_at - window, end=event.starts_at),
-            NearWindow(**around, start=event.ends_at, end=event.ends_at + window),
-        ]
-    )
+    windows = [
+        NearWindow(
+            **around, start=event.starts_at - dt.timedelta(days=before_days), end=event.starts_at
+        )
+    ]
+    if days:
+        windows.append(
+            NearWindow(**around, start=event.ends_at, end=event.ends_at + dt.timedelta(days=days))
+        )
+    before, *after = call_counts_near_many(windows)
     return CallsAround(
         radius_m=NEARBY_RADIUS_M,
-        days=NEARBY_DAYS,
+        days=days,
+        before_days=before_days,
         before=before,
-        after=after,
-        after_complete=event.ends_at + window <= timezone.now(),
+        after=after[0] if after else {},
+        full_days=NEARBY_DAYS,
+        full_on=event.ends_at + dt.timedelta(days=NEARBY_DAYS),
     )
 
 

@@ -124,37 +124,54 @@ class TestStaffPages:
         self, client_for: Any, agency: dict[str, Any]
     ) -> None:
         from beatbook.calls.models import CallRecord, CallType
+        from beatbook.outreach.selectors import event_calls_around
         from beatbook.places.geometry import h3_cell
 
         fair = event(agency["cso"])
         noise = CallType.objects.get(code="NOISE")
         close, far = (fair.lat + 0.001, fair.lon), (fair.lat + 0.02, fair.lon)
-        for i, (days, (lat, lon)) in enumerate(
-            [(-3, close), (-20, close), (-5, far), (-40, close)]
-        ):
+        # Days from the start (negative) or from the end (positive) of the event.
+        calls = [(-3, close), (-20, close), (-5, far), (-40, close), (4, close), (15, close)]
+        for i, (days, (lat, lon)) in enumerate(calls):
+            at = fair.starts_at if days < 0 else fair.ends_at
             CallRecord.objects.create(
                 source="test",
                 source_id=str(i),
-                received_at=fair.starts_at + dt.timedelta(days=days),
+                received_at=at + dt.timedelta(days=days),
                 call_type=noise,
                 original_code="NOISE",
                 lat=lat,
                 lon=lon,
                 h3_cell=h3_cell(lat, lon),  # as every import and every closed call stores it
             )
-        from beatbook.outreach.selectors import event_calls_around
 
+        # Before it: the 30 days before, nothing after yet.
         around = event_calls_around(fair)
-        assert (around.total_before, around.total_after) == (2, 0)  # 111 m in; 2.2 km and 40 d out
+        assert (around.days, around.before_days) == (0, 30)
+        assert (around.total_before, around.total_after) == (2, 0)  # 111 m in; 2.2 km, 40 d out
         assert around.rows == [(noise.name, 2, 0)]
-        assert not around.after_complete
-        # The analysis against the city's trend is linked once the event's day has passed.
         analyst = client_for("analyst")
         upcoming = analyst.get(f"/outreach/events/{fair.pk}/").content.decode()
         assert 'id="before-after-link"' not in upcoming
-        with time_machine.travel(fair.starts_at + dt.timedelta(days=1)):
+        assert 'id="calls-around-later"' in upcoming
+        assert "<th>After</th>" not in upcoming
+        # Ten days on, each side counts ten days: the call 20 days before is not set against
+        # ten days after, and the one 15 days after has not been counted yet.
+        with time_machine.travel(fair.ends_at + dt.timedelta(days=10, hours=1)):
+            around = event_calls_around(fair)
+            assert (around.days, around.total_before, around.total_after) == (10, 1, 1)
+            assert not around.complete
             held = client_for("analyst").get(f"/outreach/events/{fair.pk}/").content.decode()
-            assert 'id="before-after-link"' in held
+            assert "10 days before and after" in held
+            assert "10 whole days have passed since the event ended" in held
+            assert 'id="before-after-link"' in held  # against the city's trend
+        with time_machine.travel(fair.ends_at + dt.timedelta(days=31)):
+            around = event_calls_around(fair)
+            assert (around.days, around.total_before, around.total_after) == (30, 2, 2)
+            assert around.complete
+            page = client_for("analyst").get(f"/outreach/events/{fair.pk}/").content.decode()
+            assert "30 days before and after" in page
+            assert 'id="calls-around-partial"' not in page
 
 
 class TestPortal:
