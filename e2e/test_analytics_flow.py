@@ -32,6 +32,8 @@ def test_analyst_filters_to_a_beat_and_a_month_and_exports_csv(
     analyst.screenshot("40-analytics-dashboard")
     analyst.page.select_option("#id_beat", label="B1")
     expect(analyst.page.locator("#scope-summary")).to_contain_text("beat B1")
+    # The redrawn map picks the beat out among the others.
+    expect(analyst.page.locator("#hotspot-map")).to_have_attribute("data-beats-highlighted", "1")
     everywhere = int(analyst.page.locator("#total-calls").inner_text())
     assert 0 < everywhere < 30_000
     end = analyst.page.locator("#id_end").input_value()
@@ -168,5 +170,12 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     expect(supervisor.page.locator("#calls-before")).to_have_text("20")
     expect(supervisor.page.locator("#calls-after")).to_have_text("61")  # with the escalation
     expect(supervisor.page.locator("#verdict")).to_contain_text("More calls than")
+    # The map outlines the beat and shades where the calls were: more after, so orange.
+    where = supervisor.page.locator("#before-after-map")
+    expect(where).to_have_attribute("data-beats-highlighted", "1")
+    cells = where.locator(".leaflet-overlay-pane path")
+    expect(cells.first).to_have_attribute("fill", "#d94801")
+    cells.first.hover()
+    expect(supervisor.page.locator(".leaflet-tooltip").last).to_have_text("20 before · 61 after")
     supervisor.screenshot("45-analytics-before-after")
     assert supervisor.problems == []

@@ -88,3 +88,37 @@ def test_a_map_without_a_tile_server_fits_its_beats_closely(
     # Waited for, as the fit's zoom is animated; times out (fails) at a whole-number zoom.
     session.page.wait_for_function(f"() => ({BEATS_FILL})() > 0.84", timeout=5000)
     assert session.problems == []
+
+
+def test_a_watch_groups_map_picks_out_and_fits_its_beat(
+    agency: dict[str, Any], open_session: Any
+) -> None:
+    """Its beat outlined (a thick dark line) and filling the map, the others drawn faint."""
+    import datetime as dt
+
+    from beatbook.outreach.services.watch import watch_group_create
+
+    group = watch_group_create(
+        actor=agency["cso"],
+        name="B1 watch",
+        liaison=agency["cso"],
+        started_on=dt.date(2026, 11, 1),
+        beat=agency["b1"],
+    )
+    session = open_session()
+    session.sign_in(agency["cso"])
+    session.goto(f"/outreach/watch/{group.pk}/")
+    where = session.page.locator("#watch-map")
+    expect(where).to_have_attribute("data-beats-highlighted", "1")
+    picked = where.locator('.leaflet-beats-pane path[stroke="#222"]')
+    expect(picked).to_have_count(1)
+    fill = """() => {
+      const map = document.querySelector("#watch-map").getBoundingClientRect();
+      const beat = document.querySelector('#watch-map .leaflet-beats-pane path[stroke="#222"]')
+        .getBoundingClientRect();
+      return Math.max(beat.width / map.width, beat.height / map.height);
+    }"""
+    session.page.wait_for_function(f"() => ({fill})() > 0.8", timeout=5000)
+    expect(where.locator(".bb-label", has_text="B1")).to_be_visible()  # named on the map
+    session.screenshot("watch-group-beat")
+    assert session.problems == []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+import h3
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -68,6 +69,8 @@ class Comparison:
     relative_to_rest: Ratio  # the place's ratio ÷ the rest of the city's
     weeks: list[tuple[int, int]]  # (weeks from the date, calls), -n … n-1
     by_type: list[tuple[str, int, int]]  # (type, before, after)
+    cells: list[tuple[str, int, int]]  # (H3 cell, before, after), for the map
+    unplaced: int  # calls counted by their block alone (no coordinates), not on the map
 
 
 def rate_ratio(after: int, before: int) -> Ratio:
@@ -126,25 +129,25 @@ def compare(
         window = window.filter(call_type_id__in=call_type_ids)
     rows = _at_place(window, place).values_list("pk", "received_at", "lat", "lon", "call_type_id")
     site = [
-        (pk, at, type_id)
-        for pk, at, lat, lon, type_id in rows
+        (at, type_id, lat, lon)
+        for _, at, lat, lon, type_id in rows
         if place.beat_id is not None
         or lat is None
         or lon is None
         or metres_between(place.lat or 0, place.lon or 0, lat, lon) <= place.radius_m
     ]
-    before = sum(at < pivot for _, at, _ in site)
+    before = sum(at < pivot for at, *_ in site)
     after = len(site) - before
     all_before = window.filter(received_at__lt=pivot).count()
     all_after = window.count() - all_before
     rest_before, rest_after = all_before - before, all_after - after
     n_weeks = math.ceil(days / 7)
     weekly: Counter[int] = Counter(
-        math.floor((at - pivot).total_seconds() / (7 * 86400)) for _, at, _ in site
+        math.floor((at - pivot).total_seconds() / (7 * 86400)) for at, *_ in site
     )
     names = dict(CallType.objects.values_list("pk", "name"))
-    types_before = Counter(names.get(t, "Other") for _, at, t in site if at < pivot)
-    types_after = Counter(names.get(t, "Other") for _, at, t in site if at >= pivot)
+    types_before = Counter(names.get(t, "Other") for at, t, *_ in site if at < pivot)
+    types_after = Counter(names.get(t, "Other") for at, t, *_ in site if at >= pivot)
     by_type = sorted(
         ((name, types_before[name], types_after[name]) for name in types_before | types_after),
         key=lambda r: (-(r[1] + r[2]), r[0]),
@@ -163,7 +166,49 @@ def compare(
         relative_to_rest=ratio_of_ratios(after, before, rest_after, rest_before),
         weeks=[(w, weekly[w]) for w in range(-n_weeks, n_weeks)],
         by_type=by_type,
+        cells=_cells(place, [(at >= pivot, lat, lon) for at, _, lat, lon in site]),
+        unplaced=sum(lat is None or lon is None for *_, lat, lon in site),
     )
+
+
+def _cells(
+    place: Place, calls: list[tuple[bool, float | None, float | None]]
+) -> list[tuple[str, int, int]]:
+    """Calls before and after per H3 cell: where they fell and whether they moved. A beat is
+    drawn in the cells the analytics store (res 9, ~0.1 km²); a radius around an address in
+    cells a seventh of that (res 10, ~65 m across), or it would be one or two cells."""
+    resolution = 9 if place.beat_id is not None or place.radius_m > 500 else 10
+    counts: dict[str, list[int]] = {}
+    for after, lat, lon in calls:
+        if lat is not None and lon is not None:
+            cell = counts.setdefault(h3.latlng_to_cell(lat, lon, resolution), [0, 0])
+            cell[after] += 1
+    return sorted((cell, before, after) for cell, (before, after) in counts.items())
+
+
+FEWER = ("#c6dbef", "#6baed6", "#2171b5")  # fewer calls after, light to dark
+MORE = ("#fdd0a2", "#fd8d3c", "#d94801")
+SAME = "#d9d9d9"
+
+
+def cells_geojson(cells: list[tuple[str, int, int]]) -> dict[str, Any]:
+    """The cells as hexagons shaded by their change: blue where calls fell after the date,
+    orange where they rose, darker the larger the change against the largest one."""
+    largest = max((abs(after - before) for _, before, after in cells), default=0)
+    features = []
+    for cell, before, after in cells:
+        change = after - before
+        level = min(math.ceil(3 * abs(change) / largest) - 1, 2) if change else 0
+        colour = SAME if not change else (MORE if change > 0 else FEWER)[level]
+        ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(cell)]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                "properties": {"before": before, "after": after, "colour": colour},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
 
 
 class EffectivenessForm(forms.Form):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import h3
@@ -15,7 +16,11 @@ from beatbook.analytics import charts
 from beatbook.analytics.casework import mediation_outcomes, referrals_in
 from beatbook.analytics.charts import ACCENT_RED, BAR, MUTED
 from beatbook.analytics.diversion import cost_texts, diversion
-from beatbook.analytics.effectiveness import EffectivenessForm, recent_interventions
+from beatbook.analytics.effectiveness import (
+    EffectivenessForm,
+    cells_geojson,
+    recent_interventions,
+)
 from beatbook.analytics.feedback import feedback_summary
 from beatbook.analytics.hotspots import hot_spots, repeat_locations
 from beatbook.analytics.opendata import FIELDS, open_data_rows
@@ -312,6 +317,7 @@ class EffectivenessView(RoleRequiredMixin, View):
                 marker=len(result.weeks) // 2,
                 marker_label=result.date.isoformat(),
             ),
+            "cells_json": json.dumps(cells_geojson(result.cells)),
             "change_text": percent(
                 None if result.rate_ratio.value is None else result.rate_ratio.value - 1
             ),

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import re
 from html import unescape
 from typing import Any
 
+import h3
 import pytest
 import time_machine
 from django.utils import timezone
 
-from beatbook.analytics.effectiveness import Place, compare, rate_ratio, ratio_of_ratios
+from beatbook.analytics.effectiveness import (
+    FEWER,
+    MORE,
+    SAME,
+    Place,
+    cells_geojson,
+    compare,
+    rate_ratio,
+    ratio_of_ratios,
+)
 from beatbook.calls.models import CallRecord, CallType
 from beatbook.outreach.services import event_cancel
 from beatbook.outreach.services.watch import watch_group_create
@@ -75,11 +86,36 @@ def test_an_address_within_its_radius_against_the_rest_of_the_city(history: Any)
     assert not result.relative_to_rest.significant
     assert dict(result.weeks)[-3] == 10  # 10 February is in the third week before
     assert result.by_type == [("Noise complaint", 10, 5)]
+    # On the map, in cells of about 65 m (res 10): the ten before and four after fell within
+    # 15 m of each other; the call known by its block alone is counted but not drawn.
+    assert result.unplaced == 1
+    assert {h3.get_resolution(cell) for cell, _, _ in result.cells} == {10}
+    assert sum(b for _, b, _ in result.cells) == 10
+    assert sum(a for _, _, a in result.cells) == 4
+    first = h3.latlng_to_cell(47.610, -122.335, 10)
+    assert {cell: (b, a) for cell, b, a in result.cells}[first][0] == 10
 
 
 def test_a_beat(history: Any) -> None:
     result = compare(Place("beat A1", beat_id=history["a1"].pk), PIVOT, 28)
     assert (result.before, result.after) == (10, 6)
+    # The beat's cells are the analytics' own (res 9); the 330 m call is in the beat, drawn.
+    assert {h3.get_resolution(cell) for cell, _, _ in result.cells} == {9}
+    assert (sum(b for _, b, _ in result.cells), sum(a for _, _, a in result.cells)) == (10, 5)
+    assert result.unplaced == 1
+
+
+def test_cells_are_shaded_by_their_change_against_the_largest() -> None:
+    fell, rose, same = (h3.latlng_to_cell(47.61, -122.33 + i / 100, 9) for i in range(3))
+    collection = cells_geojson([(fell, 10, 4), (rose, 0, 1), (same, 2, 2)])
+    shades = [f["properties"]["colour"] for f in collection["features"]]
+    # -6 is the largest change (darkest blue); +1 is a sixth of it (the lightest orange).
+    assert shades == [FEWER[2], MORE[0], SAME]
+    ring = collection["features"][0]["geometry"]["coordinates"][0]
+    assert len(ring) == 7  # a hexagon, closed
+    assert ring[0] == ring[-1]
+    assert ring[0] == [h3.cell_to_boundary(fell)[0][1], h3.cell_to_boundary(fell)[0][0]]
+    assert cells_geojson([]) == {"type": "FeatureCollection", "features": []}
 
 
 def test_windows_stay_equal_when_the_date_is_recent(history: Any, client_for: Any) -> None:
@@ -119,6 +155,15 @@ def test_page_with_address_and_csv(history: Any, client_for: Any) -> None:
     assert '<p class="big" id="calls-before">10</p>' in page
     assert '<p class="big" id="calls-after">5</p>' in page
     assert "Not distinguishable from the city" in page
+    # The map: the cells with their counts, the circle counted within, the block-only call.
+    found = re.search(r'data-cells="([^"]*)"', page)
+    assert found is not None
+    cells = json.loads(unescape(found.group(1)))["features"]
+    assert sum(c["properties"]["before"] for c in cells) == 10
+    assert sum(c["properties"]["after"] for c in cells) == 4
+    assert re.search(r'data-circle="47\.6\d+,-122\.3\d+,150"', page)
+    assert "data-highlight-beats" not in page
+    assert "1 call without coordinates (counted by their block) is not on the map" in page
     csv_text = analyst.get(f"/analytics/before-after/?{query}&format=csv")
     lines = b"".join(csv_text.streaming_content).decode().splitlines()
     assert lines == ["call_type,before,after", "Noise complaint,10,5", "All types,10,5"]
@@ -133,6 +178,8 @@ def test_a_link_without_radius_and_days_shows_the_ones_it_uses(
     page = analyst.get(f"/analytics/before-after/?beat={history['a1'].pk}&date=2026-03-01")
     html = page.content.decode()
     assert page.status_code == 200
+    assert f'data-highlight-beats="{history["a1"].pk}"' in html  # the beat outlined on the map
+    assert "data-circle" not in html
     assert re.search(r'<input[^>]*name="days"[^>]*value="90"', html)
     assert re.search(r'<input[^>]*name="radius"[^>]*value="150"', html)
     given = analyst.get("/analytics/before-after/?address=1500+Pine+St&radius=40&date=2026-03-01")

@@ -160,8 +160,11 @@ def test_the_page_and_every_csv_for_an_analyst(fixture: dict[str, Any], client_f
     hot_spot_map = re.search(r'<div class="map" id="hotspot-map"[^>]*>', html)
     assert hot_spot_map is not None
     assert f'data-beats-url="{reverse("places:beat_geojson")}"' in hot_spot_map.group(0)
+    assert "data-highlight-beats" not in hot_spot_map.group(0)
     with_beat = analyst.get(f"/analytics/?{query}&beat={fixture['b1'].pk}").content.decode()
     assert '<p class="big" id="total-calls">2</p>' in with_beat
+    # Filtered to a beat, the map picks the beat out.
+    assert f'data-highlight-beats="{fixture["b1"].pk}"' in with_beat
 
     def table(figure: str, extra: str = "") -> list[list[str]]:
         response = analyst.get(f"/analytics/export/{figure}.csv?{query}{extra}")

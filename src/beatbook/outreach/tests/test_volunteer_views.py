@@ -95,6 +95,7 @@ class TestStaffAccess:
         assert group.area["type"] == "Polygon"
         page = cso.get(f"/outreach/watch/{group.pk}/").content.decode()
         assert "data-area=" in page
+        assert "data-highlight-beats" not in page  # the drawn area is the one shown
         assert 'id="before-after-link"' not in page  # a drawn area has no beat to compare
 
     def test_analysts_go_from_a_beat_group_to_its_before_and_after(
@@ -109,7 +110,9 @@ class TestStaffAccess:
         )
         link = f"/analytics/before-after/?beat={agency['a1'].pk}&amp;date=2026-11-01"
         analyst = client_for("analyst")
-        assert link in analyst.get(f"/outreach/watch/{group.pk}/").content.decode()
+        page = analyst.get(f"/outreach/watch/{group.pk}/").content.decode()
+        assert link in page
+        assert f'data-highlight-beats="{agency["a1"].pk}"' in page  # its beat, on the map
         comparison = analyst.get(link.replace("&amp;", "&"))
         assert comparison.status_code == 200
         assert "Calls in beat A1," in comparison.content.decode()

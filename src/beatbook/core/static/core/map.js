@@ -34,15 +34,26 @@
     if (el.dataset.beatsUrl) {
       fetch(el.dataset.beatsUrl, { headers: pollHeaders(), credentials: "same-origin" })
         .then((r) => r.json()).then((geojson) => {
+          // A page about one beat (a watch group's, a filtered dashboard) picks it out.
+          const picked = new Set((el.dataset.highlightBeats || "").split(",").filter(Boolean).map(Number));
+          const highlighted = [];
           const beats = L.geoJSON(geojson, {
             pane: "beats",
-            style: { color: "#1f4e79", weight: 1.2, fillColor: "#c9d8ea", fillOpacity: 0.35 },
+            style: (feature) => (picked.has(feature.properties.id)
+              ? { color: "#222", weight: 3, fillColor: "#fff3c4", fillOpacity: 0.5 }
+              : { color: "#1f4e79", weight: 1.2, fillColor: "#c9d8ea", fillOpacity: picked.size ? 0.15 : 0.35 }),
             onEachFeature: (feature, layer) => {
-              layer.bindTooltip(feature.properties.name, { permanent: !!el.dataset.labels, direction: "center", className: "bb-label" });
+              layer.bindTooltip(feature.properties.name, { permanent: !!el.dataset.labels || picked.has(feature.properties.id), direction: "center", className: "bb-label" });
+              if (picked.has(feature.properties.id)) { highlighted.push(layer); }
             },
           }).addTo(map);
-          if ((!el.dataset.pointsUrl || el.dataset.fit === "beats") && !el._areaFitted) { map.fitBounds(beats.getBounds()); }
+          highlighted.forEach((layer) => layer.bringToFront());
+          if ((!el.dataset.pointsUrl || el.dataset.fit === "beats") && !el._areaFitted) {
+            map.fitBounds(highlighted.length ? L.featureGroup(highlighted).getBounds() : beats.getBounds(),
+                          highlighted.length ? { padding: [20, 20] } : {});
+          }
           el.dataset.beatsLoaded = "1";
+          el.dataset.beatsHighlighted = String(highlighted.length);
         });
     }
     if (el.dataset.pointsUrl) {
@@ -139,6 +150,25 @@
       map.on("click", (e) => { corners.push(e.latlng); write(); });
       const clear = document.getElementById("area-clear");
       if (clear) { clear.addEventListener("click", () => { corners.length = 0; write(); }); }
+    }
+    if (el.dataset.cells) {
+      // Cells shaded by a change between two periods (the before-and-after page), and the
+      // circle the comparison counted within, if it was one.
+      const drawn = L.featureGroup().addTo(map);
+      L.geoJSON(JSON.parse(el.dataset.cells), {
+        style: (f) => ({ color: "#fff", weight: 0.6, fillColor: f.properties.colour, fillOpacity: 0.8 }),
+        onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.before} before · ${f.properties.after} after`),
+      }).addTo(drawn);
+      if (el.dataset.circle) {
+        const [lat, lon, radius] = el.dataset.circle.split(",").map(Number);
+        L.circle([lat, lon], { radius, color: "#222", weight: 2.5, dashArray: "6 4", fill: false }).addTo(drawn);
+      }
+      // Around a beat, the beat is the frame (its cells may be few); around an address, the
+      // circle and the cells.
+      if (drawn.getLayers().length && !el.dataset.highlightBeats) {
+        map.fitBounds(drawn.getBounds(), { padding: [20, 20], maxZoom: 17 });
+        el._areaFitted = true;
+      }
     }
     if (el.dataset.area) {
       const area = L.geoJSON(JSON.parse(el.dataset.area), { style: { color: "#c05621" } }).addTo(map);
