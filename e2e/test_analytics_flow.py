@@ -170,6 +170,9 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     expect(supervisor.page.locator("#calls-before")).to_have_text("20")
     expect(supervisor.page.locator("#calls-after")).to_have_text("61")  # with the escalation
     expect(supervisor.page.locator("#verdict")).to_contain_text("More calls than")
+    # Around it, the bordering beat; the place rose, so there is no drop to weigh.
+    expect(supervisor.page.locator("#surroundings")).to_contain_text("bordering beats B1")
+    expect(supervisor.page.locator("#wdq")).to_contain_text("did not fall")
     # The map outlines the beat and shades where the calls were: more after, so orange.
     where = supervisor.page.locator("#before-after-map")
     expect(where).to_have_attribute("data-beats-highlighted", "1")

@@ -4,7 +4,12 @@ the same days, so that a citywide trend or season is not taken for the program's
 
 The rate ratio after/before has a 95 % interval from the Poisson approximation
 (log RR ± 1.96·√(1/a + 1/b)); the ratio of the place's ratio to the rest of the city's is the
-difference-in-differences on the log scale, with √(1/a + 1/b + 1/c + 1/d)."""
+difference-in-differences on the log scale, with √(1/a + 1/b + 1/c + 1/d).
+
+Whether calls moved next door rather than stopped is read off the place's surroundings (a
+ring as wide again around an address, the beats bordering a beat) with Bowers and Johnson's
+weighted displacement quotient (J. Quant. Criminol. 19, 2003), the rest of the city less the
+surroundings as its control."""
 
 from __future__ import annotations
 
@@ -17,8 +22,9 @@ from urllib.parse import urlencode
 
 import h3
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from shapely.geometry import shape
 
 from beatbook.calls.models import CallRecord, CallType
 from beatbook.core.dates import days_since
@@ -55,6 +61,53 @@ class Ratio:
 
 
 @dataclass(frozen=True)
+class Surroundings:
+    """The calls around the place, and what they say about displacement."""
+
+    label: str  # "between 150 and 300 m from …", "in the bordering beats B1, C1"
+    before: int
+    after: int
+    rate_ratio: Ratio
+    relative_to_rest: Ratio  # against the rest of the city less the place and these
+    # Bowers and Johnson's WDQ: above 0 a diffusion of benefits, below 0 displacement; None
+    # when the place did not fall against the control (no effect to weigh it against).
+    wdq: float | None
+
+    @property
+    def reading(self) -> str:
+        """What the quotient says, in words."""
+        if self.wdq is None:
+            return (
+                "The place's calls did not fall against the rest of the city's, so there is "
+                "no drop there whose displacement could be weighed."
+            )
+        if self.wdq > 1:
+            return "calls fell around the place by more than at it: a diffusion of benefits."
+        if self.wdq > 0:
+            return "calls fell around the place too: a diffusion of benefits."
+        if self.wdq == 0:
+            return "no change around the place beyond the city's trend."
+        if self.wdq >= -1:
+            return "calls rose around the place: some displacement, less than the drop at it."
+        return "calls rose around the place by more than they fell at it: displacement."
+
+
+def weighted_displacement_quotient(
+    place: tuple[int, int], around: tuple[int, int], control: tuple[int, int]
+) -> float | None:
+    """(B_a/C_a − B_b/C_b) ÷ (A_a/C_a − A_b/C_b) for (before, after) counts of the place A,
+    its surroundings B and the control C; only where A fell against C (the denominator is
+    below zero), else there is no effect whose displacement it could measure."""
+    (a_b, a_a), (b_b, b_a), (c_b, c_a) = place, around, control
+    if not c_b or not c_a:
+        return None
+    success = a_a / c_a - a_b / c_b
+    if success >= 0:
+        return None
+    return (b_a / c_a - b_b / c_b) / success
+
+
+@dataclass(frozen=True)
 class Comparison:
     place: Place
     date: dt.date
@@ -71,6 +124,7 @@ class Comparison:
     by_type: list[tuple[str, int, int]]  # (type, before, after)
     cells: list[tuple[str, int, int]]  # (H3 cell, before, after), for the map
     unplaced: int  # calls counted by their block alone (no coordinates), not on the map
+    around: Surroundings | None  # None for a beat that borders none
 
 
 def rate_ratio(after: int, before: int) -> Ratio:
@@ -141,6 +195,9 @@ def compare(
     all_before = window.filter(received_at__lt=pivot).count()
     all_after = window.count() - all_before
     rest_before, rest_after = all_before - before, all_after - after
+    around = _surroundings(
+        place, window, pivot, place_counts=(before, after), rest=(rest_before, rest_after)
+    )
     n_weeks = math.ceil(days / 7)
     weekly: Counter[int] = Counter(
         math.floor((at - pivot).total_seconds() / (7 * 86400)) for at, *_ in site
@@ -168,6 +225,61 @@ def compare(
         by_type=by_type,
         cells=_cells(place, [(at >= pivot, lat, lon) for at, _, lat, lon in site]),
         unplaced=sum(lat is None or lon is None for *_, lat, lon in site),
+        around=around,
+    )
+
+
+def bordering_beats(beat_id: int) -> list[Beat]:
+    """The beats that share a border with this one; 20 m of slack, as neighbours' polygons
+    drawn separately rarely meet exactly."""
+    beats = {b.pk: b for b in Beat.objects.only("name", "geometry")}
+    target = shape(beats[beat_id].geometry).buffer(0.0002)
+    return sorted(
+        (b for pk, b in beats.items() if pk != beat_id and target.intersects(shape(b.geometry))),
+        key=lambda b: b.name,
+    )
+
+
+def _surroundings(
+    place: Place,
+    window: QuerySet[CallRecord],
+    pivot: dt.datetime,
+    *,
+    place_counts: tuple[int, int],
+    rest: tuple[int, int],
+) -> Surroundings | None:
+    if place.beat_id is not None:
+        neighbours = bordering_beats(place.beat_id)
+        if not neighbours:
+            return None
+        label = "in the bordering beats " + ", ".join(b.name for b in neighbours)
+        counts = window.filter(beat_id__in=[b.pk for b in neighbours]).aggregate(
+            before=Count("pk", filter=Q(received_at__lt=pivot)), total=Count("pk")
+        )
+        before, after = counts["before"], counts["total"] - counts["before"]
+    else:
+        assert place.lat is not None
+        assert place.lon is not None
+        outer = place.radius_m * 2
+        label = f"between {place.radius_m} and {outer} m from it"
+        ring = Place(label, lat=place.lat, lon=place.lon, radius_m=outer)
+        times = [
+            at
+            for at, lat, lon in _at_place(window, ring).values_list("received_at", "lat", "lon")
+            if lat is not None
+            and lon is not None
+            and place.radius_m < metres_between(place.lat, place.lon, lat, lon) <= outer
+        ]
+        before = sum(at < pivot for at in times)
+        after = len(times) - before
+    control = (rest[0] - before, rest[1] - after)
+    return Surroundings(
+        label=label,
+        before=before,
+        after=after,
+        rate_ratio=rate_ratio(after, before),
+        relative_to_rest=ratio_of_ratios(after, before, control[1], control[0]),
+        wdq=weighted_displacement_quotient(place_counts, (before, after), control),
     )
 
 

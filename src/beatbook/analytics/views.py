@@ -324,6 +324,11 @@ class EffectivenessView(RoleRequiredMixin, View):
             "rest_text": percent(
                 None if result.rest_ratio.value is None else result.rest_ratio.value - 1
             ),
+            "around_change_text": percent(
+                None
+                if result.around is None or result.around.rate_ratio.value is None
+                else result.around.rate_ratio.value - 1
+            ),
         }
         if request.GET.get("format") == "csv":
             return csv_response(

@@ -23,6 +23,7 @@ from beatbook.analytics.effectiveness import (
     compare,
     rate_ratio,
     ratio_of_ratios,
+    weighted_displacement_quotient,
 )
 from beatbook.calls.models import CallRecord, CallType
 from beatbook.outreach.services import event_cancel
@@ -105,6 +106,87 @@ def test_a_beat(history: Any) -> None:
     assert result.unplaced == 1
 
 
+def _records(rows: list[tuple[dt.datetime, Any, float, float]], tag: str) -> None:
+    noise = CallType.objects.get(code="NOISE")
+    CallRecord.objects.bulk_create(
+        CallRecord(
+            source="test",
+            source_id=f"{tag}{i}",
+            received_at=when,
+            call_type=noise,
+            original_code="NOISE",
+            beat=beat,
+            lat=lat,
+            lon=lon,
+        )
+        for i, (when, beat, lat, lon) in enumerate(rows)
+    )
+
+
+def test_calls_moving_into_the_ring_around_an_address_read_as_displacement(
+    history: Any,
+) -> None:
+    """About 220 m from the place, inside the ring of 150-300 m: 4 calls before, 8 after.
+    The control is the rest of the city less the ring: 20 before, 21 after (B1 and the call
+    330 m away). WDQ = (8/21 - 4/20) / (5/21 - 10/20) = -0.6909."""
+    a1 = history["a1"]
+    _records([(at(2, 20), a1, 47.612, -122.335)] * 4 + [(at(3, 20), a1, 47.612, -122.335)] * 8, "r")
+    place = Place(
+        "1500 Pine St", lat=47.610, lon=-122.335, radius_m=150, block_text="1500 block of Pine St"
+    )
+    result = compare(place, PIVOT, 28)
+    around = result.around
+    assert around is not None
+    assert around.label == "between 150 and 300 m from it"
+    assert (around.before, around.after) == (4, 8)
+    assert (result.rest_before, result.rest_after) == (24, 29)  # the ring is in the rest
+    assert around.rate_ratio.value == 2.0
+    assert around.relative_to_rest.value == pytest.approx((8 / 4) / (21 / 20))
+    assert around.wdq == pytest.approx(-0.690909, abs=1e-6)
+    assert around.reading.startswith("calls rose around the place: some displacement")
+
+
+def test_a_beats_surroundings_are_the_beats_bordering_it(history: Any) -> None:
+    """A1 borders B1 (they share 47.600) and not C1, 2 km north. B1: 20 before, 25 after;
+    C1, the control: 10 and 10. A1 fell from 10 to 6: WDQ = (25/10 - 20/10) / (6/10 - 10/10)
+    = -1.25, more displaced than prevented."""
+    from beatbook.core.actors import SYSTEM
+    from beatbook.core.testing import beat_collection
+    from beatbook.places.models import Beat
+    from beatbook.places.services import beats_import
+
+    beats_import(
+        actor=SYSTEM,
+        collection=beat_collection(C1=(47.640, -122.340, 47.660, -122.320)),
+        name_property="beat",
+    )
+    b1, c1 = history["b1"], Beat.objects.get(name="C1")
+    _records(
+        [(at(3, 16), b1, 47.59, -122.33)] * 5
+        + [(at(2, 16), c1, 47.65, -122.33)] * 10
+        + [(at(3, 16), c1, 47.65, -122.33)] * 10,
+        "n",
+    )
+    result = compare(Place("beat A1", beat_id=history["a1"].pk), PIVOT, 28)
+    around = result.around
+    assert around is not None
+    assert around.label == "in the bordering beats B1"
+    assert (around.before, around.after) == (20, 25)
+    assert around.wdq == pytest.approx(-1.25)
+    assert around.reading == (
+        "calls rose around the place by more than they fell at it: displacement."
+    )
+    # C1 borders none: nothing to read displacement from.
+    assert compare(Place("beat C1", beat_id=c1.pk), PIVOT, 28).around is None
+
+
+def test_the_quotient_needs_a_drop_at_the_place_and_a_control() -> None:
+    assert weighted_displacement_quotient((10, 12), (5, 3), (100, 100)) is None  # rose
+    assert weighted_displacement_quotient((10, 5), (5, 3), (0, 100)) is None
+    # Fell at the place and around it: (3/100 - 5/100) / (5/100 - 10/100) = 0.4.
+    assert weighted_displacement_quotient((10, 5), (5, 3), (100, 100)) == pytest.approx(0.4)
+
+
 def test_cells_are_shaded_by_their_change_against_the_largest() -> None:
     fell, rose, same = (h3.latlng_to_cell(47.61, -122.33 + i / 100, 9) for i in range(3))
     collection = cells_geojson([(fell, 10, 4), (rose, 0, 1), (same, 2, 2)])
@@ -164,6 +246,10 @@ def test_page_with_address_and_csv(history: Any, client_for: Any) -> None:
     assert re.search(r'data-circle="47\.6\d+,-122\.3\d+,150"', page)
     assert "data-highlight-beats" not in page
     assert "1 call without coordinates (counted by their block) is not on the map" in page
+    # Nothing between 150 and 300 m: no displacement, all of the drop at the place.
+    assert 'Calls between 150 and 300 m from it: <strong id="around-before">0</strong>' in page
+    assert "too few to set against the trend" in page
+    assert 'id="wdq">Weighted displacement quotient <strong>0.00</strong>' in page
     csv_text = analyst.get(f"/analytics/before-after/?{query}&format=csv")
     lines = b"".join(csv_text.streaming_content).decode().splitlines()
     assert lines == ["call_type,before,after", "Noise complaint,10,5", "All types,10,5"]
