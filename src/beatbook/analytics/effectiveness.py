@@ -91,6 +91,17 @@ class Surroundings:
             return "calls rose around the place: some displacement, less than the drop at it."
         return "calls rose around the place by more than they fell at it: displacement."
 
+    @property
+    def caution(self) -> str:
+        """The quotient has no interval of its own: where the change around the place is
+        within the city's trend, say that it is no evidence either way."""
+        if self.wdq is None or self.wdq == 0 or self.relative_to_rest.significant:
+            return ""
+        return (
+            "The change around it is not distinguishable from the trend of the rest of the "
+            "city (its interval includes 1), so this is not yet evidence of it."
+        )
+
 
 def weighted_displacement_quotient(
     place: tuple[int, int], around: tuple[int, int], control: tuple[int, int]

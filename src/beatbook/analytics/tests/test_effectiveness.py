@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import json
 import re
+from dataclasses import replace
 from html import unescape
 from typing import Any
 
@@ -19,6 +20,8 @@ from beatbook.analytics.effectiveness import (
     MORE,
     SAME,
     Place,
+    Ratio,
+    Surroundings,
     cells_geojson,
     compare,
     rate_ratio,
@@ -144,6 +147,9 @@ def test_calls_moving_into_the_ring_around_an_address_read_as_displacement(
     assert around.relative_to_rest.value == pytest.approx((8 / 4) / (21 / 20))
     assert around.wdq == pytest.approx(-0.690909, abs=1e-6)
     assert around.reading.startswith("calls rose around the place: some displacement")
+    # 2× in the ring against the city's 1.05× has an interval of 0.50-7.3: no evidence yet.
+    assert not around.relative_to_rest.significant
+    assert around.caution.startswith("The change around it is not distinguishable")
 
 
 def test_a_beats_surroundings_are_the_beats_bordering_it(history: Any) -> None:
@@ -176,6 +182,7 @@ def test_a_beats_surroundings_are_the_beats_bordering_it(history: Any) -> None:
     assert around.reading == (
         "calls rose around the place by more than they fell at it: displacement."
     )
+    assert around.caution  # 25/20 against 10/10: an interval of 0.44-3.6
     # C1 borders none: nothing to read displacement from.
     assert compare(Place("beat C1", beat_id=c1.pk), PIVOT, 28).around is None
 
@@ -185,6 +192,14 @@ def test_the_quotient_needs_a_drop_at_the_place_and_a_control() -> None:
     assert weighted_displacement_quotient((10, 5), (5, 3), (0, 100)) is None
     # Fell at the place and around it: (3/100 - 5/100) / (5/100 - 10/100) = 0.4.
     assert weighted_displacement_quotient((10, 5), (5, 3), (100, 100)) == pytest.approx(0.4)
+    # Read out with a caution only while the change around it is within the city's trend.
+    fell = Surroundings("around", 50, 30, Ratio(0.6, 0.4, 0.9), Ratio(0.6, 0.4, 0.9), 0.4)
+    assert fell.reading == "calls fell around the place too: a diffusion of benefits."
+    assert fell.caution == ""
+    unsure = replace(fell, relative_to_rest=Ratio(0.8, 0.5, 1.3))
+    assert unsure.caution.startswith("The change around it is not distinguishable")
+    assert replace(fell, wdq=None).caution == ""
+    assert replace(fell, wdq=1.5).reading.startswith("calls fell around the place by more")
 
 
 def test_cells_are_shaded_by_their_change_against_the_largest() -> None:
