@@ -24,7 +24,6 @@ import h3
 from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from shapely.geometry import shape
 
 from beatbook.calls.models import CallRecord, CallType
 from beatbook.core.dates import days_since
@@ -33,7 +32,7 @@ from beatbook.outreach.models import Event, WatchGroup
 from beatbook.outreach.selectors import NEARBY_RADIUS_M
 from beatbook.places.exceptions import AddressNotFound
 from beatbook.places.models import Beat
-from beatbook.places.selectors import geocode
+from beatbook.places.selectors import beats_bordering, geocode
 
 EARTH_RADIUS_M = 6_371_008.8
 Z95 = 1.959964
@@ -240,17 +239,6 @@ def compare(
     )
 
 
-def bordering_beats(beat_id: int) -> list[Beat]:
-    """The beats that share a border with this one; 20 m of slack, as neighbours' polygons
-    drawn separately rarely meet exactly."""
-    beats = {b.pk: b for b in Beat.objects.only("name", "geometry")}
-    target = shape(beats[beat_id].geometry).buffer(0.0002)
-    return sorted(
-        (b for pk, b in beats.items() if pk != beat_id and target.intersects(shape(b.geometry))),
-        key=lambda b: b.name,
-    )
-
-
 def _surroundings(
     place: Place,
     window: QuerySet[CallRecord],
@@ -260,7 +248,7 @@ def _surroundings(
     rest: tuple[int, int],
 ) -> Surroundings | None:
     if place.beat_id is not None:
-        neighbours = bordering_beats(place.beat_id)
+        neighbours = beats_bordering(place.beat_id)
         if not neighbours:
             return None
         label = "in the bordering beats " + ", ".join(b.name for b in neighbours)

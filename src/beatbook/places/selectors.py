@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 from rapidfuzz import fuzz, process
+from shapely.prepared import prep
 
 from beatbook.core.exceptions import NotFound, ValidationFailed
 from beatbook.core.geo import distance_m, flat_distance_params, flat_distance_sql, nearest_of
@@ -85,6 +86,40 @@ def beat_for_point(*, lat: float, lon: float) -> Beat | None:
         if point_in(prepared, lat, lon):
             return beat
     return None
+
+
+BORDER_SLACK_DEG = 0.0002  # about 20 m: neighbours' polygons drawn separately rarely meet
+
+
+def _beat_shape(beat: Beat) -> Any:
+    prepared = prepared_shape(
+        beat.pk, beat.updated_at.isoformat(), functools.partial(_beat_geometry, beat.pk)
+    )
+    return prepared.context
+
+
+def beats_bordering(beat_id: int) -> list[Beat]:
+    """The beats that share a border with this one, by name. Only those whose boxes come
+    within the slack of its box are measured, on the shapes kept in memory (decoding every
+    beat's polygon took 0.17 s of a page)."""
+    beats = BEATS.get()
+    target = next((b for b in beats if b.pk == beat_id), None)
+    if target is None:
+        return []
+    slack = BORDER_SLACK_DEG
+    near = [
+        b
+        for b in beats
+        if b.pk != beat_id
+        and b.min_lat <= target.max_lat + slack
+        and b.max_lat >= target.min_lat - slack
+        and b.min_lon <= target.max_lon + slack
+        and b.max_lon >= target.min_lon - slack
+    ]
+    if not near:
+        return []
+    grown = prep(_beat_shape(target).buffer(slack))
+    return sorted((b for b in near if grown.intersects(_beat_shape(b))), key=lambda b: b.name)
 
 
 def beat_for_point_or_refuse(*, lat: float, lon: float) -> Beat:
