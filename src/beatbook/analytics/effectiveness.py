@@ -31,6 +31,7 @@ from beatbook.outreach.choices import EventStatus
 from beatbook.outreach.models import Event, WatchGroup
 from beatbook.outreach.selectors import NEARBY_RADIUS_M
 from beatbook.places.exceptions import AddressNotFound
+from beatbook.places.geometry import cell_polygon
 from beatbook.places.models import Beat
 from beatbook.places.selectors import beats_bordering, geocode
 
@@ -311,11 +312,10 @@ def cells_geojson(cells: list[tuple[str, int, int]]) -> dict[str, Any]:
         change = after - before
         level = min(math.ceil(3 * abs(change) / largest) - 1, 2) if change else 0
         colour = SAME if not change else (MORE if change > 0 else FEWER)[level]
-        ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(cell)]
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                "geometry": cell_polygon(cell),
                 "properties": {"before": before, "after": after, "colour": colour},
             }
         )

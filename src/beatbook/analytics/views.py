@@ -4,7 +4,6 @@ import datetime as dt
 import json
 from typing import Any
 
-import h3
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -43,6 +42,7 @@ from beatbook.core.csv_export import csv_response
 from beatbook.core.pdf import pdf_response, render_pdf
 from beatbook.core.permissions import RoleRequiredMixin
 from beatbook.core.roles import ANALYTICS_ROLES
+from beatbook.places.geometry import cell_polygon
 from beatbook.resources.selectors import referral_outcomes
 
 VIEWERS = ANALYTICS_ROLES
@@ -362,12 +362,11 @@ class HotspotMapView(RoleRequiredMixin, View):
         for cell in hot_spots(form.scope()):
             if not cell.calls and not cell.confidence:
                 continue
-            ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(cell.cell)]
             colour = (HOT if cell.hot else COLD).get(cell.confidence, "#c9d1db")
             features.append(
                 {
                     "type": "Feature",
-                    "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                    "geometry": cell_polygon(cell.cell),
                     "properties": {
                         "cell": cell.cell,
                         "calls": cell.calls,

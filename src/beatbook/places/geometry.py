@@ -39,6 +39,12 @@ def h3_cell(lat: float, lon: float, resolution: int | None = None) -> str:
     return str(h3.latlng_to_cell(lat, lon, resolution or settings.BEATBOOK_H3_RESOLUTION))
 
 
+def cell_polygon(cell: str) -> dict[str, Any]:
+    """The H3 cell's hexagon as a GeoJSON Polygon (lon, lat; the ring closed)."""
+    ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(cell)]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
 def cells_covering(
     lat: float, lon: float, radius_m: float, resolution: int | None = None
 ) -> set[str]:

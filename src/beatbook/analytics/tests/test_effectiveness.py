@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import re
 from dataclasses import replace
@@ -41,11 +40,31 @@ def at(month: int, day: int) -> dt.datetime:
     return dt.datetime(2026, month, day, 12, tzinfo=timezone.get_current_timezone())
 
 
+Row = tuple[dt.datetime, Any, float | None, float | None, str]
+
+
+def _records(rows: list[Row], tag: str) -> None:
+    """Noise calls of the city's history: (when, beat, lat, lon, block)."""
+    noise = CallType.objects.get(code="NOISE")
+    CallRecord.objects.bulk_create(
+        CallRecord(
+            source="test",
+            source_id=f"{tag}{i}",
+            received_at=when,
+            call_type=noise,
+            original_code="NOISE",
+            beat=beat,
+            lat=lat,
+            lon=lon,
+            block_text=block,
+        )
+        for i, (when, beat, lat, lon, block) in enumerate(rows)
+    )
+
+
 @pytest.fixture
 def history(agency: dict[str, Any]) -> dict[str, Any]:
-    noise = CallType.objects.get(code="NOISE")
     a1, b1 = agency["a1"], agency["b1"]
-    numbers = itertools.count()
     rows = [
         *[(at(2, 10), a1, 47.610, -122.335, "") for _ in range(10)],  # at 1500 Pine St
         *[(at(3, 10), a1, 47.6101, -122.3351, "") for _ in range(4)],
@@ -55,20 +74,7 @@ def history(agency: dict[str, Any]) -> dict[str, Any]:
         *[(at(3, 15), b1, 47.59, -122.33, "") for _ in range(20)],
         (at(1, 15), a1, 47.610, -122.335, ""),  # before the window
     ]
-    CallRecord.objects.bulk_create(
-        CallRecord(
-            source="test",
-            source_id=str(next(numbers)),
-            received_at=when,
-            call_type=noise,
-            original_code="NOISE",
-            beat=beat,
-            lat=lat,
-            lon=lon,
-            block_text=block,
-        )
-        for when, beat, lat, lon, block in rows
-    )
+    _records(rows, "h")
     return agency
 
 
@@ -109,23 +115,6 @@ def test_a_beat(history: Any) -> None:
     assert result.unplaced == 1
 
 
-def _records(rows: list[tuple[dt.datetime, Any, float, float]], tag: str) -> None:
-    noise = CallType.objects.get(code="NOISE")
-    CallRecord.objects.bulk_create(
-        CallRecord(
-            source="test",
-            source_id=f"{tag}{i}",
-            received_at=when,
-            call_type=noise,
-            original_code="NOISE",
-            beat=beat,
-            lat=lat,
-            lon=lon,
-        )
-        for i, (when, beat, lat, lon) in enumerate(rows)
-    )
-
-
 def test_calls_moving_into_the_ring_around_an_address_read_as_displacement(
     history: Any,
 ) -> None:
@@ -133,7 +122,10 @@ def test_calls_moving_into_the_ring_around_an_address_read_as_displacement(
     The control is the rest of the city less the ring: 20 before, 21 after (B1 and the call
     330 m away). WDQ = (8/21 - 4/20) / (5/21 - 10/20) = -0.6909."""
     a1 = history["a1"]
-    _records([(at(2, 20), a1, 47.612, -122.335)] * 4 + [(at(3, 20), a1, 47.612, -122.335)] * 8, "r")
+    _records(
+        [(at(2, 20), a1, 47.612, -122.335, "")] * 4 + [(at(3, 20), a1, 47.612, -122.335, "")] * 8,
+        "r",
+    )
     place = Place(
         "1500 Pine St", lat=47.610, lon=-122.335, radius_m=150, block_text="1500 block of Pine St"
     )
@@ -168,9 +160,9 @@ def test_a_beats_surroundings_are_the_beats_bordering_it(history: Any) -> None:
     )
     b1, c1 = history["b1"], Beat.objects.get(name="C1")
     _records(
-        [(at(3, 16), b1, 47.59, -122.33)] * 5
-        + [(at(2, 16), c1, 47.65, -122.33)] * 10
-        + [(at(3, 16), c1, 47.65, -122.33)] * 10,
+        [(at(3, 16), b1, 47.59, -122.33, "")] * 5
+        + [(at(2, 16), c1, 47.65, -122.33, "")] * 10
+        + [(at(3, 16), c1, 47.65, -122.33, "")] * 10,
         "n",
     )
     result = compare(Place("beat A1", beat_id=history["a1"].pk), PIVOT, 28)
