@@ -80,22 +80,19 @@ def beat_for_point(*, lat: float, lon: float) -> Beat | None:
         b for b in BEATS.get() if b.min_lat <= lat <= b.max_lat and b.min_lon <= lon <= b.max_lon
     )
     for beat in candidates:
-        prepared = prepared_shape(
-            beat.pk, beat.updated_at.isoformat(), functools.partial(_beat_geometry, beat.pk)
-        )
-        if point_in(prepared, lat, lon):
+        if point_in(_beat_prepared(beat), lat, lon):
             return beat
     return None
 
 
-BORDER_SLACK_DEG = 0.0002  # about 20 m: neighbours' polygons drawn separately rarely meet
-
-
-def _beat_shape(beat: Beat) -> Any:
-    prepared = prepared_shape(
+def _beat_prepared(beat: Beat) -> Any:
+    """The beat's polygon from the process's cache, loaded on a miss."""
+    return prepared_shape(
         beat.pk, beat.updated_at.isoformat(), functools.partial(_beat_geometry, beat.pk)
     )
-    return prepared.context
+
+
+BORDER_SLACK_DEG = 0.0002  # about 20 m: neighbours' polygons drawn separately rarely meet
 
 
 def beats_bordering(beat_id: int) -> list[Beat]:
@@ -118,8 +115,10 @@ def beats_bordering(beat_id: int) -> list[Beat]:
     ]
     if not near:
         return []
-    grown = prep(_beat_shape(target).buffer(slack))
-    return sorted((b for b in near if grown.intersects(_beat_shape(b))), key=lambda b: b.name)
+    grown = prep(_beat_prepared(target).context.buffer(slack))
+    return sorted(
+        (b for b in near if grown.intersects(_beat_prepared(b).context)), key=lambda b: b.name
+    )
 
 
 def beat_for_point_or_refuse(*, lat: float, lon: float) -> Beat:
