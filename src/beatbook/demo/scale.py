@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from beatbook.calls.choices import Disposition
-from beatbook.calls.importing.writing import batch_write
+from beatbook.calls.importing.writing import batch_write, statistics_refresh, table_rows_known
 from beatbook.calls.models import CallRecord, CallType
 from beatbook.calls.signals import call_records_changed
 from beatbook.demo.builder import HOUR_WEIGHTS, SEED, TYPE_MIX, WEEKDAY_FACTOR
@@ -126,6 +126,7 @@ def scale_generate(n: int, *, progress: Callable[[int], object] | None = None, *
     how many were new."""
     batch: list[dict[str, Any]] = []
     new = 0
+    known = table_rows_known()
     first = last = None
     for row in scale_rows(n, **rows):
         first = first or row["received_at"]  # rows come in time order
@@ -141,6 +142,7 @@ def scale_generate(n: int, *, progress: Callable[[int], object] | None = None, *
         new += batch_write(batch)
     if progress:
         progress(len(batch))
+    statistics_refresh(added=new, known=known)
     if first is not None:
         call_records_changed.send(sender=CallRecord, start=first, end=last)
     return new

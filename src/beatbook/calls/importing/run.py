@@ -17,6 +17,7 @@ from beatbook.calls.importing.mapping import Mapping
 from beatbook.calls.importing.parallel import BatchWriters, writers_available
 from beatbook.calls.importing.reading import batches, file_check
 from beatbook.calls.importing.transform import RecordBuilder
+from beatbook.calls.importing.writing import statistics_refresh, table_rows_known
 from beatbook.calls.models import CallRecord, ImportRun
 from beatbook.calls.signals import call_records_changed
 
@@ -65,6 +66,7 @@ def calls_import(
     # A source never imported before cannot conflict (the file's own duplicates are
     # rejected), so its batches skip the staging table.
     fresh = not CallRecord.objects.filter(source=mapping.name).exists()
+    known = table_rows_known()
     writers: BatchWriters[Batch] = BatchWriters(writers_available(), fresh=fresh)
 
     def written(done: list[tuple[Batch, int]], *, report: bool = True) -> None:
@@ -111,6 +113,8 @@ def calls_import(
         run.message = ("interrupted" if interrupted else f"{type(exc).__name__}: {exc}")[:500]
         raise
     else:
+        # Before the rollups' refresh, which is planned on these statistics too.
+        statistics_refresh(added=run.rows_imported, known=known)
         if span is not None:  # every row read, new or not, so a re-run mends an interrupted one
             call_records_changed.send(sender=CallRecord, start=span[0], end=span[1])
         run.status = ImportRun.Status.DONE

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from beatbook.calls.importing.columns import INDEX, ColumnBuilder
 from beatbook.calls.importing.mapping import Mapping, MappingError, mapping_load
@@ -21,7 +22,9 @@ from beatbook.calls.importing.reading import ImportFileError, batches, file_chec
 from beatbook.calls.importing.reading import rows as read_rows
 from beatbook.calls.importing.run import Progress, calls_import
 from beatbook.calls.importing.transform import RecordBuilder, RowRejected
+from beatbook.calls.importing.writing import statistics_refresh, table_rows_known
 from beatbook.calls.models import CallRecord, ImportRun
+from beatbook.calls.tests.factories import statistics_of_an_empty_table
 from beatbook.core.actors import SYSTEM
 from beatbook.places.models import Beat
 from beatbook.places.services import beats_import
@@ -101,6 +104,29 @@ def test_a_rerun_adds_nothing(agency: dict[str, Any]) -> None:
     assert (again.rows_imported, again.rows_already_there) == (0, 26576)
     assert CallRecord.objects.count() == 26576
     assert ImportRun.objects.count() == 2
+
+
+def test_an_import_that_grows_the_table_a_lot_refreshes_the_planners_statistics(
+    agency: dict[str, Any],
+) -> None:
+    statistics_of_an_empty_table()
+    assert table_rows_known() == 0
+    calls_import(path=SAN_DIEGO, mapping=mapping_load("san-diego"))
+    assert table_rows_known() == 26576
+    # 222 more rows are under a tenth of what the planner knows of: left to autovacuum.
+    calls_import(path=SEATTLE, mapping=mapping_load("seattle"))
+    assert CallRecord.objects.count() == 26798
+    assert table_rows_known() == 26576
+
+
+def test_statistics_are_refreshed_only_past_a_tenth() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        assert not statistics_refresh(added=0, known=0)
+        assert not statistics_refresh(added=100, known=1000)
+    assert not queries.captured_queries
+    with CaptureQueriesContext(connection) as queries:
+        assert statistics_refresh(added=101, known=1000)
+    assert [q["sql"] for q in queries.captured_queries] == ['ANALYZE "calls_callrecord"']
 
 
 def test_seattle_real_file_gets_beats_cells_and_response_times(

@@ -11,15 +11,19 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from beatbook.calls.importing.writing import table_rows_known
 from beatbook.calls.models import CallRecord
+from beatbook.calls.tests.factories import statistics_of_an_empty_table
 from beatbook.demo.scale import SOURCE, scale_generate, scale_rows
 
 pytestmark = pytest.mark.django_db
 
 
 def test_n_calls_deterministic_and_a_rerun_adds_nothing(agency: dict[str, Any]) -> None:
+    statistics_of_an_empty_table()
     assert scale_generate(3000) == 3000
     assert CallRecord.objects.filter(source=SOURCE).count() == 3000
+    assert table_rows_known() == 3000  # the planner is told of the new city at once
     first = list(scale_rows(50))
     again = list(scale_rows(50))
     assert first == again
