@@ -176,9 +176,29 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     # The map outlines the beat and shades where the calls were: more after, so orange.
     where = supervisor.page.locator("#before-after-map")
     expect(where).to_have_attribute("data-beats-highlighted", "1")
+    # The bordering beat it was compared against is drawn too, dashed purple.
+    expect(where).to_have_attribute("data-beats-bordering", "1")
+    bordering = where.locator('.leaflet-beats-pane path[stroke="#6a3d9a"]')
+    expect(bordering).to_have_count(1)
+    expect(bordering).to_have_attribute("stroke-dasharray", "6 4")
     cells = where.locator(".leaflet-overlay-pane path")
     expect(cells.first).to_have_attribute("fill", "#d94801")
     cells.first.hover()
     expect(supervisor.page.locator(".leaflet-tooltip").last).to_have_text("20 before · 61 after")
     supervisor.screenshot("45-analytics-before-after")
+
+    # Around an address, the band between the radius and twice it is the surroundings.
+    supervisor.page.locator("#id_beat").select_option(label="No beat (an address)")
+    supervisor.page.locator("#id_address").fill("1500 Pine St")
+    supervisor.page.get_by_role("button", name="Compare").click()
+    expect(supervisor.page.locator("#surroundings")).to_contain_text(
+        "between 150 and 300 m from it"
+    )
+    where = supervisor.page.locator("#before-after-map")
+    expect(where).to_have_attribute("data-ring-drawn", "1")
+    band = where.locator('.leaflet-overlay-pane path[stroke="#6a3d9a"]')
+    expect(band).to_have_count(1)
+    expect(band).to_have_attribute("fill-rule", "evenodd")  # a band: the circle inside is a hole
+    expect(where).not_to_have_class(re.compile("leaflet-zoom-anim"))
+    supervisor.screenshot("45b-analytics-before-after-address")
     assert supervisor.problems == []

@@ -465,7 +465,10 @@ def columns(
         parts.append(
             format_html(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2" '
-                'stroke-dasharray="5 3"/><text x="{}" y="{}" fill="{}" text-anchor="end">{}</text>',
+                'stroke-dasharray="5 3"/><text x="{}" y="{}" fill="{}" text-anchor="end" '
+                # A white halo: the label stays legible where it crosses a tall column.
+                'stroke="#fff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">{}'
+                "</text>",
                 _n(mx),
                 head,
                 _n(mx),

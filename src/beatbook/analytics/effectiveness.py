@@ -72,6 +72,17 @@ class Surroundings:
     # Bowers and Johnson's WDQ: above 0 a diffusion of benefits, below 0 displacement; None
     # when the place did not fall against the control (no effect to weigh it against).
     wdq: float | None
+    beat_ids: tuple[int, ...] = ()  # the bordering beats, around a beat
+    outer_m: int = 0  # the ring's outer radius, around an address
+
+    def outline(self) -> dict[str, Any]:
+        """What the map draws of the surroundings: the bordering beats or the ring's outer
+        edge, with their counts."""
+        return {
+            "beats": list(self.beat_ids),
+            "outer_m": self.outer_m,
+            "text": f"Around the place, {self.label}: {self.before} before · {self.after} after",
+        }
 
     @property
     def reading(self) -> str:
@@ -253,6 +264,7 @@ def _surroundings(
         if not neighbours:
             return None
         label = "in the bordering beats " + ", ".join(b.name for b in neighbours)
+        shape: dict[str, Any] = {"beat_ids": tuple(b.pk for b in neighbours)}
         counts = window.filter(beat_id__in=[b.pk for b in neighbours]).aggregate(
             before=Count("pk", filter=Q(received_at__lt=pivot)), total=Count("pk")
         )
@@ -262,6 +274,7 @@ def _surroundings(
         assert place.lon is not None
         outer = place.radius_m * 2
         label = f"between {place.radius_m} and {outer} m from it"
+        shape = {"outer_m": outer}
         ring = Place(label, lat=place.lat, lon=place.lon, radius_m=outer)
         times = [
             at
@@ -280,6 +293,7 @@ def _surroundings(
         rate_ratio=rate_ratio(after, before),
         relative_to_rest=ratio_of_ratios(after, before, control[1], control[0]),
         wdq=weighted_displacement_quotient(place_counts, (before, after), control),
+        **shape,
     )
 
 

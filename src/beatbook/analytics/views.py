@@ -318,6 +318,7 @@ class EffectivenessView(RoleRequiredMixin, View):
                 marker_label=result.date.isoformat(),
             ),
             "cells_json": json.dumps(cells_geojson(result.cells)),
+            "surroundings_json": json.dumps(result.around.outline()) if result.around else "",
             "change_text": percent(
                 None if result.rate_ratio.value is None else result.rate_ratio.value - 1
             ),

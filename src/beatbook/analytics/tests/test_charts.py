@@ -102,3 +102,18 @@ def test_the_last_month_label_ends_at_the_right_edge_instead_of_running_off_it()
     )
     assert labels[0] == ("48.0", "middle", "Sep 2026")
     assert labels[-1] == ("718.0", "end", "Dec 2026")
+
+
+def test_the_intervention_date_stays_legible_over_a_column_as_tall_as_the_chart() -> None:
+    weeks = [(f"{w:+d}", (10.0,)) for w in range(-2, 2)]  # every column reaches the top
+    svg = str(
+        charts.columns(
+            weeks, (("Calls", charts.BAR),), "Weekly", marker=2, marker_label="2026-03-01"
+        )
+    )
+    label = re.search(r"<text[^>]*>2026-03-01</text>", svg)
+    assert label is not None
+    # Drawn with a white halo under its letters, over the column it crosses.
+    assert 'stroke="#fff"' in label.group(0)
+    assert 'paint-order="stroke"' in label.group(0)
+    assert svg.index("2026-03-01") > svg.rindex("<rect")

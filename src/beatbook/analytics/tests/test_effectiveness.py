@@ -142,6 +142,12 @@ def test_calls_moving_into_the_ring_around_an_address_read_as_displacement(
     # 2× in the ring against the city's 1.05× has an interval of 0.50-7.3: no evidence yet.
     assert not around.relative_to_rest.significant
     assert around.caution.startswith("The change around it is not distinguishable")
+    # The map draws the ring's band out to 300 m, with its counts.
+    assert around.outline() == {
+        "beats": [],
+        "outer_m": 300,
+        "text": "Around the place, between 150 and 300 m from it: 4 before · 8 after",
+    }
 
 
 def test_a_beats_surroundings_are_the_beats_bordering_it(history: Any) -> None:
@@ -175,6 +181,11 @@ def test_a_beats_surroundings_are_the_beats_bordering_it(history: Any) -> None:
         "calls rose around the place by more than they fell at it: displacement."
     )
     assert around.caution  # 25/20 against 10/10: an interval of 0.44-3.6
+    assert around.outline() == {
+        "beats": [b1.pk],
+        "outer_m": 0,
+        "text": "Around the place, in the bordering beats B1: 20 before · 25 after",
+    }
     # C1 borders none: nothing to read displacement from.
     assert compare(Place("beat C1", beat_id=c1.pk), PIVOT, 28).around is None
 
@@ -251,6 +262,10 @@ def test_page_with_address_and_csv(history: Any, client_for: Any) -> None:
     assert sum(c["properties"]["before"] for c in cells) == 10
     assert sum(c["properties"]["after"] for c in cells) == 4
     assert re.search(r'data-circle="47\.6\d+,-122\.3\d+,150"', page)
+    ring = re.search(r'data-surroundings="([^"]*)"', page)
+    assert ring is not None
+    assert json.loads(unescape(ring.group(1)))["outer_m"] == 300
+    assert "the ring out to 300 m" in page
     assert "data-highlight-beats" not in page
     assert "1 call without coordinates (counted by their block) is not on the map" in page
     # Nothing between 150 and 300 m: no displacement, all of the drop at the place.
@@ -272,6 +287,10 @@ def test_a_link_without_radius_and_days_shows_the_ones_it_uses(
     html = page.content.decode()
     assert page.status_code == 200
     assert f'data-highlight-beats="{history["a1"].pk}"' in html  # the beat outlined on the map
+    found = re.search(r'data-surroundings="([^"]*)"', html)  # and the beat bordering it
+    assert found is not None
+    assert json.loads(unescape(found.group(1)))["beats"] == [history["b1"].pk]
+    assert "Dashed purple: the surroundings compared" in html
     assert "data-circle" not in html
     assert re.search(r'<input[^>]*name="days"[^>]*value="90"', html)
     assert re.search(r'<input[^>]*name="radius"[^>]*value="150"', html)

@@ -5,6 +5,20 @@
   const UNIT_COLORS = { available: "#1e7b34", busy: "#1f4e79", en_route: "#c25e00",
                         on_scene: "#8a3b00", out_of_service: "#777" };
 
+  // What a before-and-after compared its place against: the ring around an address or the
+  // beats bordering a beat.
+  const SURROUNDINGS = { color: "#6a3d9a", weight: 2.5, dashArray: "6 4", fillColor: "#cab2d6", fillOpacity: 0.3 };
+
+  // The band between two circles, as a polygon with a hole (metres; flat over a few km).
+  function ring(lat, lon, inner, outer) {
+    const circle = (radius) => Array.from({ length: 72 }, (_, i) => {
+      const a = (i / 72) * 2 * Math.PI;
+      return [lat + (radius * Math.sin(a)) / 111320,
+              lon + (radius * Math.cos(a)) / (111320 * Math.cos((lat * Math.PI) / 180))];
+    });
+    return [circle(outer), circle(inner)];
+  }
+
   function pollHeaders() { return { "X-Beatbook-Poll": "1", "Accept": "application/json" }; }
 
   function setup(el) {
@@ -21,6 +35,7 @@
     map.createPane("beats").style.zIndex = 380;
     map.createPane("streets").style.zIndex = 390;
     const pointsLayer = L.layerGroup().addTo(map);
+    const surroundings = el.dataset.surroundings ? JSON.parse(el.dataset.surroundings) : null;
     if (el.dataset.streetsUrl && !el.dataset.tileUrl) {
       fetch(el.dataset.streetsUrl, { headers: pollHeaders(), credentials: "same-origin" })
         .then((r) => r.json()).then((geojson) => {
@@ -34,26 +49,38 @@
     if (el.dataset.beatsUrl) {
       fetch(el.dataset.beatsUrl, { headers: pollHeaders(), credentials: "same-origin" })
         .then((r) => r.json()).then((geojson) => {
-          // A page about one beat (a watch group's, a filtered dashboard) picks it out.
+          // A page about one beat (a watch group's, a filtered dashboard) picks it out; a
+          // before-and-after of a beat also marks the bordering beats it compared.
           const picked = new Set((el.dataset.highlightBeats || "").split(",").filter(Boolean).map(Number));
+          const around = new Set(surroundings ? surroundings.beats : []);
           const highlighted = [];
+          const bordering = [];
           const beats = L.geoJSON(geojson, {
             pane: "beats",
-            style: (feature) => (picked.has(feature.properties.id)
-              ? { color: "#222", weight: 3, fillColor: "#fff3c4", fillOpacity: 0.5 }
-              : { color: "#1f4e79", weight: 1.2, fillColor: "#c9d8ea", fillOpacity: picked.size ? 0.15 : 0.35 }),
+            style: (feature) => {
+              if (picked.has(feature.properties.id)) { return { color: "#222", weight: 3, fillColor: "#fff3c4", fillOpacity: 0.5 }; }
+              if (around.has(feature.properties.id)) { return SURROUNDINGS; }
+              return { color: "#1f4e79", weight: 1.2, fillColor: "#c9d8ea", fillOpacity: picked.size ? 0.15 : 0.35 };
+            },
             onEachFeature: (feature, layer) => {
+              if (around.has(feature.properties.id)) {
+                layer.bindTooltip(`${feature.properties.name}. ${surroundings.text}`, { sticky: true });
+                bordering.push(layer);
+                return;
+              }
               layer.bindTooltip(feature.properties.name, { permanent: !!el.dataset.labels || picked.has(feature.properties.id), direction: "center", className: "bb-label" });
               if (picked.has(feature.properties.id)) { highlighted.push(layer); }
             },
           }).addTo(map);
           highlighted.forEach((layer) => layer.bringToFront());
           if ((!el.dataset.pointsUrl || el.dataset.fit === "beats") && !el._areaFitted) {
-            map.fitBounds(highlighted.length ? L.featureGroup(highlighted).getBounds() : beats.getBounds(),
-                          highlighted.length ? { padding: [20, 20] } : {});
+            const framed = [...highlighted, ...bordering];
+            map.fitBounds(framed.length ? L.featureGroup(framed).getBounds() : beats.getBounds(),
+                          framed.length ? { padding: [20, 20] } : {});
           }
           el.dataset.beatsLoaded = "1";
           el.dataset.beatsHighlighted = String(highlighted.length);
+          el.dataset.beatsBordering = String(bordering.length);
         });
     }
     if (el.dataset.pointsUrl) {
@@ -162,11 +189,17 @@
       if (el.dataset.circle) {
         const [lat, lon, radius] = el.dataset.circle.split(",").map(Number);
         L.circle([lat, lon], { radius, color: "#222", weight: 2.5, dashArray: "6 4", fill: false }).addTo(drawn);
+        if (surroundings && surroundings.outer_m) {  // the ring it compared, out to here
+          const band = L.polygon(ring(lat, lon, radius, surroundings.outer_m), SURROUNDINGS);
+          band.bindTooltip(surroundings.text, { sticky: true }).addTo(drawn);
+          band.bringToBack();  // under the place's own circle and its cells
+          el.dataset.ringDrawn = "1";
+        }
       }
       // Around a beat, the beat is the frame (its cells may be few); around an address, the
       // circle and the cells.
       if (drawn.getLayers().length && !el.dataset.highlightBeats) {
-        map.fitBounds(drawn.getBounds(), { padding: [20, 20], maxZoom: 17 });
+        map.fitBounds(drawn.getBounds(), { padding: [20, 20], maxZoom: 17, animate: false });
         el._areaFitted = true;
       }
     }
