@@ -78,7 +78,8 @@ def test_analyst_filters_to_a_beat_and_a_month_and_exports_csv(
 def test_supervisor_reads_workload_diversion_and_a_before_after(
     agency: dict[str, Any], open_session: Any, settings: Any
 ) -> None:
-    settings.BEATBOOK_SWORN_HOURLY_COST = 95.0  # the demo's example cost
+    settings.BEATBOOK_SWORN_HOURLY_COST = 95.0  # the demo's example costs
+    settings.BEATBOOK_CSO_HOURLY_COST = 45.0
     from beatbook.analytics.tests.programme import closed_call, patrol
     from beatbook.calls.choices import CallStatus
     from beatbook.calls.models import CallRecord
@@ -151,6 +152,11 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     expect(supervisor.page.locator("#escalation-table")).to_contain_text("Weapon seen on scene")
     expect(supervisor.page.locator("#cost-avoided")).to_contain_text(
         "of sworn time, at $95 an hour"
+    )
+    # Each call took a CSO 45 minutes from dispatch to close: $33.75 at $45 an hour.
+    expect(supervisor.page.locator("#cso-hours")).to_have_text("60")
+    expect(supervisor.page.locator("#net-saving")).to_contain_text(
+        "Per call handled: $34 of CSO time against"
     )
     supervisor.screenshot("44-analytics-diversion")
 

@@ -1,6 +1,8 @@
 """Diversion: the program's own calls that CSOs closed without a sworn officer, the sworn
-hours that freed (minutes per call type, configurable), and the calls that did go to sworn
-officers, grouped by why. Imported city history is not counted: it does not say who went."""
+hours that freed (minutes per call type, configurable), the CSOs' own time on those calls
+(dispatch to close) and, with hourly costs set, what each side cost per call and the saving
+net of the CSOs' time; and the calls that did go to sworn officers, grouped by why.
+Imported city history is not counted: it does not say who went."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -27,6 +29,7 @@ class TypeDiversion:
     handled: int
     escalated: int
     sworn_minutes: int
+    cso_hours: float = 0.0  # CSOs' time on the handled calls, dispatch to close
 
     @property
     def share(self) -> float | None:
@@ -39,6 +42,10 @@ class TypeDiversion:
     @property
     def sworn_cost_avoided(self) -> float | None:
         return sworn_cost(self.sworn_hours_saved)
+
+    @property
+    def cso_cost(self) -> float | None:
+        return cso_cost(self.cso_hours)
 
 
 @dataclass(frozen=True)
@@ -89,11 +96,25 @@ class Diversion:
     def sworn_cost_avoided(self) -> float | None:
         return sworn_cost(self.sworn_hours_saved)
 
+    @property
+    def cso_hours(self) -> float:
+        return sum(t.cso_hours for t in self.by_type)
+
+    @property
+    def cso_cost(self) -> float | None:
+        return cso_cost(self.cso_hours)
+
 
 def sworn_cost(hours: float) -> float | None:
     """What `hours` of a sworn officer's time cost (BEATBOOK_SWORN_HOURLY_COST), or None
     where the agency has not set that cost."""
     rate = settings.BEATBOOK_SWORN_HOURLY_COST
+    return hours * rate if rate else None
+
+
+def cso_cost(hours: float) -> float | None:
+    """What `hours` of CSO time cost (BEATBOOK_CSO_HOURLY_COST), or None where unset."""
+    rate = settings.BEATBOOK_CSO_HOURLY_COST
     return hours * rate if rate else None
 
 
@@ -103,15 +124,34 @@ def money(amount: float) -> str:
 
 
 def cost_texts(result: Diversion) -> dict[str, str]:
-    """The cost of the sworn time saved and the hourly cost it was reckoned at, as the
-    page and the monthly report show them ('' where no cost is set)."""
-    cost = result.sworn_cost_avoided
-    if cost is None:
-        return {"cost_text": "", "hourly_cost_text": ""}
-    return {
-        "cost_text": money(cost),
-        "hourly_cost_text": money(settings.BEATBOOK_SWORN_HOURLY_COST),
-    }
+    """The costs as the page and the monthly report show them ('' where a cost is not set):
+    the sworn time saved and its hourly cost; the CSOs' time on those calls and theirs; the
+    saving net of it; and what a handled call cost each way."""
+    texts = dict.fromkeys(
+        (
+            "cost_text",
+            "hourly_cost_text",
+            "cso_cost_text",
+            "cso_hourly_cost_text",
+            "net_text",
+            "sworn_per_call_text",
+            "cso_per_call_text",
+        ),
+        "",
+    )
+    sworn, cso, handled = result.sworn_cost_avoided, result.cso_cost, result.handled
+    if sworn is not None:
+        texts["cost_text"] = money(sworn)
+        texts["hourly_cost_text"] = money(settings.BEATBOOK_SWORN_HOURLY_COST)
+    if cso is not None:
+        texts["cso_cost_text"] = money(cso)
+        texts["cso_hourly_cost_text"] = money(settings.BEATBOOK_CSO_HOURLY_COST)
+    if sworn is not None and cso is not None and handled:
+        net = sworn - cso
+        texts["net_text"] = ("−" if net < 0 else "") + money(abs(net))
+        texts["sworn_per_call_text"] = money(sworn / handled)
+        texts["cso_per_call_text"] = money(cso / handled)
+    return texts
 
 
 def _closed_calls(scope: Scope) -> QuerySet[Call]:
@@ -148,9 +188,18 @@ def diversion(scope: Scope) -> Diversion:
     closed = _closed_calls(scope)
     handled_q = Q(status__in=HANDLED)
     escalated_q = Q(status=CallStatus.ESCALATED)
+    # A handled call's CSO time runs from dispatch to close; one cleared at the desk
+    # (advice by phone, no dispatch) took none of a CSO's field time.
+    on_call = handled_q & Q(dispatched_at__isnull=False, closed_at__isnull=False)
     per_type = (
         closed.values("call_type_id", "call_type__name", "call_type__sworn_minutes")
-        .annotate(handled=Count("pk", filter=handled_q), escalated=Count("pk", filter=escalated_q))
+        .annotate(
+            handled=Count("pk", filter=handled_q),
+            escalated=Count("pk", filter=escalated_q),
+            cso_time=Sum(
+                F("closed_at") - F("dispatched_at"), filter=on_call, output_field=DurationField()
+            ),
+        )
         .order_by()
     )
     by_type = sorted(
@@ -163,6 +212,7 @@ def diversion(scope: Scope) -> Diversion:
                 sworn_minutes=default
                 if row["call_type__sworn_minutes"] is None
                 else row["call_type__sworn_minutes"],
+                cso_hours=row["cso_time"].total_seconds() / 3600 if row["cso_time"] else 0.0,
             )
             for row in per_type
         ),

@@ -619,6 +619,8 @@ class ExportView(RoleRequiredMixin, View):
                     "sworn_minutes_per_call",
                     "sworn_hours_saved",
                     "sworn_cost_avoided",
+                    "cso_hours",
+                    "cso_cost",
                 ],
                 (
                     [
@@ -629,6 +631,8 @@ class ExportView(RoleRequiredMixin, View):
                         t.sworn_minutes,
                         f"{t.sworn_hours_saved:.2f}",
                         "" if t.sworn_cost_avoided is None else f"{t.sworn_cost_avoided:.2f}",
+                        f"{t.cso_hours:.2f}",
+                        "" if t.cso_cost is None else f"{t.cso_cost:.2f}",
                     ]
                     for t in diversion(scope).by_type
                 ),

@@ -375,6 +375,14 @@ if not 0 <= BEATBOOK_SWORN_HOURLY_COST < 10_000:
     raise ImproperlyConfigured(
         f"BEATBOOK_SWORN_HOURLY_COST must be from 0 to 9999, got {BEATBOOK_SWORN_HOURLY_COST}"
     )
+# And a CSO's loaded cost per hour: the CSOs' own time on the calls they handled is netted
+# off the sworn cost avoided, and each side's cost per call shown (what an evaluation of an
+# alternative response reports, FIELD-SURVEY.md §3 item 9). 0: not shown.
+BEATBOOK_CSO_HOURLY_COST = env_float("BEATBOOK_CSO_HOURLY_COST", 0.0)
+if not 0 <= BEATBOOK_CSO_HOURLY_COST < 10_000:
+    raise ImproperlyConfigured(
+        f"BEATBOOK_CSO_HOURLY_COST must be from 0 to 9999, got {BEATBOOK_CSO_HOURLY_COST}"
+    )
 BEATBOOK_CURRENCY_SYMBOL = env_str("BEATBOOK_CURRENCY_SYMBOL", "$")
 # Rabies observation after a bite: 10 days unless local health rules say otherwise.
 BEATBOOK_BITE_QUARANTINE_DAYS = env_int("BEATBOOK_BITE_QUARANTINE_DAYS", 10)
