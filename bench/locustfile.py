@@ -3,7 +3,8 @@
 50 dispatchers poll the live board every 2 s and dispatch about once a minute; intake files
 10 calls a second through the API; residents load the portal at 20 requests a second. Run by
 bench/run.py, which prepares the accounts, units and sessions and passes them in
-BEATBOOK_B8_SETUP (a JSON file)."""
+BEATBOOK_B8_SETUP (a JSON file). The B8 run names its three kinds of user; `Open311App` runs
+on its own after it, for B2's p95 over HTTP at 10 creates a second."""
 
 from __future__ import annotations
 
@@ -128,3 +129,30 @@ class Resident(PacedUser):
     @task(1)
     def open311_list(self) -> None:
         self.client.get("/open311/v2/requests.json?service_code=NOISE", name="open311 list")
+
+
+class Open311App(PacedUser):
+    """B2 over HTTP: residents' apps filing Open311 requests, 10 users, one a second each."""
+
+    fixed_count = 10
+    wait_time = constant_throughput(1)
+
+    @task
+    def create(self) -> None:
+        with self.client.post(
+            "/open311/v2/requests.json",
+            data={
+                "api_key": SETUP["open311_key"],
+                "service_code": "NOISE",
+                "lat": f"{47.611 + random.uniform(-0.002, 0.002):.6f}",
+                "long": f"{-122.331 + random.uniform(-0.002, 0.002):.6f}",
+                "description": "Party with loud music next door",
+                "attribute[SOURCE]": "music",
+            },
+            name="open311 create",
+            catch_response=True,
+        ) as response:
+            if response.status_code == 200 and b"service_request_id" in response.content:
+                response.success()
+            else:
+                response.failure(f"{response.status_code}: {response.text[:200]}")
