@@ -1372,34 +1372,26 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
         met = max(ratios) <= ceiling
         return f"**{'Met' if met else 'Not met'}** ({figures} in this run)."
 
-    same_work = next(
-        (
-            f"ours ÷ (b) {r['ratio']:.2f} in this run, (b) itself {r['baseline_us'] / 1000:.2f} ms"
-            for r in results
-            if r["id"] == "B2" and "(b)" in r["baseline"]
-        ),
-        "not run",
-    )
+    def row(bench: str, baseline: str) -> dict[str, Any] | None:
+        """This run's row of `bench` whose baseline names `baseline`, if it ran."""
+        return next((r for r in results if r["id"] == bench and baseline in r["baseline"]), None)
 
-    django_floor = next(
-        (
-            f"{r['e_over_a']:.2f}× the floor, timed against it in rounds of their own, "
-            f"{r['baseline_us'] / 1000:.2f} ms; ours ÷ (e) {r['ratio']:.2f}"
-            for r in results
-            if r["id"] == "B2" and "(e)" in r["baseline"]
-        ),
-        "not run",
-    )
-
-    b2_http = next(
-        (
-            f"**{'Met' if r['ours_us'] < 100_000 and not r['failures'] else 'Not met'}** "
-            f"(p95 {r['ours_us'] / 1000:.0f} ms, {r['failures']} failed, in this run)"
-            for r in results
-            if r["id"] == "B2" and "p95 budget" in r["baseline"]
-        ),
-        "not run",
-    )
+    same_work, django_floor, b2_http = "not run", "not run", "not run"
+    if b := row("B2", "(b)"):
+        same_work = (
+            f"ours ÷ (b) {b['ratio']:.2f} in this run, (b) itself {b['baseline_us'] / 1000:.2f} ms"
+        )
+    if e := row("B2", "(e)"):
+        django_floor = (
+            f"{e['e_over_a']:.2f}× the floor, timed against it in rounds of their own, "
+            f"{e['baseline_us'] / 1000:.2f} ms; ours ÷ (e) {e['ratio']:.2f}"
+        )
+    if http := row("B2", "p95 budget"):
+        met = http["ours_us"] < 100_000 and not http["failures"]
+        b2_http = (
+            f"**{'Met' if met else 'Not met'}** (p95 {http['ours_us'] / 1000:.0f} ms, "
+            f"{http['failures']} failed, in this run)"
+        )
 
     def verdict_b8() -> str:
         """Every kind within 2× its idle p95, board and dispatch under 200 ms, no failures."""
