@@ -264,8 +264,9 @@ def _surroundings(
         if not neighbours:
             return None
         label = "in the bordering beats " + ", ".join(b.name for b in neighbours)
-        shape: dict[str, Any] = {"beat_ids": tuple(b.pk for b in neighbours)}
-        counts = window.filter(beat_id__in=[b.pk for b in neighbours]).aggregate(
+        ids = tuple(b.pk for b in neighbours)
+        shape: dict[str, Any] = {"beat_ids": ids}
+        counts = window.filter(beat_id__in=ids).aggregate(
             before=Count("pk", filter=Q(received_at__lt=pivot)), total=Count("pk")
         )
         before, after = counts["before"], counts["total"] - counts["before"]
