@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Min, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
@@ -24,13 +25,17 @@ from beatbook.places.models import Beat
 UNMAPPED = "Other (source codes)"
 
 
-class PercentileCont(Aggregate):
-    function = "percentile_cont"
-    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+class MedianAndP90(Aggregate):
+    """PostgreSQL's percentile_cont at 0.5 and 0.9 from one sort of the group: [p50, p90],
+    or NULL where the group has no value (NULLs are left out, as by every aggregate)."""
 
-    def __init__(self, expression: Any, percentile: float) -> None:
-        super().__init__(expression, percentile=percentile)
+    function = "percentile_cont"
+    template = "%(function)s(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = ArrayField(FloatField())
+
+
+def _pair(quantiles: list[float] | None) -> tuple[float | None, float | None]:
+    return (quantiles[0], quantiles[1]) if quantiles else (None, None)
 
 
 def percentile(sorted_values: Sequence[float], p: float) -> float | None:
@@ -180,18 +185,14 @@ def response_by(scope: Scope, by: str = "call_type") -> list[Response]:
     field = {"call_type": "call_type_id", "beat": "beat_id"}[by]
     timed = records(scope).exclude(response_seconds=None)
     met = Q(response_seconds__lte=F("call_type__target_minutes") * 60)
-    counts = {
-        row[field]: row
-        for row in timed.values(field).annotate(n=Count("pk"), met=Count("pk", filter=met))
-    }
-    if connection.vendor == "postgresql":
-        quantiles = {
-            row[field]: (row["p50"], row["p90"])
-            for row in timed.values(field).annotate(
-                p50=PercentileCont("response_seconds", 0.5),
-                p90=PercentileCont("response_seconds", 0.9),
-            )
-        }
+    postgresql = connection.vendor == "postgresql"
+    # On PostgreSQL the counts and the quantiles in one pass over the scope's calls.
+    aggregates: dict[str, Aggregate] = {"n": Count("pk"), "met": Count("pk", filter=met)}
+    if postgresql:
+        aggregates["quantiles"] = MedianAndP90("response_seconds")
+    counts = {row[field]: row for row in timed.values(field).annotate(**aggregates)}
+    if postgresql:
+        quantiles = {key: _pair(row["quantiles"]) for key, row in counts.items()}
     else:
         values: dict[Any, list[int]] = defaultdict(list)
         for key, seconds in timed.values_list(field, "response_seconds").order_by(
@@ -282,31 +283,10 @@ def stages_by(scope: Scope, by: str = "call_type") -> list[Stages]:
     """p50 and p90 minutes of each stage of a call, per call type or beat."""
     field = {"call_type": "call_type_id", "beat": "beat_id"}[by]
     qs = records(scope)
-    counts = dict(qs.values(field).annotate(n=Count("pk")).values_list(field, "n").order_by())
-    found: dict[Any, list[tuple[float | None, float | None]]] = {k: [] for k in counts}
-    for _, start, end in STAGES:
-        timed = qs.exclude(**{f"{start}__isnull": True}).exclude(**{f"{end}__isnull": True})
-        if connection.vendor == "postgresql":
-            seconds = RawSQL(f"EXTRACT(EPOCH FROM {end} - {start})", [])  # noqa: S611
-            rows = {
-                row[field]: (row["p50"], row["p90"])
-                for row in timed.values(field).annotate(
-                    p50=PercentileCont(seconds, 0.5), p90=PercentileCont(seconds, 0.9)
-                )
-            }
-        else:
-            values: dict[Any, list[float]] = defaultdict(list)
-            for key, a, b in timed.values_list(field, start, end):
-                values[key].append((b - a).total_seconds())
-            rows = {}
-            for key, seconds_list in values.items():
-                seconds_list.sort()
-                rows[key] = (percentile(seconds_list, 0.5), percentile(seconds_list, 0.9))
-        for key in counts:
-            p50, p90 = rows.get(key, (None, None))
-            found[key].append(
-                (None if p50 is None else p50 / 60, None if p90 is None else p90 / 60)
-            )
+    if connection.vendor == "postgresql":
+        counts, found = _stages_in_postgresql(qs, field)
+    else:
+        counts, found = _stages_in_python(qs, field)
     if by == "call_type":
         names = dict(CallType.objects.values_list("pk", "name"))
         label = {k: names.get(k, UNMAPPED) for k in counts}
@@ -316,3 +296,44 @@ def stages_by(scope: Scope, by: str = "call_type") -> list[Stages]:
     return sorted(
         (Stages(label[k], counts[k], tuple(found[k])) for k in counts), key=lambda s: -s.calls
     )
+
+
+StageQuantiles = dict[Any, list[tuple[float | None, float | None]]]
+
+
+def _minutes(p50: float | None, p90: float | None) -> tuple[float | None, float | None]:
+    return (None if p50 is None else p50 / 60, None if p90 is None else p90 / 60)
+
+
+def _stages_in_postgresql(
+    qs: QuerySet[CallRecord], field: str
+) -> tuple[dict[Any, int], StageQuantiles]:
+    """Every stage's quantiles and the counts in one pass over the calls: a stage's length
+    is NULL where either of its times is, and percentile_cont leaves NULLs out."""
+    stages = {
+        f"stage{i}": MedianAndP90(
+            RawSQL(f"EXTRACT(EPOCH FROM {end} - {start})", [])  # noqa: S611
+        )
+        for i, (_, start, end) in enumerate(STAGES)
+    }
+    rows = list(qs.values(field).annotate(n=Count("pk"), **stages).order_by())
+    counts = {row[field]: row["n"] for row in rows}
+    found = {row[field]: [_minutes(*_pair(row[name])) for name in stages] for row in rows}
+    return counts, found
+
+
+def _stages_in_python(
+    qs: QuerySet[CallRecord], field: str
+) -> tuple[dict[Any, int], StageQuantiles]:
+    """SQLite has no percentile_cont: each stage's lengths sorted here, interpolated alike."""
+    counts = dict(qs.values(field).annotate(n=Count("pk")).values_list(field, "n").order_by())
+    found: StageQuantiles = {k: [] for k in counts}
+    for _, start, end in STAGES:
+        timed = qs.exclude(**{f"{start}__isnull": True}).exclude(**{f"{end}__isnull": True})
+        values: dict[Any, list[float]] = defaultdict(list)
+        for key, a, b in timed.values_list(field, start, end):
+            values[key].append((b - a).total_seconds())
+        for key in counts:
+            lengths = sorted(values.get(key, ()))
+            found[key].append(_minutes(percentile(lengths, 0.5), percentile(lengths, 0.9)))
+    return counts, found

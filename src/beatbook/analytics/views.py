@@ -24,7 +24,7 @@ from beatbook.analytics.feedback import feedback_summary
 from beatbook.analytics.hotspots import hot_spots, repeat_locations
 from beatbook.analytics.opendata import FIELDS, open_data_rows
 from beatbook.analytics.report import monthly_report
-from beatbook.analytics.scope import Scope, ScopeForm, records
+from beatbook.analytics.scope import Scope, ScopeForm
 from beatbook.analytics.selectors import (
     STAGES,
     change,
@@ -63,7 +63,7 @@ def _figures(scope: Scope) -> dict[str, Any]:
     before = full[-2] if len(full) > 1 else None
     response = response_by(scope, "call_type")
     result: dict[str, Any] = {
-        "total": records(scope).count(),
+        "total": sum(n for _, n in by_type),  # every call has a type group, unmapped too
         "by_type": by_type,
         "by_beat": volume_by_beat(scope),
         "weeks": weeks,

@@ -249,8 +249,19 @@ def test_stages_of_a_call_p50_and_p90(agency: dict[str, Any], client_for: Any) -
             original_code="NOISE",
             beat=agency["a1"],
         )
-    (row,) = stages_by(Scope(dt.date(2026, 4, 6), dt.date(2026, 4, 6)))
+    # A type whose calls have no stage timed at all: counted, with no quantiles.
+    CallRecord.objects.create(
+        source="stages",
+        source_id="untimed",
+        received_at=at(2026, 4, 6, 15),
+        call_type=CallType.objects.get(code="PARKING"),
+        original_code="PARKING",
+        beat=agency["a1"],
+    )
+    row, untimed = stages_by(Scope(dt.date(2026, 4, 6), dt.date(2026, 4, 6)))
     assert (row.label, row.calls) == ("Noise complaint", 3)
+    assert (untimed.label, untimed.calls) == ("Parking complaint", 1)
+    assert untimed.quantiles == ((None, None),) * 3
     # received → dispatched: 2 and 4 min; dispatched → on scene: 8 and 16; on scene → cleared:
     # 30 and 40. p50 is the middle, p90 is 90 % of the way from the lower to the upper.
     expected = ((3.0, 3.8), (12.0, 15.2), (35.0, 39.0))
