@@ -4,7 +4,7 @@
 10 calls a second through the API; residents load the portal at 20 requests a second. Run by
 bench/run.py, which prepares the accounts, units and sessions and passes them in
 BEATBOOK_B8_SETUP (a JSON file). The B8 run names its three kinds of user; `Open311App` runs
-on its own after it, for B2's p95 over HTTP at 10 creates a second."""
+alone against B2's own server, for B2's p95 over HTTP at 10 creates a second."""
 
 from __future__ import annotations
 
