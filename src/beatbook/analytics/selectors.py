@@ -210,13 +210,13 @@ def response_by(scope: Scope, by: str = "call_type") -> list[Response]:
         target = dict.fromkeys(counts)
     result = []
     for key, row in counts.items():
-        p50, p90 = quantiles.get(key, (None, None))
+        p50, p90 = _minutes(*quantiles.get(key, (None, None)))
         result.append(
             Response(
                 label=label[key],
                 calls=row["n"],
-                p50=None if p50 is None else p50 / 60,
-                p90=None if p90 is None else p90 / 60,
+                p50=p50,
+                p90=p90,
                 target_minutes=target[key],
                 met_share=row["met"] / row["n"] if target[key] else None,
             )
