@@ -214,9 +214,8 @@ def compare(
     ]
     before = sum(at < pivot for at, *_ in site)
     after = len(site) - before
-    all_before = window.filter(received_at__lt=pivot).count()
-    all_after = window.count() - all_before
-    rest_before, rest_after = all_before - before, all_after - after
+    everywhere = _counts_either_side(window, pivot)
+    rest_before, rest_after = everywhere[0] - before, everywhere[1] - after
     around = _surroundings(
         place, window, pivot, place_counts=(before, after), rest=(rest_before, rest_after)
     )
@@ -251,6 +250,12 @@ def compare(
     )
 
 
+def _counts_either_side(calls: QuerySet[CallRecord], pivot: dt.datetime) -> tuple[int, int]:
+    """The calls before the pivot and from it, in one pass."""
+    counts = calls.aggregate(before=Count("pk", filter=Q(received_at__lt=pivot)), total=Count("pk"))
+    return counts["before"], counts["total"] - counts["before"]
+
+
 def _surroundings(
     place: Place,
     window: QuerySet[CallRecord],
@@ -266,10 +271,7 @@ def _surroundings(
         label = "in the bordering beats " + ", ".join(b.name for b in neighbours)
         ids = tuple(b.pk for b in neighbours)
         shape: dict[str, Any] = {"beat_ids": ids}
-        counts = window.filter(beat_id__in=ids).aggregate(
-            before=Count("pk", filter=Q(received_at__lt=pivot)), total=Count("pk")
-        )
-        before, after = counts["before"], counts["total"] - counts["before"]
+        before, after = _counts_either_side(window.filter(beat_id__in=ids), pivot)
     else:
         assert place.lat is not None
         assert place.lon is not None
