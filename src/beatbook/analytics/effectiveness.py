@@ -214,8 +214,8 @@ def compare(
     ]
     before = sum(at < pivot for at, *_ in site)
     after = len(site) - before
-    everywhere = _counts_either_side(window, pivot)
-    rest_before, rest_after = everywhere[0] - before, everywhere[1] - after
+    all_before, all_after = _counts_either_side(window, pivot)
+    rest_before, rest_after = all_before - before, all_after - after
     around = _surroundings(
         place, window, pivot, place_counts=(before, after), rest=(rest_before, rest_after)
     )
