@@ -2111,6 +2111,21 @@ def bench_b9(pg_results: list[dict[str, Any]], quick: bool) -> list[dict[str, An
     return rows
 
 
+@contextlib.contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """Say on stderr when a benchmark starts and how long it took: the suite runs for
+    minutes and prints its table only at the end."""
+    side = " (SQLite child)" if "--b9-child" in sys.argv else ""
+    print(f"bench: {name}{side} …", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    yield
+    print(
+        f"bench: {name}{side} done in {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def main() -> None:
     if "--report-only" in sys.argv:  # rewrite docs/performance.md from the last results
         report = (ROOT / "docs" / "performance.md").read_text().splitlines()
@@ -2129,30 +2144,38 @@ def main() -> None:
         # build the small agency inside a rolled-back transaction.
         results = []
         if "B4" in chosen:
-            results += bench_b4()
+            with _stage("B4"):
+                results += bench_b4()
         if "B6" in chosen:
-            results += bench_b6(quick)
+            with _stage("B6"):
+                results += bench_b6(quick)
         if "B7" in chosen:
-            results += bench_b7()
+            with _stage("B7"):
+                results += bench_b7()
         # These commit, as real imports do, so they come after the rolled-back ones.
         if "B1" in chosen and "--b9-child" in sys.argv:  # 100k rows, as B9 asks
-            results += bench_b1(20_000 if quick else 100_000, naive_too=False, rounds=1)
+            with _stage("B1"):
+                results += bench_b1(20_000 if quick else 100_000, naive_too=False, rounds=1)
         elif "B1" in chosen:
             # The suite's sizes: a million rows, a tenth of them quick. Each full-size run
             # takes 20-40 s, so one round, without a warm-up round.
             rows = int(os.environ.get("BEATBOOK_BENCH_B1_ROWS", 100_000 if quick else 1_000_000))
-            results += bench_b1(rows, rounds=1, warm_up=rows < 1_000_000)
+            with _stage("B1"):
+                results += bench_b1(rows, rounds=1, warm_up=rows < 1_000_000)
         else:
             from beatbook.core.testing import agency_build
 
             agency_build()
         if "B8" in chosen:  # before B2/B3 fill the board with their open requests
-            results += bench_b8(quick)
+            with _stage("B8"):
+                results += bench_b8(quick)
         if "B2" in chosen or "B3" in chosen:
-            results += bench_b2_b3(100_000 if quick else 1_000_000, quick=quick)
+            with _stage("B2/B3"):
+                results += bench_b2_b3(100_000 if quick else 1_000_000, quick=quick)
         if "B5" in chosen:
             rows = int(os.environ.get("BEATBOOK_BENCH_B5_ROWS", 200_000 if quick else 5_000_000))
-            results += bench_b5(rows)
+            with _stage("B5"):
+                results += bench_b5(rows)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     child = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--child-json=")), "")
@@ -2160,7 +2183,8 @@ def main() -> None:
         Path(child).write_text(json.dumps(results))
         return
     if "B9" in chosen and connection.vendor == "postgresql" and not quick:  # full runs only
-        results += bench_b9(results, quick)
+        with _stage("B9"):
+            results += bench_b9(results, quick)
     if only:  # a partial run replaces only its own benchmarks' rows in the last results
         ran = {r["id"] for r in results}
         kept = json.loads((ROOT / "bench" / "results.json").read_text())
