@@ -54,7 +54,10 @@ from bench.common import (  # noqa: E402
     poll_headers,
 )
 
-ROUNDS = 7
+# Interleaved rounds after the warm-up; a --quick run takes three, enough for a median
+# that says whether a change moved a figure, in the quick run's three minutes.
+ROUNDS_FULL, ROUNDS_QUICK = 7, 3
+ROUNDS = ROUNDS_QUICK if "--quick" in sys.argv else ROUNDS_FULL
 ORDER = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9"]
 
 
@@ -1479,8 +1482,9 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
         "# Beatbook performance",
         "",
         "Figures from `bench/run.py` (PERFORMANCE-SUITE.md §4): each pair interleaved, "
-        f"{ROUNDS} rounds after a warm-up, median ratio ours ÷ baseline (lower is better), "
-        "with min–max. Timings are in-process, on this 2-core machine.",
+        f"{ROUNDS_FULL} rounds ({ROUNDS_QUICK} with `--quick`) after a warm-up, median ratio "
+        "ours ÷ baseline (lower is better), with min–max. Timings are in-process, on this "
+        "2-core machine.",
         "",
         run_line
         or (

@@ -180,6 +180,24 @@ class TestCacheSetting:
         assert "BEATBOOK_CACHE_URL must be a redis://" in result.stderr
 
 
+def test_the_embedded_database_folder_is_created_when_missing(tmp_path: Any) -> None:
+    """A fresh BEATBOOK_VAR_DIR (a new checkout has no var/) must not fail with SQLite's
+    "unable to open database file": the settings make the folder, SQLite the file."""
+    var = tmp_path / "not" / "yet"
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "connection.cursor().execute('SELECT 1'); print(connection.settings_dict['NAME'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="beatbook.config.settings", BEATBOOK_VAR_DIR=str(var))
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == str(var / "beatbook.sqlite3")
+    assert (var / "beatbook.sqlite3").exists()
+
+
 class TestCachedPolicyCsp:
     """The cached policy must be exactly the one django-csp would build."""
 
