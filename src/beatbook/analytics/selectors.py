@@ -14,7 +14,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Min, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
 from beatbook.analytics.models import MonthlyResponse, WeeklyCount, WeeklyTypeCount
@@ -60,21 +60,37 @@ def volume_by_beat(scope: Scope) -> list[tuple[str, int]]:
     return [(names.get(row["beat_id"], "No beat"), row["n"]) for row in counts]
 
 
-def hour_of_week(scope: Scope) -> list[list[int]]:
-    """7 rows (Monday first) × 24 hours, in the agency's time zone."""
+Hourly = dict[tuple[dt.date, int], int]
+
+
+def hourly_counts(scope: Scope) -> Hourly:
+    """Calls per local day and hour from the Monday of the scope's first week (where
+    `weekly` starts) to its end: the hour-of-week grid and the weekly lines are both sums of
+    it, so the dashboard reads the calls once for the two."""
     tz = timezone.get_current_timezone()
-    grid = [[0] * 24 for _ in range(7)]
     rows = (
-        records(scope)
+        records(_from_monday(scope))
         .annotate(
-            weekday=ExtractIsoWeekDay("received_at", tzinfo=tz),
-            hour=ExtractHour("received_at", tzinfo=tz),
+            day=TruncDate("received_at", tzinfo=tz), hour=ExtractHour("received_at", tzinfo=tz)
         )
-        .values("weekday", "hour")
+        .values("day", "hour")
         .annotate(n=Count("pk"))
     )
-    for row in rows:
-        grid[row["weekday"] - 1][row["hour"]] = row["n"]
+    return {(row["day"], row["hour"]): row["n"] for row in rows}
+
+
+def _from_monday(scope: Scope) -> Scope:
+    monday = scope.start - dt.timedelta(days=scope.start.weekday())
+    return Scope(monday, scope.end, scope.beat_ids, scope.call_type_ids)
+
+
+def hour_of_week(scope: Scope, hourly: Hourly | None = None) -> list[list[int]]:
+    """7 rows (Monday first) × 24 hours, in the agency's time zone; `hourly` is the scope's
+    `hourly_counts` when the caller has them already."""
+    grid = [[0] * 24 for _ in range(7)]
+    for (day, hour), n in (hourly_counts(scope) if hourly is None else hourly).items():
+        if scope.start <= day <= scope.end:
+            grid[day.weekday()][hour] += n
     return grid
 
 
@@ -85,14 +101,6 @@ class Week:
     complete: bool  # all seven days inside the range
     previous_year: int
     baseline: float | None  # mean of the same week in the earlier years on record
-
-
-def _daily(qs: QuerySet[CallRecord]) -> dict[dt.date, int]:
-    tz = timezone.get_current_timezone()
-    rows = (
-        qs.annotate(day=TruncDate("received_at", tzinfo=tz)).values("day").annotate(n=Count("pk"))
-    )
-    return {row["day"]: row["n"] for row in rows}
 
 
 def _weekly_history(scope: Scope) -> dict[dt.date, int]:
@@ -114,14 +122,15 @@ def first_day_on_record() -> dt.date | None:
     return timezone.localdate(first) if first else None
 
 
-def weekly(scope: Scope) -> list[Week]:
+def weekly(scope: Scope, hourly: Hourly | None = None) -> list[Week]:
     """Weeks (Monday first) that start in the range, with last year's same week and the
     seasonal baseline from every earlier year on record. An earlier year's week counts only
     when the record covers all of it: a history that starts on a Saturday holds two days of
-    that week, not a quiet week."""
-    first_monday = scope.start - dt.timedelta(days=scope.start.weekday())
-    in_range = Scope(first_monday, scope.end, scope.beat_ids, scope.call_type_ids)
-    daily = _daily(records(in_range))
+    that week, not a quiet week. `hourly` as for `hour_of_week`."""
+    first_monday = _from_monday(scope).start
+    daily: dict[dt.date, int] = defaultdict(int)
+    for (day, _), n in (hourly_counts(scope) if hourly is None else hourly).items():
+        daily[day] += n
     history = _weekly_history(scope)
     if not daily and not history:
         return []

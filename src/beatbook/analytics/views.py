@@ -29,6 +29,7 @@ from beatbook.analytics.selectors import (
     STAGES,
     change,
     hour_of_week,
+    hourly_counts,
     response_by,
     response_by_priority_month,
     share_within_target,
@@ -57,7 +58,8 @@ def percent(value: float | None, *, signed: bool = True) -> str:
 
 def _figures(scope: Scope) -> dict[str, Any]:
     by_type = volume_by_type(scope)
-    weeks = weekly(scope)
+    hourly = hourly_counts(scope)  # one pass for the weekly lines and the hour-of-week grid
+    weeks = weekly(scope, hourly)
     full = [w for w in weeks if w.complete]  # a partial week would compare unfairly
     last = full[-1] if full else None
     before = full[-2] if len(full) > 1 else None
@@ -73,7 +75,7 @@ def _figures(scope: Scope) -> dict[str, Any]:
         "response": response,
         "response_beats": response_by(scope, "beat"),
         "met_share": share_within_target(response),
-        "grid": hour_of_week(scope),
+        "grid": hour_of_week(scope, hourly),
         "repeats": repeat_locations(scope),
         "repeat_minimum": settings.BEATBOOK_REPEAT_LOCATION_CALLS,
         "open_data_delay": settings.BEATBOOK_OPEN_DATA_DELAY_DAYS,

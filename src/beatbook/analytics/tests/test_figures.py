@@ -16,6 +16,7 @@ from beatbook.analytics.rollups import rollups_rebuild
 from beatbook.analytics.scope import Scope
 from beatbook.analytics.selectors import (
     hour_of_week,
+    hourly_counts,
     percentile,
     response_by,
     volume_by_beat,
@@ -85,6 +86,25 @@ def test_hour_of_week_in_local_time(fixture: dict[str, Any]) -> None:
     assert grid[0][14] == 3  # Mondays 14:00-14:59
     assert (grid[1][9], grid[1][22], grid[2][14], grid[2][8]) == (1, 1, 1, 1)
     assert sum(map(sum, grid)) == 7
+
+
+def test_a_range_starting_midweek_reads_from_monday_but_counts_only_its_own_days(
+    fixture: dict[str, Any],
+) -> None:
+    """The dashboard counts calls by day and hour once, from the first week's Monday, for
+    both the weekly lines and the grid: the days before the range are read but counted in
+    neither."""
+    wednesday = Scope(dt.date(2026, 3, 4), MARCH.end)
+    hourly = hourly_counts(wednesday)
+    assert hourly[(dt.date(2026, 3, 2), 14)] == 2  # Monday 2 March, before the range
+    grid = hour_of_week(wednesday, hourly)
+    assert grid[0][14] == 1  # Monday 9 March only
+    assert sum(map(sum, grid)) == 4  # 4, 9, 10 and 11 March
+    assert grid == hour_of_week(wednesday)
+    first, second = weekly(wednesday, hourly)
+    assert (first.start, first.count, first.complete) == (dt.date(2026, 3, 2), 1, False)
+    assert (second.start, second.count, second.complete) == (dt.date(2026, 3, 9), 3, True)
+    assert weekly(wednesday) == [first, second]
 
 
 def test_weeks_with_last_year_and_the_seasonal_baseline(fixture: dict[str, Any]) -> None:
