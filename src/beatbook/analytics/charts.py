@@ -489,7 +489,9 @@ def lines(
     title: str,
     unit: str = "",
 ) -> SafeString:
-    """Several named lines over the same labels (months, weeks); gaps where a value is None."""
+    """Several named lines over the same labels (months, weeks), each value a point (its
+    value in the tooltip), the line broken where a value is None: a selection of one month
+    is a row of points, and a month with no calls of a priority is not bridged."""
     values = [v for _, _, vs in series for v in vs if v is not None]
     if not labels or not values:
         return format_html('<p class="muted">{}</p>', "Nothing in this selection.")
@@ -505,16 +507,39 @@ def lines(
         _axis(left, height - bottom, width, head + 10, f"{top:.0f} {unit}".strip()),
     ]
     for name, colour, vs in series:
-        points = " ".join(
-            f"{left + i * step:.1f},{y(v):.1f}" for i, v in enumerate(vs) if v is not None
-        )
-        parts.append(
+        runs: list[list[str]] = [[]]
+        for i, v in enumerate(vs):
+            if v is None:
+                runs.append([])
+            else:
+                runs[-1].append(f"{left + i * step:.1f},{y(v):.1f}")
+        parts += [
             format_html(
                 '<polyline points="{}" fill="none" stroke="{}" stroke-width="2">'
                 "<title>{}</title></polyline>",
-                points,
+                " ".join(run),
                 colour,
                 name,
+            )
+            for run in runs
+            if len(run) > 1
+        ]
+        parts.append(
+            format_html_join(
+                "",
+                '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}, {}: {}</title></circle>',
+                (
+                    (
+                        _n(left + i * step),
+                        _n(y(v)),
+                        colour,
+                        name,
+                        labels[i],
+                        f"{v:.0f} {unit}".strip(),
+                    )
+                    for i, v in enumerate(vs)
+                    if v is not None
+                ),
             )
         )
     parts.append(

@@ -104,6 +104,20 @@ def test_the_last_month_label_ends_at_the_right_edge_instead_of_running_off_it()
     assert labels[-1] == ("718.0", "end", "Dec 2026")
 
 
+def test_a_single_month_is_drawn_as_points_and_a_missing_month_breaks_the_line() -> None:
+    one = str(charts.lines(["Dec 2026"], [("Priority 1", "#9b1c1c", [53.0])], "p90", "min"))
+    assert "<polyline" not in one  # a one-point line draws nothing
+    assert re.findall(r'<circle cx="48.0" cy="([\d.]+)" r="3" fill="#9b1c1c">', one) == [
+        "20.0"
+    ]  # the top
+    assert "<title>Priority 1, Dec 2026: 53 min</title>" in one
+    months = ["Sep 2026", "Oct 2026", "Nov 2026", "Dec 2026", "Jan 2027"]
+    gap = str(charts.lines(months, [("Priority 2", "#c05621", [4.0, 5.0, None, 6.0, 8.0])], "p90"))
+    runs = re.findall(r'<polyline points="([^"]*)"', gap)
+    assert [run.count(",") for run in runs] == [2, 2]  # Sep–Oct and Dec–Jan, not across Nov
+    assert gap.count("<circle") == 4
+
+
 def test_the_intervention_date_stays_legible_over_a_column_as_tall_as_the_chart() -> None:
     weeks = [(f"{w:+d}", (10.0,)) for w in range(-2, 2)]  # every column reaches the top
     svg = str(
