@@ -151,6 +151,14 @@ class TestScrubText:
             "Car at 1512 Pine St since May 3"
         )
 
+    def test_a_name_goes_whole_before_its_parts_and_in_any_case(self) -> None:
+        from beatbook.core.redaction import scrub_text
+
+        text = "MARIA DE LA CRUZ and Maria's cousin Cruzita, maria@x.org"
+        assert scrub_text(text, names=["Maria de la Cruz", "", "  "]) == (
+            "[removed] and [removed]'s cousin Cruzita, [removed]"
+        )
+
 
 class TestCacheSetting:
     def _settings_caches(self, url: str) -> subprocess.CompletedProcess[str]:

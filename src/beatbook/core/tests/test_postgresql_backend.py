@@ -1,5 +1,6 @@
-"""The PostgreSQL backend's health check (core/postgresql): no query for a healthy idle
-connection, a reconnect after the server hung up (R43)."""
+"""The PostgreSQL backend (core/postgresql): its health check sends no query for a healthy idle
+connection and reconnects after the server hung up (R43); timestamps are parsed by
+psycopg's compiled loader, to the same values as Django's own."""
 
 from __future__ import annotations
 
@@ -70,3 +71,35 @@ def test_a_connection_inside_a_transaction_is_checked_by_a_query(db: Any) -> Non
         connection.connection, "cursor", side_effect=psycopg.OperationalError("gone")
     ):
         assert not connection.is_usable()
+
+
+TIMESTAMPS = """
+SELECT v::timestamptz FROM unnest(ARRAY[
+    '2026-03-08 01:59:59.999999-08', '2026-03-08 03:00:00-07', '2026-11-01 01:30:00-07',
+    '2026-11-01 01:30:00-08', '0001-01-01 00:00:00+00', '9999-12-31 23:59:59.5+00',
+    '1969-12-31 23:59:59.000001+05:30', '2026-12-07 12:00:00+14'
+]) AS v
+"""
+
+
+def test_timestamps_load_through_the_compiled_parser_to_djangos_values(db: Any) -> None:
+    """The compiled loader must give what Django's own (pure-Python) loader gives: the
+    same instants, in the connection's time zone, microseconds and odd offsets kept."""
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.types.datetime import TimestamptzLoader
+
+    from beatbook.core.postgresql.base import PARSER, TIMESTAMPTZ, CompiledTzLoader
+
+    assert PARSER is not TimestamptzLoader, "psycopg's compiled build (psycopg[binary])"
+    with connection.cursor() as cursor:
+        loader = cursor.cursor.adapters.get_loader(TIMESTAMPTZ, psycopg.pq.Format.TEXT)
+        assert issubclass(loader, CompiledTzLoader)
+        assert loader.timezone == connection.timezone
+        ours = [row[0] for row in cursor.execute(TIMESTAMPS).fetchall()]
+    with connection.cursor() as cursor:
+        register_tzloader(connection.timezone, cursor.cursor)  # Django's own, on this cursor
+        djangos = [row[0] for row in cursor.execute(TIMESTAMPS).fetchall()]
+    assert ours == djangos
+    assert [v.tzinfo for v in ours] == [v.tzinfo for v in djangos]
+    assert ours[5].microsecond == 500_000
+    assert ours[6].isoformat() == "1969-12-31T18:29:59.000001+00:00"
