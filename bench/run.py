@@ -1509,12 +1509,15 @@ def write_report(results: list[dict[str, Any]], run_line: str = "") -> None:
         "",
         "## Reading the figures",
         "",
-        "- **B4** (target: ours ≤ 5× the in-memory numpy scorer, ≤ 1× one SQL query when the",
-        "  roster comes from the database). " + verdict("B4", 5.0, "numpy") + " The ranking is",
+        "- **B4** (targets: ours ≤ 5× the in-memory numpy scorer, the issue's; and the",
+        "  suite's ≤ 1× one SQL query when the roster comes from the database). Against numpy: "
+        + verdict("B4", 5.0, "numpy"),
+        "  Against one SQL query: " + verdict("B4", 1.0, "SQL") + " The ranking is",
         "  numpy over the loaded roster (calls/ranking.py); the roster is one query carrying each",
         "  unit's shift, load and team cover, which the plain `ORDER BY distance` baseline does",
         "  not compute, so (b) stays above 1× (the query itself is ~2.5 ms of planner-reported",
-        "  execution for 500 units). Far inside the 2 s CAD budget.",
+        "  execution for 500 units): meeting it would mean recommending units on distance alone.",
+        "  The whole recommendation stays far inside the 2 s CAD budget.",
         "- **B7** (target: ours ≤ 1.3× Django's default middleware stack). "
         + verdict("B7", 1.3, "default middleware"),
         "  Ours adds a request id, whitenoise, OTP, the idle/12-hour session checks, MFA and",
