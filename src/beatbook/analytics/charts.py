@@ -3,7 +3,7 @@ and the same numbers as the CSV next to each one."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -173,6 +173,27 @@ def _line_legend(weeks: list[Week], y: int) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308
 
 
+Run = list[tuple[float, float]]
+
+
+def _runs(
+    values: Sequence[float | None], x: Callable[[int], float], y: Callable[[float], float]
+) -> list[Run]:
+    """The points of each unbroken run of values, a None breaking the line: a line is
+    never drawn across a missing value."""
+    runs: list[Run] = [[]]
+    for i, v in enumerate(values):
+        if v is None:
+            runs.append([])
+        else:
+            runs[-1].append((x(i), y(v)))
+    return [run for run in runs if run]
+
+
+def _points(run: Run) -> str:
+    return " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+
+
 def weekly_lines(weeks: list[Week], title: str) -> SafeString:
     if not weeks:
         return _nothing(NO_CALLS)
@@ -193,16 +214,18 @@ def weekly_lines(weeks: list[Week], title: str) -> SafeString:
     def line(
         values: list[float | None], colour: str, dash: str, opacity: float = 1.0
     ) -> SafeString:
-        points = " ".join(
-            f"{left + i * step:.1f},{y(v):.1f}" for i, v in enumerate(values) if v is not None
-        )
-        return format_html(
+        # A run of one point (a one-week selection's year before, a whole week between two
+        # partial ones) would be an invisible line: it is drawn as a dot.
+        runs = _runs(values, lambda i: left + i * step, y)
+        return format_html_join(
+            "",
             '<polyline points="{}" fill="none" stroke="{}" stroke-width="2" '
             'stroke-dasharray="{}" stroke-opacity="{}"/>',
-            points,
-            colour,
-            dash,
-            opacity,
+            ((_points(run), colour, dash, opacity) for run in runs if len(run) > 1),
+        ) + format_html_join(
+            "",
+            '<circle cx="{}" cy="{}" r="3" fill="{}" fill-opacity="{}"/>',
+            ((_n(px), _n(py), colour, opacity) for run in runs if len(run) == 1 for px, py in run),
         )
 
     xs = [left + i * step for i in range(len(weeks))]
@@ -507,21 +530,15 @@ def lines(
         _axis(left, height - bottom, width, head + 10, f"{top:.0f} {unit}".strip()),
     ]
     for name, colour, vs in series:
-        runs: list[list[str]] = [[]]
-        for i, v in enumerate(vs):
-            if v is None:
-                runs.append([])
-            else:
-                runs[-1].append(f"{left + i * step:.1f},{y(v):.1f}")
         parts += [
             format_html(
                 '<polyline points="{}" fill="none" stroke="{}" stroke-width="2">'
                 "<title>{}</title></polyline>",
-                " ".join(run),
+                _points(run),
                 colour,
                 name,
             )
-            for run in runs
+            for run in _runs(vs, lambda i: left + i * step, y)
             if len(run) > 1
         ]
         parts.append(

@@ -49,6 +49,25 @@ def test_weeks_only_partly_in_the_selection_are_drawn_as_open_points() -> None:
     assert '<text x="700.0" y="228" fill="#8a94a6" text-anchor="middle">30 Nov</text>' in svg
 
 
+def test_a_week_alone_is_drawn_as_dots_not_as_invisible_one_point_lines() -> None:
+    """One whole week (a Monday-to-Sunday selection): this week, the year before and the
+    baseline are one value each; each is a dot in its line's colour."""
+    week = [Week(dt.date(2026, 11, 23), 300, True, 280, 290.0)]
+    svg = str(charts.weekly_lines(week, "Calls per week"))
+    dots = re.findall(r'<circle cx="([\d.]+)" cy="[\d.]+" r="3" fill="([^"]+)"', svg)
+    assert {colour for _, colour in dots} == {charts.BAR, charts.ACCENT, charts.MUTED}
+    assert "<polyline" not in svg
+    # A whole week between two partial ones: its dot, and the faint line through all three.
+    monday = dt.date(2026, 11, 16)
+    three = [
+        Week(monday + dt.timedelta(weeks=i), n, i == 1, 0, None)
+        for i, n in enumerate((90, 300, 120))
+    ]
+    svg = str(charts.weekly_lines(three, "Calls per week"))
+    assert len(re.findall(r'r="3" fill="#2b6cb0" fill-opacity="1.0"', svg)) == 1
+    assert len(re.findall(r'<polyline points="[^"]*"[^>]*stroke-dasharray="3 3"', svg)) == 1
+
+
 def test_the_weekly_key_names_the_lines_drawn_and_says_why_the_year_before_is_missing() -> None:
     monday = dt.date(2026, 10, 26)
     fresh = [Week(monday + dt.timedelta(weeks=i), 300, i > 0, 0, None) for i in range(4)]
