@@ -15,7 +15,7 @@ from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from beatbook.analytics.scope import Scope
+from beatbook.analytics.scope import Scope, week_start
 from beatbook.calls.choices import CallStatus, Responder
 from beatbook.calls.models import Call
 
@@ -225,8 +225,7 @@ def diversion(scope: Scope) -> Diversion:
         .annotate(handled=Count("pk", filter=handled_q), escalated=Count("pk", filter=escalated_q))
         .order_by()
     ):
-        week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
-        weeks[week] = (row["handled"], row["escalated"])
+        weeks[week_start(row["week"])] = (row["handled"], row["escalated"])
     reasons: Counter[str] = Counter()
     before: Counter[str] = Counter()
     escalated = closed.filter(escalated_q).values_list(
@@ -236,14 +235,8 @@ def diversion(scope: Scope) -> Diversion:
         reason = escalation_reason(flags or [], responder, written)
         reasons[reason] += 1
         before[reason] += on_scene is None
-    monday = scope.start - dt.timedelta(days=scope.start.weekday())
-    series = []
-    while monday <= scope.end:
-        handled, escalated_n = weeks.get(monday, (0, 0))
-        series.append(DiversionWeek(monday, handled, escalated_n))
-        monday += dt.timedelta(days=7)
     return Diversion(
         by_type=by_type,
         escalations=[Escalation(r, n, before[r]) for r, n in reasons.most_common()],
-        weeks=series,
+        weeks=[DiversionWeek(m, *weeks.get(m, (0, 0))) for m in scope.mondays()],
     )

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from beatbook.analytics import charts
+from beatbook.analytics.casework import mediation_outcomes, provider_answer_days, referrals_in
 from beatbook.analytics.diversion import cost_texts, diversion
 from beatbook.analytics.hotspots import repeat_locations
 from beatbook.analytics.scope import Scope, records
@@ -21,6 +22,7 @@ from beatbook.analytics.selectors import (
     weekly,
 )
 from beatbook.analytics.workload import teams, workload
+from beatbook.resources.selectors import referral_outcomes
 
 
 def month_scope(year: int, month: int) -> Scope:
@@ -53,6 +55,8 @@ def monthly_report(year: int, month: int) -> dict[str, Any]:
     by_type = volume_by_type(scope)
     diverted = diversion(scope)
     people = workload(scope)
+    referred = referrals_in(scope)
+    casework = referral_outcomes(referrals=referred)
     return {
         "scope": scope,
         "month_name": scope.start.strftime("%B %Y"),
@@ -68,6 +72,15 @@ def monthly_report(year: int, month: int) -> dict[str, Any]:
         "teams": teams(people),
         "repeats": repeat_locations(scope),
         "by_type": by_type[:12],
+        "referrals": casework,
+        "answer_days": provider_answer_days(referred),
+        "mediation": mediation_outcomes(scope),
+        "chart_needs": charts.bars(
+            [(row["need__name"], row["total"]) for row in casework["by_need"]],
+            "Referrals by need",
+            limit=8,
+            empty="No referrals this month.",
+        ),
         "chart_weeks": charts.weekly_lines(weekly(scope), "Calls per week"),
         "chart_types": charts.bars(by_type, "Calls by type", limit=12),
         "chart_beats": charts.bars(volume_by_beat(scope), "Calls by beat", limit=12),

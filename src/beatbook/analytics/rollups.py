@@ -16,6 +16,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from beatbook.analytics.models import MonthlyResponse, WeeklyCount, WeeklyTypeCount
+from beatbook.analytics.scope import week_start
 from beatbook.analytics.selectors import percentile
 from beatbook.calls.models import CallRecord
 
@@ -72,7 +73,7 @@ def _weeks_refresh(first: dt.date, after: dt.date) -> None:
 
     def counted() -> Iterator[WeeklyCount]:
         for r in rows.iterator(chunk_size=5000):
-            week = r["week"].date() if isinstance(r["week"], dt.datetime) else r["week"]
+            week = week_start(r["week"])
             by_type[week, r["call_type_id"]] += r["calls"]
             yield WeeklyCount(
                 week=week, call_type_id=r["call_type_id"], beat_id=r["beat_id"], calls=r["calls"]
@@ -166,7 +167,7 @@ def rollups_check() -> list[str]:
         .values_list("week", "n")
         .order_by()
     )
-    from_rows = {(k.date() if isinstance(k, dt.datetime) else k): n for k, n in rows.items()}
+    from_rows = {week_start(k): n for k, n in rows.items()}
     weekly = dict(
         WeeklyCount.objects.values("week")
         .annotate(n=Sum("calls"))

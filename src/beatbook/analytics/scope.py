@@ -29,11 +29,22 @@ class Scope:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    def mondays(self) -> list[dt.date]:
+        """The Monday of each week the dates touch, first to last (a week's figures are
+        keyed by its Monday, as TruncWeek gives it)."""
+        monday = self.start - dt.timedelta(days=self.start.weekday())
+        return [monday + dt.timedelta(days=7 * i) for i in range((self.end - monday).days // 7 + 1)]
+
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         tz = timezone.get_current_timezone()
         start = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
         end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         return start, end
+
+
+def week_start(value: dt.date | dt.datetime) -> dt.date:
+    """A TruncWeek value as a date: PostgreSQL gives a datetime, SQLite a date."""
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 class ScopeForm(forms.Form):

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.views import View
 
 from beatbook.analytics import charts
-from beatbook.analytics.casework import mediation_outcomes, referrals_in
+from beatbook.analytics.casework import (
+    REFERRAL_GROUPS,
+    mediation_outcomes,
+    provider_answer_days,
+    referral_weeks,
+    referrals_in,
+)
 from beatbook.analytics.charts import ACCENT_RED, BAR, MUTED
 from beatbook.analytics.diversion import cost_texts, diversion
 from beatbook.analytics.effectiveness import (
@@ -153,6 +159,13 @@ class DashboardView(ScopedPage):
         }
 
 
+REFERRAL_SERIES = tuple(
+    zip(
+        (label for _, label, _ in REFERRAL_GROUPS),
+        ("#2f855a", BAR, "#d69e2e", MUTED),
+        strict=True,
+    )
+)
 STAGE_SERIES = tuple(zip((name for name, _, _ in STAGES), (BAR, "#d69e2e", "#2f855a"), strict=True))
 PRIORITY_COLOURS = {1: "#9b1c1c", 2: "#c05621", 3: "#2b6cb0", 4: "#2f855a"}
 
@@ -266,11 +279,20 @@ class CaseworkView(ScopedPage):
     page = "casework"
 
     def figures(self, scope: Scope) -> dict[str, Any]:
-        outcomes = referral_outcomes(referrals=referrals_in(scope))
+        referrals = referrals_in(scope)
+        outcomes = referral_outcomes(referrals=referrals)
         mediation = mediation_outcomes(scope)
         return {
             "outcomes": outcomes,
+            "answer_days": provider_answer_days(referrals),
             "mediation": mediation,
+            "follow_up_days": settings.BEATBOOK_MEDIATION_FOLLOW_UP_DAYS,
+            "chart_weeks": charts.columns(
+                [(w.start.strftime("%d %b"), w.counts) for w in referral_weeks(scope, referrals)],
+                REFERRAL_SERIES,
+                "Referrals made each week, by where they stand now",
+                empty="No referrals in these dates.",
+            ),
             "chart_status": charts.bars(
                 [(str(label), n) for label, n in outcomes["by_status"]], "Referrals by status"
             ),
@@ -282,6 +304,11 @@ class CaseworkView(ScopedPage):
             "chart_mediation": charts.bars(
                 [("Before the agreements", mediation["before"]), ("Since", mediation["after"])],
                 "Calls at the mediated addresses, as many days before as since (up to 90)",
+            ),
+            "chart_follow_ups": charts.bars(
+                mediation["follow_ups"] if any(n for _, n in mediation["follow_ups"]) else [],
+                "What each agreement's latest follow-up found",
+                empty="No follow-up done yet.",
             ),
         }
 
@@ -666,6 +693,15 @@ class ExportView(RoleRequiredMixin, View):
                     for r in referral_outcomes(referrals=referrals_in(scope))["by_need"]
                 ),
             )
+        if figure == "referrals-by-week":
+            return csv_response(
+                name,
+                ["week_start", *(column for column, *_ in REFERRAL_GROUPS)],
+                (
+                    [w.start.isoformat(), *w.counts]
+                    for w in referral_weeks(scope, referrals_in(scope))
+                ),
+            )
         if figure == "mediation-before-after":
             return csv_response(
                 name,
@@ -677,6 +713,8 @@ class ExportView(RoleRequiredMixin, View):
                     "days_each_side",
                     "calls_before",
                     "calls_since",
+                    "follow_up_days",
+                    "follow_up_outcome",
                 ],
                 (
                     [
@@ -685,8 +723,9 @@ class ExportView(RoleRequiredMixin, View):
                         case.beat.name if case.beat else "",
                         timezone.localdate(case.agreed_at).isoformat(),
                         *((r["days"], r["before"], r["after"]) if r else ("", "", "")),
+                        *((done.days_after, done.outcome) if done else ("", "")),
                     ]
-                    for case, r in mediation_outcomes(scope)["rows"]
+                    for case, r, done, _ in mediation_outcomes(scope)["rows"]
                 ),
             )
         if figure in ("feedback-by-beat", "feedback-by-program"):

@@ -34,7 +34,14 @@ from beatbook.core.actors import PORTAL, SYSTEM
 from beatbook.core.models import AuditEntry
 from beatbook.core.numbering import number_format, number_reserve_block
 from beatbook.core.roles import Role
-from beatbook.demo.casework import directory_demo, mediation_demo, referrals_demo, victims_demo
+from beatbook.demo.casework import (
+    DISPUTES,
+    Dispute,
+    directory_demo,
+    mediation_demo,
+    referrals_demo,
+    victims_demo,
+)
 from beatbook.demo.outreach import (
     alerts_demo,
     beat_watch_demo,
@@ -62,9 +69,9 @@ HISTORY_DAYS = 90
 CALLS_PER_DAY = 42
 # The program's own interventions inside the history, so that the before-and-after figures
 # find what an evaluation would: a block watch starts in one beat and the beat's calls thin
-# out from that day; a noise dispute at one address is mediated and its calls all but stop.
+# out from that day; disputes at a few addresses are mediated (casework.DISPUTES), and their
+# calls stop, thin out or come back.
 WATCH_BEAT, WATCH_DAYS_AGO, WATCH_EFFECT = "N3", 45, 0.35
-MEDIATION_BEAT, MEDIATION_DAYS_AGO = "N2", 40
 # The city's calls of the two years before, imported as an agency imports its CAD history on
 # its first day: the year-before line, the seasonal baseline and the year-on-year change of
 # the dashboards compare against them.
@@ -255,7 +262,7 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     progress("teams, people and shifts…")
     logins, csos = _people(rng, now)
     progress(f"{HISTORY_DAYS} days of calls…")
-    count, mediated = _history(rng, now, csos)
+    count, disputed = _history(rng, now, csos)
     progress("two years of the city's call history before that…")
     city = _city_history(now)
     progress("past reports and patrols…")
@@ -279,8 +286,8 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     feedback_demo(now)
     progress("resource directory and casework…")
     directory_demo(now)
-    referrals_demo()
-    mediation_demo(now, address=mediated, agreed_days_ago=MEDIATION_DAYS_AGO)
+    referrals_demo(now, rng=random.Random(SEED + 2), first=FIRST, last=LAST)
+    mediation_demo(now, addresses=disputed)
     victims_demo()
     dispatcher = User.objects.get(username="dispatcher")
     _, token = account_services.api_token_issue(
@@ -608,17 +615,20 @@ HOUR_WEIGHTS = [
 WEEKDAY_FACTOR = [1.0, 1.05, 1.05, 1.1, 1.25, 1.3, 0.9]
 
 
-def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> tuple[int, str]:
-    """The closed calls of the last HISTORY_DAYS; returns how many, and the address of the
-    dispute the demo's mediation settles."""
+def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> tuple[int, dict[str, str]]:
+    """The closed calls of the last HISTORY_DAYS; returns how many, and the address of each
+    dispute the demo's mediations settle (by its beat)."""
     types = {t.code: t for t in CallType.objects.all()}
     addresses = list(AddressPoint.objects.exclude(beat=None).select_related("beat"))
     # A few repeat locations (a bar strip, a park) draw many more calls, as in any city.
     hot = rng.sample(addresses, 12)
-    mediated = min(
-        (a for a in addresses if a.beat and a.beat.name == MEDIATION_BEAT and a not in hot),
-        key=lambda a: (a.street, a.number),
-    )
+    disputed = {
+        dispute.beat: min(
+            (a for a in addresses if a.beat and a.beat.name == dispute.beat and a not in hot),
+            key=lambda a: (a.street, a.number),
+        )
+        for dispute in DISPUTES
+    }
     units_by_team: dict[int, list[Unit]] = {}
     for unit in Unit.objects.select_related("user"):
         units_by_team.setdefault(unit.user.team_id, []).append(unit)  # type: ignore[arg-type]
@@ -645,7 +655,8 @@ def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> tuple[in
             if watched and at >= watch_started and rng.random() < WATCH_EFFECT:
                 continue  # a call the block watch's eyes and porch lights headed off
             planned.append((at, types[code], place))
-    planned += _dispute_calls(rng, today, types["NOISE"], mediated)
+    for dispute in DISPUTES:
+        planned += _dispute_calls(rng, today, dispute, types[dispute.call_type], disputed)
     planned.sort(key=lambda p: p[0])
     by_year: dict[int, int] = {}
     for at, _, _ in planned:
@@ -673,7 +684,9 @@ def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> tuple[in
     with transaction.atomic():
         Call.objects.bulk_create(calls, batch_size=1000)
         AuditEntry.objects.bulk_create(_history_rows(calls), batch_size=2000)
-    return len(calls), f"{mediated.number} {street_display(mediated.street)}"
+    return len(calls), {
+        beat: f"{place.number} {street_display(place.street)}" for beat, place in disputed.items()
+    }
 
 
 def _city_history(now: dt.datetime) -> int:
@@ -691,16 +704,24 @@ def _city_history(now: dt.datetime) -> int:
 
 
 def _dispute_calls(
-    rng: random.Random, today: dt.datetime, noise: CallType, place: AddressPoint
+    rng: random.Random,
+    today: dt.datetime,
+    dispute: Dispute,
+    call_type: CallType,
+    places: dict[str, AddressPoint],
 ) -> list[tuple[dt.datetime, CallType, AddressPoint]]:
-    """Late-night noise at the mediated address: about one call a week until the agreement,
-    one since."""
-    agreed = today - dt.timedelta(days=MEDIATION_DAYS_AGO)
-    nights = [agreed - dt.timedelta(days=d) for d in range(3, HISTORY_DAYS - MEDIATION_DAYS_AGO, 6)]
-    nights.append(agreed + dt.timedelta(days=16))
+    """The calls at a dispute's address: one every few days until the agreement (from the
+    first of the history), then those of `dispute.since`."""
+    agreed = today - dt.timedelta(days=dispute.agreed_days_ago)
+    days = [
+        agreed - dt.timedelta(days=d)
+        for d in range(3, HISTORY_DAYS - dispute.agreed_days_ago, dispute.every)
+    ]
+    days += [agreed + dt.timedelta(days=d) for d in dispute.since]
+    place = places[dispute.beat]
     return [
-        (night + dt.timedelta(hours=22, minutes=rng.randrange(110)), noise, place)
-        for night in nights
+        (day + dt.timedelta(hours=dispute.hour, minutes=rng.randrange(110)), call_type, place)
+        for day in days
     ]
 
 

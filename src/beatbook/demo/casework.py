@@ -1,10 +1,14 @@
-"""The demo's resource directory (invented organisations at real Seattle addresses), a few
-referrals in every state, a mediation case with its agreement, and victim assistance."""
+"""The demo's resource directory (invented organisations at real Seattle addresses), the
+program's referrals over its history in every state, its mediations (agreements that held,
+one partly kept, one broken, one declined, one to come), and victim assistance."""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 import time_machine
 from django.utils import timezone
@@ -283,112 +287,343 @@ def directory_demo(now: dt.datetime) -> int:
     return len(SERVICES)
 
 
-def referrals_demo() -> int:
-    cso = User.objects.get(username="cso")
+# Which calls show a need a CSO refers on, and to what: call type → (the share of its cleared
+# calls that end in a referral, [(need code, service), …]). A welfare check finds an elder
+# alone or someone in crisis; a panhandler, someone without a bed tonight.
+REFERRAL_PLAN: dict[str, tuple[float, list[tuple[str, str]]]] = {
+    "WELFARE": (
+        0.3,
+        [
+            ("106", "Walk-in Mental Health Counselling"),
+            ("108", "Senior Day Centre"),
+            ("102", "Neighbourhood Food Bank"),
+            ("103", "Emergency Shelter Intake"),
+        ],
+    ),
+    "PHANDLE": (
+        0.3,
+        [
+            ("103", "Emergency Shelter Intake"),
+            ("102", "Hot Meals at St. Brendan's"),
+            ("106", "Recovery Navigation (substance use)"),
+            ("110", "Job Readiness and Training"),
+        ],
+    ),
+    "CIVIL": (
+        0.2,
+        [("111", "Tenant and Neighbour Legal Aid"), ("103", "Eviction Prevention Clinic")],
+    ),
+    "CITASST": (
+        0.1,
+        [
+            ("107", "Utility Bill Assistance"),
+            ("104", "Clothing and Household Closet"),
+            ("102", "Neighbourhood Food Bank"),
+        ],
+    ),
+    "TRESPASS": (
+        0.15,
+        [("103", "Emergency Shelter Intake"), ("106", "Recovery Navigation (substance use)")],
+    ),
+}
+# What became of them, as a program sees it (weights): most are served, some never reached.
+REFERRAL_ENDINGS = [
+    ("served", 46),
+    ("unable_to_reach", 15),
+    ("declined", 11),
+    ("withdrawn", 4),
+    ("unanswered", 8),  # the provider never answered: the CSO's follow-up list has it
+    ("accepted", 16),  # accepted, the service still to happen
+]
+DECLINE_NOTES = [
+    "No space this week; we gave the resident two other numbers.",
+    "Outside our service area.",
+    "The resident is already with us through another program.",
+]
+UNREACHED_NOTES = ["Three calls, no answer, voicemail full.", "The number was out of service."]
+
+
+def referrals_demo(
+    now: dt.datetime, *, rng: random.Random, first: list[str], last: list[str]
+) -> int:
+    """The program's referrals over its history: made from the calls that showed a need,
+    on the day each closed, by the CSO who took it; each provider answering a few days later
+    (an answer still to come is left unanswered). Every step goes through the real services
+    with the clock moved, so numbers, updates and histories are what they would be."""
     calls = list(
-        Call.objects.filter(status="cleared", call_type__code__in=["WELFARE", "NOISE"]).order_by(
-            "-received_at"
-        )[:5]
+        Call.objects.filter(
+            status="cleared",
+            call_type__code__in=REFERRAL_PLAN,
+            assigned_unit__isnull=False,
+        )
+        .select_related("call_type", "assigned_unit__user")
+        .order_by("closed_at")
     )
-    plan = [
-        ("Marta Flores", "102", "Neighbourhood Food Bank", "served"),
-        ("James Okoro", "103", "Emergency Shelter Intake", "accepted"),
-        ("Li Wen", "106", "Walk-in Mental Health Counselling", "sent"),
-        ("Denise Park", "110", "Job Readiness and Training", "unable_to_reach"),
-        ("Oscar Ruiz", "103", "Eviction Prevention Clinic", "declined"),
-    ]
-    for index, (name, need, service_name, status) in enumerate(plan):
+    needs = {t.code: t for t in TaxonomyTerm.objects.filter(code__in=NEEDS)}
+    services = {s.name: s for s in Service.objects.all()}
+    steps: list[tuple[dt.datetime, int, Any]] = []  # (when, order, what), run in time order
+    made = 0
+    for call in calls:
+        share, options = REFERRAL_PLAN[call.call_type.code]
+        if rng.random() >= share or call.closed_at is None or call.assigned_unit is None:
+            continue
+        need, service_name = rng.choice(options)
+        at = call.closed_at + dt.timedelta(minutes=rng.randrange(2, 40))
+        if at >= now:
+            continue
+        made += 1
+        steps.append(
+            (
+                at,
+                made,
+                {
+                    "call": call,
+                    "cso": call.assigned_unit.user,
+                    "name": f"{rng.choice(first)} {rng.choice(last)}",
+                    "phone": f"206-555-{3000 + made:04d}",
+                    "need": needs[need],
+                    "service": services[service_name],
+                    "contact": rng.choice(["provider_email", "provider_email", "resident_calls"]),
+                    "ending": rng.choices(
+                        [e for e, _ in REFERRAL_ENDINGS], [w for _, w in REFERRAL_ENDINGS]
+                    )[0],
+                    "answer_days": rng.lognormvariate(0.3, 0.7),
+                    "served_days": rng.uniform(1, 12),
+                    "note": rng.choice(DECLINE_NOTES),
+                    "unreached": rng.choice(UNREACHED_NOTES),
+                },
+            )
+        )
+    for at, _, plan in sorted(steps, key=lambda s: (s[0], s[1])):
+        _referral_history(now, at, plan)
+    return made
+
+
+def _referral_history(now: dt.datetime, made_at: dt.datetime, plan: dict[str, Any]) -> None:
+    """One referral and as much of its answer as has happened by `now`."""
+    with time_machine.travel(made_at, tick=False):
         referral = referrals.referral_create(
-            actor=cso,
-            resident_name=name,
-            resident_phone=f"206-555-03{index:02d}",
-            need=TaxonomyTerm.objects.get(code=need),
-            service=Service.objects.get(name=service_name),
+            actor=plan["cso"],
+            resident_name=plan["name"],
+            resident_phone=plan["phone"],
+            need=plan["need"],
+            service=plan["service"],
             consent_scopes=["contact_share", "provider_contact"],
             consent_method="verbal",
-            contact_method="provider_email",
-            call=calls[index] if index < len(calls) else None,
+            contact_method=plan["contact"],
+            call=plan["call"],
         )
-        if status != "sent":
-            if status == "served":
-                referrals.referral_status_set(
-                    actor=referrals.provider_actor(referral), referral=referral, status="accepted"
-                )
-            referrals.referral_status_set(
-                actor=referrals.provider_actor(referral),
-                referral=referral,
-                status=status,
-                note="Demo answer",
+    ending = plan["ending"]
+    answered_at = made_at + dt.timedelta(days=plan["answer_days"])
+    if ending == "unanswered" or answered_at >= now:
+        return
+    provider = referrals.provider_actor(referral)
+    if ending == "withdrawn":  # the resident took consent back, through the CSO
+        answers = [(answered_at, plan["cso"], "withdrawn", "The resident asked us to stop.")]
+    elif ending in ("served", "accepted"):
+        answers = [(answered_at, provider, "accepted", "")]
+        if ending == "served":
+            served_at = answered_at + dt.timedelta(days=plan["served_days"])
+            answers.append((served_at, provider, "served", "Seen and helped."))
+    else:
+        note = plan["note"] if ending == "declined" else plan["unreached"]
+        answers = [(answered_at, provider, ending, note)]
+    for at, actor, status, note in answers:
+        if at >= now:
+            return
+        with time_machine.travel(at, tick=False):
+            referral = referrals.referral_status_set(
+                actor=actor, referral=referral, status=status, note=note
             )
-    return len(plan)
 
 
-def mediation_demo(now: dt.datetime, *, address: str, agreed_days_ago: int) -> int:
-    """A noise dispute settled `agreed_days_ago` days ago at `address` (where the history put
-    its calls), its 30-day follow-up done; and a parking dispute with a session to come.
+@dataclass(frozen=True)
+class Dispute:
+    """A neighbour dispute the program mediated, and the calls at its address that made it a
+    case: a call of `call_type` every `every` days from the start of the history until the
+    agreement (at about `hour`), then one on each day of `since` (days after it)."""
 
-    The settled case goes through the real services on the days it happened (the clock is
-    moved for each step), so its history, number and follow-ups are what they would be."""
+    beat: str
+    kind: str
+    call_type: str
+    agreed_days_ago: int
+    every: int
+    since: tuple[int, ...]
+    hour: int
+    summary: str
+    parties: list[dict[str, str]]
+    agreement: str
+    follow_up: tuple[str, str]  # the 30-day follow-up's outcome and note, once it is due
+
+
+DISPUTES = [
+    Dispute(
+        beat="N2",
+        kind="noise",
+        call_type="NOISE",
+        agreed_days_ago=40,
+        every=6,
+        since=(16,),
+        hour=22,
+        summary="Late-night music and stomping between two units; calls most weeks.",
+        parties=[
+            {
+                "name": "Helen Brandt",
+                "role": "owner, upper unit",
+                "phone": "206-555-0401",
+                "contact_preference": "phone",
+            },
+            {
+                "name": "Marco Silva",
+                "role": "tenant, lower unit",
+                "email": "marco.silva@example.org",
+                "contact_preference": "email",
+                "language": "es",
+            },
+        ],
+        agreement=(
+            "Music off by 22:00 Sunday to Thursday and 23:30 on Friday and Saturday. "
+            "Rugs in the upper hallway. Text before parties."
+        ),
+        follow_up=("holding", "Both say it is quiet; one late party, and they texted first."),
+    ),
+    Dispute(
+        beat="B2",
+        kind="parking",
+        call_type="PARKING",
+        agreed_days_ago=66,
+        every=5,
+        since=(9, 37),
+        hour=7,
+        summary="Two households park across a shared driveway; tow requests most weeks.",
+        parties=[
+            {
+                "name": "Gloria Reyes",
+                "role": "neighbour, north house",
+                "phone": "206-555-0404",
+                "contact_preference": "text",
+            },
+            {
+                "name": "Tom Becker",
+                "role": "neighbour, south house",
+                "phone": "206-555-0405",
+                "contact_preference": "phone",
+            },
+        ],
+        agreement="The driveway stays clear from 6:30 to 9:00; visitors park on the street side.",
+        follow_up=("partly", "Mostly kept; one blocked morning, settled between them."),
+    ),
+    Dispute(
+        beat="K3",
+        kind="noise",
+        call_type="NOISE",
+        agreed_days_ago=52,
+        every=7,
+        since=(15, 22, 29, 36, 43, 50),
+        hour=21,
+        summary="A band rehearsing in a garage three nights a week; the house behind calls.",
+        parties=[
+            {
+                "name": "Kevin Osei",
+                "role": "band member, garage",
+                "phone": "206-555-0406",
+                "contact_preference": "phone",
+            },
+            {
+                "name": "Ana Lucero",
+                "role": "neighbour behind",
+                "email": "ana.lucero@example.org",
+                "contact_preference": "email",
+            },
+        ],
+        agreement="Rehearsals end by 21:00, garage door shut, two weeknights at most.",
+        follow_up=("broken", "Rehearsals are back to late nights; both want a second session."),
+    ),
+    Dispute(
+        beat="E1",
+        kind="landlord_tenant",
+        call_type="CIVIL",
+        agreed_days_ago=24,
+        every=6,
+        since=(),
+        hour=15,
+        summary="A tenant withholding rent over repairs; shouting matches on the landing.",
+        parties=[
+            {
+                "name": "Frank Miller",
+                "role": "landlord",
+                "phone": "206-555-0407",
+                "contact_preference": "phone",
+            },
+            {
+                "name": "Sara Tesfaye",
+                "role": "tenant",
+                "phone": "206-555-0408",
+                "contact_preference": "text",
+                "language": "am",
+            },
+        ],
+        agreement="Repairs by the 15th with a written schedule; rent paid in full once done.",
+        follow_up=("holding", ""),
+    ),
+    Dispute(
+        beat="R2",
+        kind="pets",
+        call_type="ANIMAL",
+        agreed_days_ago=12,
+        every=5,
+        since=(5,),
+        hour=10,
+        summary="A dog left barking in a yard all day and getting through the fence.",
+        parties=[
+            {
+                "name": "Brian Cole",
+                "role": "dog owner",
+                "phone": "206-555-0409",
+                "contact_preference": "phone",
+            },
+            {
+                "name": "Mei Lin",
+                "role": "neighbour",
+                "phone": "206-555-0410",
+                "contact_preference": "text",
+                "language": "zh",
+            },
+        ],
+        agreement="The fence mended this week; the dog indoors when nobody is home.",
+        follow_up=("holding", ""),
+    ),
+]
+
+
+def mediation_demo(now: dt.datetime, *, addresses: dict[str, str]) -> int:
+    """Each of DISPUTES settled on its day at its address in `addresses` (beat → where the
+    history put its calls), the 30-day follow-up done where it is due; a dispute that ended
+    when a party declined; and a parking dispute with a session to come.
+
+    The settled cases go through the real services on the days they happened (the clock is
+    moved for each step), so their histories, numbers and follow-ups are what they would be."""
     cso = User.objects.get(username="cso")
-    agreed_at = timezone.localtime(now - dt.timedelta(days=agreed_days_ago)).replace(
-        hour=18, minute=30
-    )
-    call = (
-        Call.objects.filter(
-            address_text=address,
-            call_type__code="NOISE",
-            received_at__lt=agreed_at - dt.timedelta(days=1),  # closed before the session
-        )
-        .order_by("-received_at")
-        .first()
-    )
-    parties = [
-        {
-            "name": "Helen Brandt",
-            "role": "owner, upper unit",
-            "phone": "206-555-0401",
-            "contact_preference": "phone",
-        },
-        {
-            "name": "Marco Silva",
-            "role": "tenant, lower unit",
-            "email": "marco.silva@example.org",
-            "contact_preference": "email",
-            "language": "es",
-        },
-    ]
-    opened_at = call.closed_at if call and call.closed_at else agreed_at - dt.timedelta(days=5)
-    with time_machine.travel(opened_at + dt.timedelta(minutes=5), tick=False):
-        agreed = mediation.mediation_open(
+    for dispute in sorted(DISPUTES, key=lambda d: -d.agreed_days_ago):
+        _settled(now, cso, dispute, addresses[dispute.beat])
+    declined_at = now - dt.timedelta(days=20)
+    with time_machine.travel(declined_at, tick=False):
+        declined = mediation.mediation_open(
             actor=cso,
-            dispute_type="noise",
-            summary="Late-night music and stomping between two units; calls most weeks.",
-            parties=parties,
-            address=address,
-            call=call,
+            dispute_type="youth_groups",
+            summary="Teenagers gathering on a building's steps at night; the manager calls.",
+            parties=[
+                {"name": "Building manager", "role": "manager", "phone": "206-555-0411"},
+                {"name": "Parent of one of the group", "role": "parent", "phone": "206-555-0412"},
+            ],
+            address=_addresses(3)[2],
         )
-        session = mediation.session_schedule(
-            actor=cso, case=agreed, starts_at=agreed_at, place="Community Center, room 2"
-        )
-    with time_machine.travel(agreed_at + dt.timedelta(hours=1), tick=False):
-        mediation.session_record(
-            actor=cso, session=session, outcome="held", notes="Both came; calm."
-        )
-        mediation.agreement_record(
+    with time_machine.travel(declined_at + dt.timedelta(days=4), tick=False):
+        mediation.case_close(
             actor=cso,
-            case=agreed,
-            text=(
-                "Music off by 22:00 Sunday to Thursday and 23:30 on Friday and Saturday. "
-                "Rugs in the upper hallway. Text before parties."
-            ),
-        )
-    follow_up = agreed.follow_ups.get(days_after=30)
-    with time_machine.travel(agreed_at + dt.timedelta(days=31, hours=-2), tick=False):
-        mediation.follow_up_record(
-            actor=cso,
-            follow_up=follow_up,
-            outcome="holding",
-            note="Both say it is quiet; one late party, and they texted first.",
+            case=declined,
+            status="declined",
+            note="The manager would rather post rules; youth centre hours given to the parent.",
         )
     open_case = mediation.mediation_open(
         actor=cso,
@@ -416,7 +651,46 @@ def mediation_demo(now: dt.datetime, *, address: str, agreed_days_ago: int) -> i
         starts_at=now + dt.timedelta(days=3),
         place="Library meeting room",
     )
-    return 2
+    return len(DISPUTES) + 2
+
+
+def _settled(now: dt.datetime, cso: User, dispute: Dispute, address: str) -> None:
+    agreed_at = timezone.localtime(now - dt.timedelta(days=dispute.agreed_days_ago)).replace(
+        hour=18, minute=30
+    )
+    call = (
+        Call.objects.filter(
+            address_text=address,
+            call_type__code=dispute.call_type,
+            received_at__lt=agreed_at - dt.timedelta(days=1),  # closed before the session
+        )
+        .order_by("-received_at")
+        .first()
+    )
+    opened_at = call.closed_at if call and call.closed_at else agreed_at - dt.timedelta(days=5)
+    with time_machine.travel(opened_at + dt.timedelta(minutes=5), tick=False):
+        case = mediation.mediation_open(
+            actor=cso,
+            dispute_type=dispute.kind,
+            summary=dispute.summary,
+            parties=dispute.parties,
+            address=address,
+            call=call,
+        )
+        session = mediation.session_schedule(
+            actor=cso, case=case, starts_at=agreed_at, place="Community Center, room 2"
+        )
+    with time_machine.travel(agreed_at + dt.timedelta(hours=1), tick=False):
+        mediation.session_record(
+            actor=cso, session=session, outcome="held", notes="Both came; calm."
+        )
+        mediation.agreement_record(actor=cso, case=case, text=dispute.agreement)
+    follow_up = case.follow_ups.get(days_after=30)
+    done_at = agreed_at + dt.timedelta(days=31, hours=-2)
+    if done_at < now:
+        outcome, note = dispute.follow_up
+        with time_machine.travel(done_at, tick=False):
+            mediation.follow_up_record(actor=cso, follow_up=follow_up, outcome=outcome, note=note)
 
 
 def victims_demo() -> int:

@@ -87,3 +87,49 @@ def test_bad_or_future_months_are_refused(client_for: Any) -> None:
 def test_field_and_desk_roles_are_refused(client_for: Any) -> None:
     for role in ("cso", "dispatcher"):
         assert client_for(role).get("/analytics/report.pdf?month=2026-03").status_code == 403
+
+
+def test_the_months_referrals_and_agreements_are_in_the_report(
+    agency: dict[str, Any], client_for: Any
+) -> None:
+    """One referral made in March and accepted two days later; one agreement reached in
+    March; a referral made in April is another month's."""
+    import time_machine
+
+    from beatbook.casework.services import mediation
+    from beatbook.casework.tests.factories import case_open
+    from beatbook.resources.services import referrals
+    from beatbook.resources.tests.factories import directory_build, referral_made
+
+    ids = directory_build()
+
+    def refer() -> Any:
+        return referral_made(agency["cso"], ids)
+
+    with time_machine.travel(at(10, 12), tick=False):
+        referral = refer()
+    with time_machine.travel(at(12, 12), tick=False):
+        referrals.referral_status_set(
+            actor=referrals.provider_actor(referral), referral=referral, status="accepted"
+        )
+    with time_machine.travel(at(10, 12) + dt.timedelta(days=30), tick=False):
+        refer()  # 9 April
+    with time_machine.travel(at(14, 9), tick=False):
+        case = case_open(agency)
+        session = mediation.session_schedule(
+            actor=agency["cso"], case=case, starts_at=at(15, 18), place="Community room"
+        )
+    with time_machine.travel(at(15, 19), tick=False):
+        mediation.session_record(actor=agency["cso"], session=session, outcome="held")
+        mediation.agreement_record(actor=agency["cso"], case=case, text="Quiet after ten.")
+    response = client_for("analyst").get("/analytics/report.pdf?month=2026-03")
+    text = " ".join(pdf_text(response.content).split())
+    assert (
+        "1 referral to services: 100 % answered by the provider (half within 2.0 days), "
+        "0 % served so far."
+    ) in text
+    assert "1 mediation agreement reached; calls at their addresses:" in text
+    assert f"{case.number} Noise" in text
+    assert "Food" in text  # the referrals-by-need chart
+    april = client_for("analyst").get("/analytics/report.pdf?month=2026-04")
+    assert "1 referral to services: 0 % answered" in " ".join(pdf_text(april.content).split())

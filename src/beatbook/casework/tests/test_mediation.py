@@ -228,7 +228,8 @@ def test_calls_at_the_address_before_and_after_the_agreement(agency: dict[str, A
         assert response.status_code == 200
         rows = list(csv.reader(b"".join(response.streaming_content).decode().splitlines()))
     assert rows[0] == [
-        "case", "dispute", "beat", "agreed", "days_each_side", "calls_before", "calls_since"
+        "case", "dispute", "beat", "agreed", "days_each_side", "calls_before", "calls_since",
+        "follow_up_days", "follow_up_outcome",
     ]  # fmt: skip
     assert rows[1:] == [
         [
@@ -239,6 +240,8 @@ def test_calls_at_the_address_before_and_after_the_agreement(agency: dict[str, A
             "60",
             "2",
             "2",
+            "",  # no follow-up done yet
+            "",
         ]
     ]
     # A call type narrows the agreements to those that came from a call of that type.

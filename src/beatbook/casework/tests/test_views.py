@@ -123,19 +123,16 @@ def test_a_dispatcher_and_victim_services_cannot_open_mediation(agency: dict[str
 
 def test_a_case_opened_from_a_referral_starts_with_the_resident(agency: dict[str, Any]) -> None:
     from beatbook.resources.models import Service, TaxonomyTerm
-    from beatbook.resources.services.referrals import referral_create
-    from beatbook.resources.tests.factories import directory_build
+    from beatbook.resources.tests.factories import directory_build, referral_made
 
     ids = directory_build()
-    referral = referral_create(
-        actor=agency["cso"],
+    referral = referral_made(
+        agency["cso"],
+        ids,
         resident_name="Lena Landlord",
         resident_phone="206-555-0160",
         need=TaxonomyTerm.objects.get(pk=ids["need_housing"]),
         service=Service.objects.get(pk=ids["housing"]),
-        consent_scopes=["provider_contact"],
-        consent_method="verbal",
-        contact_method="resident_calls",
         note="Dispute with tenant over repairs",
     )
     cso = login(Client(), agency["cso"])

@@ -83,9 +83,9 @@ def _the_programs_story_is_in_the_history() -> None:
         CITY_HISTORY_DAYS,
         CITY_HISTORY_SOURCE,
         HISTORY_DAYS,
-        MEDIATION_DAYS_AGO,
         WATCH_DAYS_AGO,
     )
+    from beatbook.demo.casework import DISPUTES
     from beatbook.outreach.models import Feedback, WatchGroup
 
     offered = [i for i in recent_interventions() if i.kind == "Watch group started"]
@@ -97,10 +97,11 @@ def _the_programs_story_is_in_the_history() -> None:
     assert watch.relative_to_rest.value is not None
     assert watch.relative_to_rest.value < 0.85
 
-    case = MediationCase.objects.exclude(agreed_at=None).get()
+    settled = DISPUTES[0]
+    case = MediationCase.objects.exclude(agreed_at=None).get(beat__name=settled.beat)
     result = before_after(case)
     assert result is not None
-    assert MEDIATION_DAYS_AGO - 1 <= result["days"] <= MEDIATION_DAYS_AGO
+    assert settled.agreed_days_ago - 1 <= result["days"] <= settled.agreed_days_ago
     assert result["before_by_type"]["Noise complaint"] >= 5
     assert result["after_by_type"].get("Noise complaint", 0) <= 1
     history = history_for(case)
@@ -114,6 +115,8 @@ def _the_programs_story_is_in_the_history() -> None:
     assert history[3].at == case.agreed_at
     assert history[0].at < case.agreed_at < history[4].at < timezone.now()
     assert case.follow_ups.filter(done_at=None).count() == 1  # the 90-day one is still to come
+
+    _casework_has_a_programs_months()
 
     escalated = Call.objects.filter(status=CallStatus.ESCALATED)
     assert escalated.filter(on_scene_at=None).exists()
@@ -132,3 +135,51 @@ def _the_programs_story_is_in_the_history() -> None:
     weeks = weekly(Scope(start=today - dt.timedelta(days=89), end=today))
     assert all(w.previous_year > 0 and w.baseline for w in weeks)
     assert any(w.baseline != w.previous_year for w in weeks)  # the mean of two years
+
+
+def _casework_has_a_programs_months() -> None:
+    """Referrals spread over the history, made by the CSO of the call after it closed, in
+    every state; agreements whose follow-ups say held, partly kept and broken, and whose
+    addresses' calls stopped or came back, as the disputes were written."""
+    from django.db.models import Count
+
+    from beatbook.calls.models import CallType
+    from beatbook.casework.models import MediationCase, MediationFollowUp
+    from beatbook.casework.selectors import before_after
+    from beatbook.demo.builder import HISTORY_DAYS
+    from beatbook.demo.casework import DISPUTES
+    from beatbook.resources.choices import ReferralStatus
+    from beatbook.resources.models import Referral
+
+    referrals = Referral.objects.select_related("call__assigned_unit", "referred_by")
+    assert referrals.count() >= 40
+    made = sorted(r.created_at for r in referrals)
+    assert (made[-1] - made[0]).days >= 75
+    statuses = set(referrals.values_list("status", flat=True))
+    assert set(ReferralStatus.values) - {ReferralStatus.WITHDRAWN} <= statuses
+    for referral in referrals.exclude(call=None):
+        assert referral.call.closed_at < referral.created_at
+        assert referral.call.assigned_unit.user_id == referral.referred_by_id
+    answered = referrals.exclude(status=ReferralStatus.SENT)
+    assert all(r.status_at > r.created_at for r in answered)
+    assert len(set(referrals.values_list("referred_by", flat=True))) >= 8
+
+    agreed = MediationCase.objects.exclude(agreed_at=None)
+    assert agreed.count() == len(DISPUTES)
+    outcomes = dict(
+        MediationFollowUp.objects.exclude(done_at=None)
+        .values_list("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    assert {"holding", "partly", "broken"} <= set(outcomes)
+    for dispute in DISPUTES:
+        result = before_after(agreed.get(beat__name=dispute.beat))
+        assert result is not None
+        name = CallType.objects.get(code=dispute.call_type).name
+        ago = range(3, HISTORY_DAYS - dispute.agreed_days_ago, dispute.every)
+        assert result["before_by_type"][name] >= len([d for d in ago if d < result["days"]])
+        # Its own calls since, and at most one a neighbour's call happened to add.
+        since = result["after_by_type"].get(name, 0)
+        assert len(dispute.since) <= since <= len(dispute.since) + 1, dispute.beat
+    assert MediationCase.objects.filter(status="declined").count() == 1

@@ -195,3 +195,21 @@ def package_with_tables(**extra_tables: str) -> bytes:
         for table, text in extra_tables.items():
             archive.writestr(f"{table}.csv", text)
     return buffer.getvalue()
+
+
+def referral_made(actor: Any, ids: dict[str, str], **overrides: Any) -> Any:
+    """A referral to the directory's food bank (`directory_build`'s ids) the resident will
+    follow up by phone, through the real service; any argument can be overridden."""
+    from beatbook.resources.models import Service, TaxonomyTerm
+    from beatbook.resources.services.referrals import referral_create
+
+    values: dict[str, Any] = {
+        "resident_name": "R",
+        "resident_phone": "206-555-0101",
+        "need": TaxonomyTerm.objects.get(pk=ids["need_food"]),
+        "service": Service.objects.get(pk=ids["food"]),
+        "consent_scopes": ["provider_contact"],
+        "consent_method": "verbal",
+        "contact_method": "resident_calls",
+    }
+    return referral_create(actor=actor, **{**values, **overrides})

@@ -21,7 +21,11 @@ from beatbook.core.testing import login
 from beatbook.resources import hsds
 from beatbook.resources.models import Referral, Service, TaxonomyTerm
 from beatbook.resources.services.directory import directory_package_zip
-from beatbook.resources.tests.factories import directory_build, package_with_tables
+from beatbook.resources.tests.factories import (
+    directory_build,
+    package_with_tables,
+    referral_made,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -221,20 +225,8 @@ def test_a_cso_refers_from_their_incident_report(
 def test_referral_outcomes_follow_the_dates_and_beat_chosen(
     agency: dict[str, Any], ids: dict[str, str]
 ) -> None:
-    from beatbook.resources.services.referrals import referral_create
-
     call = intake(agency["dispatcher"], code="WELFARE")
-    referral_create(
-        actor=agency["cso"],
-        resident_name="R",
-        resident_phone="206-555-0101",
-        need=TaxonomyTerm.objects.get(pk=ids["need_food"]),
-        service=Service.objects.get(pk=ids["food"]),
-        consent_scopes=["provider_contact"],
-        consent_method="verbal",
-        contact_method="resident_calls",
-        call=call,
-    )
+    referral_made(agency["cso"], ids, call=call)
     analyst = login(Client(), agency["analyst"])
     today = timezone.localdate()
 
