@@ -1,5 +1,6 @@
 """Hot spots on the H3 grid: the Getis-Ord Gi* z-score of every cell (binary weights over the
-cell and its six neighbours), computed with numpy, and repeat locations (a block with N or
+cell and its six neighbours), computed with numpy, its significance corrected for testing
+every cell at once (False Discovery Rate), and repeat locations (a block with N or
 more calls in 30 days). The study area is every cell with a call plus its neighbours, so the
 quiet cells around a cluster count as the zeros they are."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from dataclasses import dataclass
 
 import h3
@@ -25,8 +27,11 @@ class Cell:
     cell: str
     calls: int
     z: float
-    confidence: int  # 99, 95, 90, or 0 when not significant
+    # 99, 95, 90, or 0 when not significant, after the False Discovery Rate correction
+    confidence: int
     hot: bool
+    p: float = 1.0  # two-sided, of z
+    confidence_uncorrected: int = 0  # the same from z alone, as each cell were tested alone
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -120,6 +125,29 @@ def _confidence(z: float) -> int:
     return next((level for threshold, level in LEVELS if abs(z) >= threshold), 0)
 
 
+def two_sided_p(z: np.ndarray) -> np.ndarray:
+    """P(|Z| ≥ |z|) of a standard normal, for each z (numpy has no erfc; scipy would be a
+    dependency for this one line, and 100,000 cells take about 20 ms here)."""
+    root2 = math.sqrt(2)
+    return np.array([math.erfc(abs(v) / root2) for v in z.tolist()], dtype=float)
+
+
+def fdr_confidence(p: np.ndarray) -> np.ndarray:
+    """Each cell's confidence (99, 95, 90 or 0) after the False Discovery Rate correction
+    (Benjamini-Hochberg, at each level's alpha over all the cells tested), as ArcGIS's
+    Optimized Hot Spot Analysis applies it: among thousands of cells, a 90 % level tested
+    cell by cell marks a tenth of a city's quiet cells by chance alone."""
+    m = len(p)
+    ranked = np.sort(p)
+    confidence = np.zeros(m, dtype=np.int64)
+    for _, level in reversed(LEVELS):  # 90, then 95, then 99 overwrite the cells they hold
+        alpha = 1 - level / 100
+        passing = np.flatnonzero(ranked <= alpha * np.arange(1, m + 1) / m)
+        if len(passing):
+            confidence[p <= ranked[passing[-1]]] = level
+    return confidence
+
+
 def hot_spots(scope: Scope) -> list[Cell]:
     counted = dict(
         records(scope).exclude(h3_cell="").values_list("h3_cell").annotate(n=Count("pk"))
@@ -134,9 +162,20 @@ def hot_spots(scope: Scope) -> list[Cell]:
     if counts.var() == 0:
         return []
     z = gi_star(cells, counts)
+    p = two_sided_p(z)
     return [
-        Cell(cell, int(n), float(score), _confidence(float(score)), bool(score > 0))
-        for cell, n, score in zip(cells, counts, z, strict=True)
+        Cell(
+            cell,
+            int(n),
+            float(score),
+            int(level),
+            bool(score > 0),
+            float(chance),
+            _confidence(float(score)),
+        )
+        for cell, n, score, chance, level in zip(
+            cells, counts, z, p, fdr_confidence(p), strict=True
+        )
     ]
 
 

@@ -510,9 +510,25 @@ class ExportView(RoleRequiredMixin, View):
         if figure == "hot-spots":
             return csv_response(
                 name,
-                ["h3_cell", "calls", "gi_star_z", "confidence", "hot_or_cold"],
+                [
+                    "h3_cell",
+                    "calls",
+                    "gi_star_z",
+                    "p_value",
+                    "confidence",
+                    "hot_or_cold",
+                    "confidence_uncorrected",
+                ],
                 (
-                    [c.cell, c.calls, f"{c.z:.4f}", c.confidence or "", "hot" if c.hot else "cold"]
+                    [
+                        c.cell,
+                        c.calls,
+                        f"{c.z:.4f}",
+                        f"{c.p:.6g}",
+                        c.confidence or "",
+                        "hot" if c.hot else "cold",
+                        c.confidence_uncorrected or "",
+                    ]
                     for c in hot_spots(scope)
                 ),
             )

@@ -246,7 +246,9 @@ def test_hot_spot_map_and_csv(fixture: dict[str, Any], client_for: Any, agency: 
     assert busiest["properties"]["calls"] == 6
     assert busiest["geometry"]["type"] == "Polygon"
     rows = b"".join(analyst.get(f"/analytics/export/hot-spots.csv?{query}").streaming_content)
-    assert rows.decode().splitlines()[0] == "h3_cell,calls,gi_star_z,confidence,hot_or_cold"
+    assert rows.decode().splitlines()[0] == (
+        "h3_cell,calls,gi_star_z,p_value,confidence,hot_or_cold,confidence_uncorrected"
+    )
     assert analyst.get("/analytics/hot-spots.geojson?start=x").status_code == 400
     assert client_for("cso").get(f"/analytics/hot-spots.geojson?{query}").status_code == 403
 

@@ -96,6 +96,8 @@ def test_hot_spots_and_repeat_locations_from_calls(agency: dict[str, Any], setti
         rows.append(("Q" + str(n), cell, "", now - dt.timedelta(days=2)))
     for n in range(12):  # a bar strip: twelve calls in one cell, one block
         rows.append(("H" + str(n), CENTRE, "1400 block of Pike St", now - dt.timedelta(days=n)))
+    for n, cell in enumerate(h3.grid_ring(CENTRE, 1)):  # and two in each cell around it
+        rows += [(f"N{n}-{k}", cell, "", now - dt.timedelta(days=k)) for k in range(2)]
     for n in range(3):  # three calls: under the repeat threshold
         rows.append(("R" + str(n), quiet[0], "200 block of Oak St", now - dt.timedelta(days=n)))
     CallRecord.objects.bulk_create(
@@ -113,10 +115,11 @@ def test_hot_spots_and_repeat_locations_from_calls(agency: dict[str, Any], setti
     cells = {c.cell: c for c in hot_spots(scope)}
     assert cells[CENTRE].calls == 12
     assert cells[CENTRE].hot
-    assert cells[CENTRE].confidence >= 95  # one busy cell among quiet ones
+    assert cells[CENTRE].confidence == 99  # a busy spot among quiet ones, once corrected
     assert all(
         not c.confidence or c.cell in h3.grid_disk(CENTRE, 1) for c in cells.values() if c.hot
     )
+    assert all(c.confidence <= c.confidence_uncorrected for c in cells.values())
     repeats = repeat_locations(scope)
     assert [(r.place, r.calls) for r in repeats.current] == [("1400 block of Pike St", 12)]
 
@@ -192,3 +195,33 @@ def test_repeat_locations_against_the_days_before(
 def test_no_hot_spots_without_variation(agency: dict[str, Any]) -> None:
     today = timezone.localdate()
     assert hot_spots(Scope(today, today)) == []
+
+
+def test_confidence_is_corrected_for_testing_every_cell_at_once() -> None:
+    """Benjamini-Hochberg by hand. Five cells, z = 3.5, 2.2, 2.0, 1.7, 0.5: p = 0.00047,
+    0.0278, 0.0455, 0.0891, 0.617. At alpha 0.10 the thresholds are 0.02, 0.04, 0.06, 0.08,
+    0.10: the first three pass (the fourth, 0.0891 > 0.08, does not). At 0.05 (0.01, 0.02, …)
+    only the first; at 0.01 (0.002, …) the first too."""
+    from beatbook.analytics.hotspots import fdr_confidence, two_sided_p
+
+    p = two_sided_p(np.array([3.5, 2.2, -2.0, 1.7, 0.5]))
+    assert np.allclose(p, [0.000465, 0.027807, 0.045500, 0.089131, 0.617075], atol=1e-6)
+    assert fdr_confidence(p).tolist() == [99, 90, 90, 0, 0]
+    # Uncorrected, each cell alone: 99, 95, 95, 90, 0.
+    assert [hotspots._confidence(z) for z in (3.5, 2.2, -2.0, 1.7, 0.5)] == [99, 95, 95, 90, 0]
+    # Step-up: the largest rank under its threshold carries the smaller ones with it
+    # (0.03 > 0.05/3 and 0.035 > 2 × 0.05/3, but 0.04 ≤ 3 × 0.05/3).
+    assert fdr_confidence(np.array([0.04, 0.03, 0.035])).tolist() == [95, 95, 95]
+    assert fdr_confidence(np.array([])).tolist() == []
+
+
+def test_noise_alone_makes_no_hot_spot_once_corrected() -> None:
+    """Counts drawn at random over 1,000 cells: tested cell by cell, some reach 90 % by
+    chance; corrected for the thousand tests, none does."""
+    from beatbook.analytics.hotspots import fdr_confidence, two_sided_p
+
+    cells = sorted(h3.grid_disk(CENTRE, 18))
+    counts = np.random.default_rng(7).poisson(4, len(cells))
+    z = gi_star(cells, counts)
+    assert sum(hotspots._confidence(v) > 0 for v in z) > 20
+    assert not fdr_confidence(two_sided_p(z)).any()
