@@ -456,6 +456,7 @@ class Dispute:
     follow_up: tuple[str, str]  # the 30-day follow-up's outcome and note, once it is due
 
 
+# One dispute a beat: the history finds each one's address by its beat.
 DISPUTES = [
     Dispute(
         beat="N2",
