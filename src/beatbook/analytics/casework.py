@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -122,9 +122,7 @@ def mediation_outcomes(scope: Scope) -> dict[str, Any]:
     if scope.call_type_ids:  # the call the case came from
         cases = cases.filter(call__call_type_id__in=scope.call_type_ids)
     agreements = list(
-        cases.select_related("beat")
-        .prefetch_related(Prefetch("follow_ups", queryset=MediationFollowUp.objects.all()))
-        .order_by("-agreed_at")
+        cases.select_related("beat").prefetch_related("follow_ups").order_by("-agreed_at")
     )
     rows = [
         (case, counts, *follow_up_state(case))

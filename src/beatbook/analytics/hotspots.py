@@ -31,7 +31,11 @@ class Cell:
     confidence: int
     hot: bool
     p: float = 1.0  # two-sided, of z
-    confidence_uncorrected: int = 0  # the same from z alone, as each cell were tested alone
+
+    @property
+    def confidence_uncorrected(self) -> int:
+        """The confidence from z alone, as if this cell were the only one tested."""
+        return _confidence(self.z)
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -164,15 +168,7 @@ def hot_spots(scope: Scope) -> list[Cell]:
     z = gi_star(cells, counts)
     p = two_sided_p(z)
     return [
-        Cell(
-            cell,
-            int(n),
-            float(score),
-            int(level),
-            bool(score > 0),
-            float(chance),
-            _confidence(float(score)),
-        )
+        Cell(cell, int(n), float(score), int(level), bool(score > 0), float(chance))
         for cell, n, score, chance, level in zip(
             cells, counts, z, p, fdr_confidence(p), strict=True
         )
