@@ -56,6 +56,14 @@ def test_analyst_filters_to_a_beat_and_a_month_and_exports_csv(
         "data-hex-loaded", re.compile(r"[1-9]")
     )
     analyst.screenshot("42-analytics-hot-spots")
+    # The hot spots tested by permutations instead: the legend says so, the map redraws.
+    analyst.page.select_option("#id_hot_spot_test", label="Permutations")
+    expect(analyst.page.locator("#hot-spot-test")).to_contain_text("conditional permutations")
+    expect(analyst.page.locator("#hotspot-map")).to_have_attribute(
+        "data-hex-loaded", re.compile(r"[1-9]")
+    )
+    assert "hot_spot_test=permutations" in analyst.page.url
+    analyst.screenshot("42b-analytics-hot-spots-permutations")
     # The month before the selection's end, as a PDF with the charts.
     month = analyst.page.locator("#report-month").input_value()
     assert re.fullmatch(r"\d{4}-\d{2}", month)

@@ -93,6 +93,19 @@ class ScopeForm(forms.Form):
         return Scope(data["start"], data["end"], beats, types, team_id, labels)
 
 
+class DashboardForm(ScopeForm):
+    """The dashboard's selection, and how its hot spots are tested."""
+
+    hot_spot_test = forms.ChoiceField(
+        choices=[("", "Normal (z)"), ("permutations", "Permutations")],
+        required=False,
+        label="Hot-spot test",
+    )
+
+    def permutation_test(self) -> bool:
+        return self.cleaned_data.get("hot_spot_test") == "permutations"
+
+
 def records(scope: Scope) -> QuerySet[CallRecord]:
     start, end = scope.bounds()
     qs = CallRecord.objects.filter(received_at__gte=start, received_at__lt=end)

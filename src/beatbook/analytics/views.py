@@ -27,10 +27,16 @@ from beatbook.analytics.effectiveness import (
     recent_interventions,
 )
 from beatbook.analytics.feedback import feedback_summary
-from beatbook.analytics.hotspots import hot_spots, repeat_locations
+from beatbook.analytics.hotspots import (
+    PERMUTATION_CELLS,
+    PERMUTATIONS,
+    PERMUTATIONS_LARGE,
+    hot_spots,
+    repeat_locations,
+)
 from beatbook.analytics.opendata import FIELDS, open_data_rows
 from beatbook.analytics.report import monthly_report
-from beatbook.analytics.scope import Scope, ScopeForm
+from beatbook.analytics.scope import DashboardForm, Scope, ScopeForm
 from beatbook.analytics.selectors import (
     STAGES,
     change,
@@ -106,12 +112,13 @@ class ScopedPage(RoleRequiredMixin, View):
 
     allowed_roles = VIEWERS
     page = ""  # template names: analytics/<page>.html and analytics/_<page>.html
+    form_class = ScopeForm
 
     def figures(self, scope: Scope) -> dict[str, Any]:
         raise NotImplementedError
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = ScopeForm(request.GET)
+        form = self.form_class(request.GET)
         page = f"analytics/{self.page}.html"
         if not form.is_valid():
             return render(request, page, {"form": form, "page": self.page}, status=400)
@@ -134,11 +141,16 @@ class ScopedPage(RoleRequiredMixin, View):
 
 class DashboardView(ScopedPage):
     page = "dashboard"
+    form_class = DashboardForm
 
     def figures(self, scope: Scope) -> dict[str, Any]:
         figures = _figures(scope)
         return {
             **figures,
+            "permutation_text": (
+                f"{PERMUTATIONS:,} conditional permutations ({PERMUTATIONS_LARGE:,} when the "
+                f"area holds more than {PERMUTATION_CELLS:,} cells)"
+            ),
             "chart_types": charts.bars(figures["by_type"], "Calls by type"),
             "chart_beats": charts.bars(figures["by_beat"], "Calls by beat"),
             "chart_heat": charts.heatmap(figures["grid"], "Calls by hour of the week"),
@@ -383,13 +395,13 @@ class HotspotMapView(RoleRequiredMixin, View):
     allowed_roles = VIEWERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = ScopeForm(request.GET)
+        form = DashboardForm(request.GET)
         if not form.is_valid():
             return JsonResponse(
                 {"code": "invalid", "detail": form.errors.get_json_data()}, status=400
             )
         features = []
-        for cell in hot_spots(form.scope()):
+        for cell in hot_spots(form.scope(), permutation_test=form.permutation_test()):
             if not cell.calls and not cell.confidence:
                 continue
             colour = (HOT if cell.hot else COLD).get(cell.confidence, "#c9d1db")
@@ -412,10 +424,15 @@ class HotspotMapView(RoleRequiredMixin, View):
 
 def _export_scope(request: HttpRequest) -> Scope | HttpResponse:
     """The selection of a download, or the form's errors as a plain-text 400."""
-    form = ScopeForm(request.GET)
+    form = _export_form(request)
+    return form if isinstance(form, HttpResponse) else form.scope()
+
+
+def _export_form(request: HttpRequest) -> DashboardForm | HttpResponse:
+    form = DashboardForm(request.GET)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
-    return form.scope()
+    return form
 
 
 class OpenDataView(RoleRequiredMixin, View):
@@ -462,9 +479,10 @@ class ExportView(RoleRequiredMixin, View):
     allowed_roles = VIEWERS
 
     def get(self, request: HttpRequest, figure: str) -> HttpResponseBase:
-        scope = _export_scope(request)
-        if isinstance(scope, HttpResponse):
-            return scope
+        form = _export_form(request)
+        if isinstance(form, HttpResponse):
+            return form
+        scope = form.scope()
         name = f"{figure}-{scope.start}-{scope.end}.csv"
         if figure in ("volume-by-type", "volume-by-beat"):
             rows = volume_by_type(scope) if figure == "volume-by-type" else volume_by_beat(scope)
@@ -518,6 +536,7 @@ class ExportView(RoleRequiredMixin, View):
                     "confidence",
                     "hot_or_cold",
                     "confidence_uncorrected",
+                    "p_from",
                 ],
                 (
                     [
@@ -528,8 +547,11 @@ class ExportView(RoleRequiredMixin, View):
                         c.confidence or "",
                         "hot" if c.hot else "cold",
                         c.confidence_uncorrected or "",
+                        f"{c.permutations} permutations"
+                        if c.permutations
+                        else "normal approximation",
                     ]
-                    for c in hot_spots(scope)
+                    for c in hot_spots(scope, permutation_test=form.permutation_test())
                 ),
             )
         if figure == "repeat-locations":

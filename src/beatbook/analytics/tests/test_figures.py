@@ -246,11 +246,36 @@ def test_hot_spot_map_and_csv(fixture: dict[str, Any], client_for: Any, agency: 
     assert busiest["properties"]["calls"] == 6
     assert busiest["geometry"]["type"] == "Polygon"
     rows = b"".join(analyst.get(f"/analytics/export/hot-spots.csv?{query}").streaming_content)
-    assert rows.decode().splitlines()[0] == (
-        "h3_cell,calls,gi_star_z,p_value,confidence,hot_or_cold,confidence_uncorrected"
+    lines = rows.decode().splitlines()
+    assert lines[0] == (
+        "h3_cell,calls,gi_star_z,p_value,confidence,hot_or_cold,confidence_uncorrected,p_from"
     )
+    assert all(line.endswith(",normal approximation") for line in lines[1:])
+    # The permutation test: the same cells, p from draws (9,999 for so small an area).
+    tested = f"{query}&hot_spot_test=permutations"
+    redrawn = analyst.get(f"/analytics/hot-spots.geojson?{tested}").json()
+    assert sorted(f["properties"]["cell"] for f in redrawn["features"]) == sorted(
+        f["properties"]["cell"] for f in geojson["features"]
+    )
+    rows = b"".join(analyst.get(f"/analytics/export/hot-spots.csv?{tested}").streaming_content)
+    lines = rows.decode().splitlines()[1:]
+    assert len(lines) > 7
+    assert all(line.endswith(",9999 permutations") for line in lines)
+    p_values = {float(line.split(",")[3]) for line in lines}
+    assert min(p_values) >= 2 / 10_000  # a pseudo p is never below 2 / (draws + 1)
+    assert len(p_values) > 1
+    page = analyst.get(f"/analytics/?{tested}").content.decode()
+    assert "pseudo p-value from 9,999 conditional permutations" in page
+    assert "conditional permutations" not in analyst.get(f"/analytics/?{query}").content.decode()
     assert analyst.get("/analytics/hot-spots.geojson?start=x").status_code == 400
+    wrong = analyst.get(f"/analytics/hot-spots.geojson?{query}&hot_spot_test=bootstrap")
+    assert wrong.status_code == 400
+    assert "hot_spot_test" in wrong.json()["detail"]
+    wrong = analyst.get(f"/analytics/export/hot-spots.csv?{query}&hot_spot_test=bootstrap")
+    assert wrong.status_code == 400
+    assert b"hot_spot_test" in wrong.content
     assert client_for("cso").get(f"/analytics/hot-spots.geojson?{query}").status_code == 403
+    assert client_for("cso").get(f"/analytics/hot-spots.geojson?{tested}").status_code == 403
 
 
 def test_stages_of_a_call_p50_and_p90(agency: dict[str, Any], client_for: Any) -> None:

@@ -120,6 +120,16 @@ def test_hot_spots_and_repeat_locations_from_calls(agency: dict[str, Any], setti
         not c.confidence or c.cell in h3.grid_disk(CENTRE, 1) for c in cells.values() if c.hot
     )
     assert all(c.confidence <= c.confidence_uncorrected for c in cells.values())
+    # The permutation test finds the same strip: the busy cell hot, nothing far from it.
+    tested = {c.cell: c for c in hot_spots(scope, permutation_test=True)}
+    assert tested.keys() == cells.keys()
+    assert tested[CENTRE].permutations == 9_999
+    assert tested[CENTRE].hot
+    assert tested[CENTRE].confidence >= 95
+    assert tested[CENTRE].p == 2 / 10_000  # no draw reaches the strip's calls
+    assert all(
+        not c.confidence or c.cell in h3.grid_disk(CENTRE, 1) for c in tested.values() if c.hot
+    )
     repeats = repeat_locations(scope)
     assert [(r.place, r.calls) for r in repeats.current] == [("1400 block of Pike St", 12)]
 
@@ -208,7 +218,7 @@ def test_confidence_is_corrected_for_testing_every_cell_at_once() -> None:
     assert np.allclose(p, [0.000465, 0.027807, 0.045500, 0.089131, 0.617075], atol=1e-6)
     assert fdr_confidence(p).tolist() == [99, 90, 90, 0, 0]
     # Uncorrected, each cell alone: 99, 95, 95, 90, 0.
-    assert [hotspots._confidence(z) for z in (3.5, 2.2, -2.0, 1.7, 0.5)] == [99, 95, 95, 90, 0]
+    assert [hotspots.uncorrected_confidence(v) for v in p] == [99, 95, 95, 90, 0]
     # Step-up: the largest rank under its threshold carries the smaller ones with it
     # (0.03 > 0.05/3 and 0.035 > 2 × 0.05/3, but 0.04 ≤ 3 × 0.05/3).
     assert fdr_confidence(np.array([0.04, 0.03, 0.035])).tolist() == [95, 95, 95]
@@ -223,5 +233,118 @@ def test_noise_alone_makes_no_hot_spot_once_corrected() -> None:
     cells = sorted(h3.grid_disk(CENTRE, 18))
     counts = np.random.default_rng(7).poisson(4, len(cells))
     z = gi_star(cells, counts)
-    assert sum(hotspots._confidence(v) > 0 for v in z) > 20
-    assert not fdr_confidence(two_sided_p(z)).any()
+    p = two_sided_p(z)
+    assert sum(hotspots.uncorrected_confidence(v) > 0 for v in p) > 20
+    assert not fdr_confidence(p).any()
+
+
+def _grid_with_a_cluster(k: int, seed: int) -> tuple[list[str], np.ndarray]:
+    cells = sorted(h3.grid_disk(CENTRE, k))
+    counts = np.random.default_rng(seed).poisson(1.0, len(cells)) + np.array(
+        [9 if h3.grid_distance(CENTRE, c) <= 1 else 0 for c in cells]
+    )
+    return cells, counts
+
+
+@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
+def test_pseudo_p_equals_esda_on_the_same_draws(monkeypatch: Any) -> None:
+    """esda's conditional randomization, its draws replaced by ours: the same p_sim for every
+    cell (esda keeps it as float32), edge cells with three or four neighbours included.
+    Values with no ties (counts plus a fraction): where draws tie, esda and ours differ on
+    purpose (next test)."""
+    import esda.crand
+    from esda.getisord import G_Local
+    from libpysal.weights import W
+
+    from beatbook.analytics.hotspots import gi_star_pseudo_p, permutation_draws
+
+    cells, whole = _grid_with_a_cluster(7, seed=3)
+    counts = whole + np.random.default_rng(4).uniform(0, 0.5, len(cells))
+    index = {c: i for i, c in enumerate(cells)}
+    weights = W(
+        {i: [index[n] for n in h3.grid_ring(c, 1) if n in index] for i, c in enumerate(cells)},
+        silence_warnings=True,
+    )
+    monkeypatch.setattr(
+        esda.crand,
+        "vec_permutations",
+        lambda k, n, permutations, seed: permutation_draws(n, k, permutations, seed),
+    )
+    reference = G_Local(
+        counts,
+        weights,
+        transform="B",
+        star=True,
+        permutations=199,
+        seed=11,
+        keep_simulations=False,
+        n_jobs=1,
+    ).p_sim
+    ours = gi_star_pseudo_p(cells, counts, 199, seed=11)
+    assert len(ours) == len(cells) == 169
+    assert np.max(np.abs(ours - reference)) < 1e-6
+    assert ours[index[CENTRE]] == 1 / 200  # no draw reaches the cluster's own neighbours
+    assert len(set(ours.round(6))) > 20  # not one value everywhere
+    assert ours.max() <= 0.5 + 1 / 200
+
+
+def test_pseudo_p_finds_a_cluster_and_noise_stays_quiet() -> None:
+    """With 9,999 permutations and the False Discovery Rate: the planted cluster's cells are
+    hot spots, and 1,000 cells of Poisson noise hold none (some reach 90 % cell by cell).
+    With 999 draws among 331 cells, p ≥ 0.002 and the cluster's seven cells fall short of
+    95 % (BH wants 14 such cells): why a small area gets 9,999."""
+    from beatbook.analytics.hotspots import fdr_confidence, gi_star_pseudo_p, permutations_for
+
+    cells, counts = _grid_with_a_cluster(10, seed=5)
+    assert permutations_for(len(cells)) == 9_999
+    assert permutations_for(2_501) == 999
+    few = np.minimum(1, 2 * gi_star_pseudo_p(cells, counts, 999))
+    assert not (fdr_confidence(few) >= 95).any()
+    p = np.minimum(1, 2 * gi_star_pseudo_p(cells, counts, 9_999))
+    flagged = {cells[i] for i in np.flatnonzero(fdr_confidence(p) >= 95)}
+    assert CENTRE in flagged
+    assert flagged <= set(h3.grid_disk(CENTRE, 2))  # no cold spot among the quiet cells
+
+    cells = sorted(h3.grid_disk(CENTRE, 18))
+    noise = np.random.default_rng(7).poisson(4, len(cells))
+    p = np.minimum(1, 2 * gi_star_pseudo_p(cells, noise, 999))
+    assert sum(hotspots.uncorrected_confidence(v) > 0 for v in p) > 20
+    assert not fdr_confidence(p).any()
+    # The same seed gives the same map; another seed moves p within its Monte Carlo error
+    # (999 draws: a p near 1 moves by 2 × 0.016 a standard error; 1,027 cells, 4.5 of them).
+    again = np.minimum(1, 2 * gi_star_pseudo_p(cells, noise, 999))
+    assert np.array_equal(p, again)
+    other = np.minimum(1, 2 * gi_star_pseudo_p(cells, noise, 999, seed=1))
+    assert not np.array_equal(p, other)
+    assert np.max(np.abs(p - other)) < 0.2
+    assert np.median(np.abs(p - other)) < 0.05
+
+
+def test_permutation_draws_are_distinct_and_in_range() -> None:
+    from beatbook.analytics.hotspots import permutation_draws
+
+    draws = permutation_draws(8, 6, 500, seed=1)
+    assert draws.shape == (500, 6)
+    assert (draws.min(), draws.max()) == (0, 6)  # indices among the 7 other cells
+    assert all(len(set(row)) == 6 for row in draws.tolist())
+    with pytest.raises(ValueError, match="6 neighbours cannot be drawn from 5 other cells"):
+        permutation_draws(6, 6, 10, seed=1)
+
+
+def test_a_tie_is_as_extreme_on_either_side() -> None:
+    """Seven cells of 0 among cells that are mostly 0: no draw can be lower than the ring's
+    0, and about (share of zeros)^6 of the draws equal it. esda would count only the draws
+    above (p = 1 / (P + 1), the surest cold spot); ours counts the ties too."""
+    from beatbook.analytics.hotspots import gi_star_pseudo_p
+
+    cells = sorted(h3.grid_disk(CENTRE, 6))  # 127 cells
+    counts = np.zeros(len(cells), dtype=int)
+    far = [i for i, c in enumerate(cells) if h3.grid_distance(CENTRE, c) >= 4]
+    counts[far[::3]] = 1  # 1 cell in 3 of the outer rings has a call: 30 of the other 126
+    p = gi_star_pseudo_p(cells, counts, 9_999, seed=2)
+    centre = cells.index(CENTRE)
+    zero_share = (len(cells) - 1 - counts.sum()) / (len(cells) - 1)
+    # Six draws without replacement, all from the zeros.
+    expected = np.prod([(zero_share * 126 - i) / (126 - i) for i in range(6)])
+    assert expected == pytest.approx(0.188, abs=0.001)
+    assert p[centre] == pytest.approx(expected, abs=0.02)
