@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import h3
 import numpy as np
@@ -181,9 +182,14 @@ def permutation_draws(n: int, k: int, permutations: int, seed: int) -> np.ndarra
     return draws
 
 
+class PseudoP(NamedTuple):
+    p: np.ndarray  # one-sided, on the side the cell lies (esda's p_sim)
+    above: np.ndarray  # the side: more draws below the cell's neighbourhood than above it
+
+
 def gi_star_pseudo_p(
     cells: list[str], counts: np.ndarray, permutations: int, seed: int = PERMUTATION_SEED
-) -> np.ndarray:
+) -> PseudoP:
     """Each cell's pseudo p-value of Gi* under conditional randomization: its own count kept,
     its neighbours' replaced by counts drawn from the other cells, `permutations` times;
     (draws at least as extreme + 1) / (permutations + 1) on the side the cell lies, as esda's
@@ -222,7 +228,7 @@ def gi_star_pseudo_p(
                 smaller[chunk] = (drawn <= observed[chunk, None]).sum(axis=1)
     p = (np.minimum(larger, smaller) + 1) / (permutations + 1)  # the side the cell lies on
     p[sizes == 0] = 1.0  # a cell alone has no neighbours to test
-    return p
+    return PseudoP(p, larger < smaller)
 
 
 def hot_spots(scope: Scope, *, permutation_test: bool = False) -> list[Cell]:
@@ -244,13 +250,16 @@ def hot_spots(scope: Scope, *, permutation_test: bool = False) -> list[Cell]:
     z = gi_star(cells, counts)
     draws = permutations_for(len(cells)) if permutation_test else 0
     if draws:
-        p = np.minimum(1.0, 2 * gi_star_pseudo_p(cells, counts, draws))
+        # Hot or cold by the side the draws put the neighbourhood on, which z's sign (the
+        # cell's own calls counted in) need not share.
+        tested = gi_star_pseudo_p(cells, counts, draws)
+        p, hot = np.minimum(1.0, 2 * tested.p), tested.above
     else:
-        p = two_sided_p(z)
+        p, hot = two_sided_p(z), z > 0
     return [
-        Cell(cell, int(n), float(score), int(level), bool(score > 0), float(chance), draws)
-        for cell, n, score, chance, level in zip(
-            cells, counts, z, p, fdr_confidence(p), strict=True
+        Cell(cell, int(n), float(score), int(level), bool(up), float(chance), draws)
+        for cell, n, score, up, chance, level in zip(
+            cells, counts, z, hot, p, fdr_confidence(p), strict=True
         )
     ]
 

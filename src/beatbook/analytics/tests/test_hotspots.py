@@ -280,7 +280,7 @@ def test_pseudo_p_equals_esda_on_the_same_draws(monkeypatch: Any) -> None:
         keep_simulations=False,
         n_jobs=1,
     ).p_sim
-    ours = gi_star_pseudo_p(cells, counts, 199, seed=11)
+    ours = gi_star_pseudo_p(cells, counts, 199, seed=11).p
     assert len(ours) == len(cells) == 169
     assert np.max(np.abs(ours - reference)) < 1e-6
     assert ours[index[CENTRE]] == 1 / 200  # no draw reaches the cluster's own neighbours
@@ -298,23 +298,25 @@ def test_pseudo_p_finds_a_cluster_and_noise_stays_quiet() -> None:
     cells, counts = _grid_with_a_cluster(10, seed=5)
     assert permutations_for(len(cells)) == 9_999
     assert permutations_for(2_501) == 999
-    few = np.minimum(1, 2 * gi_star_pseudo_p(cells, counts, 999))
+    few = np.minimum(1, 2 * gi_star_pseudo_p(cells, counts, 999).p)
     assert not (fdr_confidence(few) >= 95).any()
-    p = np.minimum(1, 2 * gi_star_pseudo_p(cells, counts, 9_999))
+    tested = gi_star_pseudo_p(cells, counts, 9_999)
+    p = np.minimum(1, 2 * tested.p)
     flagged = {cells[i] for i in np.flatnonzero(fdr_confidence(p) >= 95)}
     assert CENTRE in flagged
     assert flagged <= set(h3.grid_disk(CENTRE, 2))  # no cold spot among the quiet cells
+    assert all(tested.above[cells.index(c)] for c in flagged)
 
     cells = sorted(h3.grid_disk(CENTRE, 18))
     noise = np.random.default_rng(7).poisson(4, len(cells))
-    p = np.minimum(1, 2 * gi_star_pseudo_p(cells, noise, 999))
+    p = np.minimum(1, 2 * gi_star_pseudo_p(cells, noise, 999).p)
     assert sum(hotspots.uncorrected_confidence(v) > 0 for v in p) > 20
     assert not fdr_confidence(p).any()
     # The same seed gives the same map; another seed moves p within its Monte Carlo error
     # (999 draws: a p near 1 moves by 2 × 0.016 a standard error; 1,027 cells, 4.5 of them).
-    again = np.minimum(1, 2 * gi_star_pseudo_p(cells, noise, 999))
+    again = np.minimum(1, 2 * gi_star_pseudo_p(cells, noise, 999).p)
     assert np.array_equal(p, again)
-    other = np.minimum(1, 2 * gi_star_pseudo_p(cells, noise, 999, seed=1))
+    other = np.minimum(1, 2 * gi_star_pseudo_p(cells, noise, 999, seed=1).p)
     assert not np.array_equal(p, other)
     assert np.max(np.abs(p - other)) < 0.2
     assert np.median(np.abs(p - other)) < 0.05
@@ -341,10 +343,41 @@ def test_a_tie_is_as_extreme_on_either_side() -> None:
     counts = np.zeros(len(cells), dtype=int)
     far = [i for i, c in enumerate(cells) if h3.grid_distance(CENTRE, c) >= 4]
     counts[far[::3]] = 1  # 1 cell in 3 of the outer rings has a call: 30 of the other 126
-    p = gi_star_pseudo_p(cells, counts, 9_999, seed=2)
+    p = gi_star_pseudo_p(cells, counts, 9_999, seed=2).p
     centre = cells.index(CENTRE)
     zero_share = (len(cells) - 1 - counts.sum()) / (len(cells) - 1)
     # Six draws without replacement, all from the zeros.
     expected = np.prod([(zero_share * 126 - i) / (126 - i) for i in range(6)])
     assert expected == pytest.approx(0.188, abs=0.001)
     assert p[centre] == pytest.approx(expected, abs=0.02)
+
+
+@pytest.mark.django_db
+def test_permutations_call_a_busy_cell_in_a_quiet_ring_cold(agency: dict[str, Any]) -> None:
+    """Forty calls in one cell, none in the six around it, three in every other cell nearby:
+    z is positive (the cell's own calls count), but its neighbourhood is quieter than almost
+    any six cells drawn from the rest, so the permutation test puts it on the cold side, and
+    the CSV says so."""
+    now = timezone.now()
+    rows = [(CENTRE, n) for n in range(40)]
+    for cell in h3.grid_disk(CENTRE, 5):
+        if h3.grid_distance(CENTRE, cell) >= 2:
+            rows += [(cell, n) for n in range(3)]
+    CallRecord.objects.bulk_create(
+        CallRecord(
+            source="t",
+            source_id=f"{cell}-{n}",
+            received_at=now - dt.timedelta(hours=n + 1),
+            original_code="X",
+            h3_cell=cell,
+        )
+        for cell, n in rows
+    )
+    scope = Scope(timezone.localdate() - dt.timedelta(days=6), timezone.localdate())
+    by_z = {c.cell: c for c in hot_spots(scope)}[CENTRE]
+    tested = {c.cell: c for c in hot_spots(scope, permutation_test=True)}[CENTRE]
+    assert by_z.z > 0
+    assert by_z.hot
+    assert not tested.hot
+    assert tested.p < 0.01
+    assert tested.confidence_uncorrected == 99
