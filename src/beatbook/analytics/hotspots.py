@@ -213,7 +213,7 @@ def gi_star_pseudo_p(
     larger, smaller = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     if k_max:
         draws = permutation_draws(n, k_max, permutations, seed)
-        below, from_it = y[draws], y[np.minimum(draws + 1, n - 1)]
+        below, from_it = y[draws], y[draws + 1]  # draws run to n − 2
         for k in range(1, k_max + 1):
             group = np.flatnonzero(sizes == k)
             step = max(1, 4_000_000 // (permutations * k))  # about 32 MB of draws at once
