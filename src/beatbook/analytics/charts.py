@@ -3,8 +3,11 @@ and the same numbers as the CSV next to each one."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
+import h3
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -572,3 +575,89 @@ def lines(
         )
     )
     return _svg(width, height, title, mark_safe("".join(parts)))  # noqa: S308
+
+
+# Hot and cold cells by confidence, on the dashboard's map and the report's.
+HOT = {99: "#9b1c1c", 95: "#d9482b", 90: "#f08a4b"}
+COLD = {99: "#1f4e79", 95: "#3b7dbf", 90: "#7fb2e5"}
+MAP_WIDTH, MAP_MAX_HEIGHT = 640, 560
+
+
+class Outline(NamedTuple):
+    name: str
+    geometry: dict[str, Any]  # GeoJSON Polygon or MultiPolygon (lon, lat)
+    centre: tuple[float, float]  # (lat, lon) of its label
+
+
+class MapCell(NamedTuple):
+    cell: str  # H3
+    hot: bool
+    confidence: int  # 99, 95 or 90
+
+
+def hot_spot_map(outlines: Sequence[Outline], cells: Sequence[MapCell], title: str) -> SafeString:
+    """The beats' outlines with the significant hot- and cold-spot cells filled in, for print:
+    the dashboard's Leaflet map cannot go into a PDF. Plate carrée scaled by the cosine of
+    the middle latitude, which at a city's size is true to within a fraction of a pixel."""
+    rings = [ring for o in outlines for ring in _rings(o.geometry)]
+    rings += [[(lon, lat) for lat, lon in h3.cell_to_boundary(c.cell)] for c in cells]
+    if not rings:
+        return _nothing("No beats or hot spots to draw.")
+    lons = [lon for ring in rings for lon, _ in ring]
+    lats = [lat for ring in rings for _, lat in ring]
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    stretch = math.cos(math.radians((north + south) / 2))
+    scale = min(
+        (MAP_WIDTH - 8) / max((east - west) * stretch, 1e-9),
+        (MAP_MAX_HEIGHT - 8) / max(north - south, 1e-9),
+    )
+    height = math.ceil((north - south) * scale) + 8
+    legend_y = height + 8
+
+    def point(lon: float, lat: float) -> str:
+        return f"{_n(4 + (lon - west) * stretch * scale)},{_n(4 + (north - lat) * scale)}"
+
+    def path(ring: Sequence[tuple[float, float]]) -> str:
+        return "M" + " L".join(point(lon, lat) for lon, lat in ring) + " Z"
+
+    beats = format_html_join(
+        "",
+        '<path d="{}" fill="#eef1f5" stroke="#5b6b80" stroke-width="0.8">'
+        "<title>beat {}</title></path>",
+        ((" ".join(path(r) for r in _rings(o.geometry)), o.name) for o in outlines),
+    )
+    spots = format_html_join(
+        "",
+        '<path d="{}" fill="{}" stroke="#ffffff" stroke-width="0.3">'
+        "<title>{} spot, {} %</title></path>",
+        (
+            (
+                path([(lon, lat) for lat, lon in h3.cell_to_boundary(c.cell)]),
+                (HOT if c.hot else COLD)[c.confidence],
+                "hot" if c.hot else "cold",
+                c.confidence,
+            )
+            for c in cells
+        ),
+    )
+    labels = format_html_join(
+        "",
+        '<text x="{}" y="{}" fill="{}" font-size="9" text-anchor="middle">{}</text>',
+        ((*point(o.centre[1], o.centre[0]).split(","), MUTED, o.name) for o in outlines),
+    )
+    legend = _legend(
+        [(f"Hot {level} %", HOT[level]) for level in (99, 95, 90)]
+        + [(f"Cold {level} %", COLD[level]) for level in (99, 95, 90)],
+        legend_y,
+    )
+    return _svg(MAP_WIDTH, legend_y + 14, title, beats + spots + labels + legend)
+
+
+def _rings(geometry: dict[str, Any]) -> list[list[tuple[float, float]]]:
+    """The outer and inner rings of a GeoJSON Polygon or MultiPolygon, as (lon, lat)."""
+    polygons = (
+        geometry["coordinates"]
+        if geometry.get("type") == "MultiPolygon"
+        else [geometry.get("coordinates", [])]
+    )
+    return [[(float(x), float(y)) for x, y, *_ in ring] for polygon in polygons for ring in polygon]

@@ -10,7 +10,7 @@ from typing import Any
 from beatbook.analytics import charts
 from beatbook.analytics.casework import mediation_outcomes, provider_answer_days, referrals_in
 from beatbook.analytics.diversion import cost_texts, diversion
-from beatbook.analytics.hotspots import repeat_locations
+from beatbook.analytics.hotspots import hot_spots, repeat_locations
 from beatbook.analytics.scope import Scope, records
 from beatbook.analytics.selectors import (
     change,
@@ -22,6 +22,7 @@ from beatbook.analytics.selectors import (
     weekly,
 )
 from beatbook.analytics.workload import teams, workload
+from beatbook.places.selectors import beat_list
 from beatbook.resources.selectors import referral_outcomes
 
 
@@ -57,6 +58,7 @@ def monthly_report(year: int, month: int) -> dict[str, Any]:
     people = workload(scope)
     referred = referrals_in(scope)
     casework = referral_outcomes(referrals=referred)
+    spots = [c for c in hot_spots(scope) if c.confidence]
     return {
         "scope": scope,
         "month_name": scope.start.strftime("%B %Y"),
@@ -71,6 +73,16 @@ def monthly_report(year: int, month: int) -> dict[str, Any]:
         **cost_texts(diverted),
         "teams": teams(people),
         "repeats": repeat_locations(scope),
+        "hot_cells": sum(c.hot for c in spots),
+        "cold_cells": sum(not c.hot for c in spots),
+        "map_hot_spots": charts.hot_spot_map(
+            [
+                charts.Outline(b.name, b.geometry, (b.centroid_lat, b.centroid_lon))
+                for b in beat_list().only("name", "geometry", "centroid_lat", "centroid_lon")
+            ],
+            [charts.MapCell(c.cell, c.hot, c.confidence) for c in spots],
+            "Hot and cold spots of the month over the beats",
+        ),
         "by_type": by_type[:12],
         "referrals": casework,
         "answer_days": provider_answer_days(referred),

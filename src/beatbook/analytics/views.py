@@ -385,10 +385,6 @@ def _minutes(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-HOT = {99: "#9b1c1c", 95: "#d9482b", 90: "#f08a4b"}
-COLD = {99: "#1f4e79", 95: "#3b7dbf", 90: "#7fb2e5"}
-
-
 class HotspotMapView(RoleRequiredMixin, View):
     """The H3 cells of the selection as GeoJSON, coloured by their Gi* significance."""
 
@@ -404,7 +400,7 @@ class HotspotMapView(RoleRequiredMixin, View):
         for cell in hot_spots(form.scope(), permutation_test=form.permutation_test()):
             if not cell.calls and not cell.confidence:
                 continue
-            colour = (HOT if cell.hot else COLD).get(cell.confidence, "#c9d1db")
+            colour = (charts.HOT if cell.hot else charts.COLD).get(cell.confidence, "#c9d1db")
             features.append(
                 {
                     "type": "Feature",

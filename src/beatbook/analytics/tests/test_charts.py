@@ -150,3 +150,54 @@ def test_the_intervention_date_stays_legible_over_a_column_as_tall_as_the_chart(
     assert 'stroke="#fff"' in label.group(0)
     assert 'paint-order="stroke"' in label.group(0)
     assert svg.index("2026-03-01") > svg.rindex("<rect")
+
+
+def _square(west: float, south: float, side: float) -> dict[str, object]:
+    ring = [
+        [west, south],
+        [west + side, south],
+        [west + side, south + side],
+        [west, south + side],
+        [west, south],
+    ]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_the_hot_spot_map_draws_the_beats_true_to_shape_and_fills_the_cells() -> None:
+    """Two beats side by side, 0.01° square each at 47.6° N (a degree of longitude there is
+    0.674 of a degree of latitude), one hot cell at 99 % and one cold at 90 %."""
+    import h3
+
+    outlines = [
+        charts.Outline("A1", _square(-122.34, 47.60, 0.01), (47.605, -122.335)),
+        charts.Outline("A2", _square(-122.33, 47.60, 0.01), (47.605, -122.325)),
+    ]
+    cells = [
+        charts.MapCell(h3.latlng_to_cell(47.605, -122.335, 9), True, 99),
+        charts.MapCell(h3.latlng_to_cell(47.605, -122.325, 9), False, 90),
+    ]
+    svg = str(charts.hot_spot_map(outlines, cells, "Hot spots"))
+    assert svg.count("<title>beat ") == 2
+    assert f'fill="{charts.HOT[99]}"' in svg
+    assert f'fill="{charts.COLD[90]}"' in svg
+    assert "<title>hot spot, 99 %</title>" in svg
+    assert "<title>cold spot, 90 %</title>" in svg
+    assert ">A1</text>" in svg
+    assert ">Cold 90 %</text>" in svg
+    xs, ys = zip(
+        *(
+            (float(x), float(y))
+            for d in re.findall(r'<path d="([^"]+)" fill="#eef1f5"', svg)
+            for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", d)
+        ),
+        strict=True,
+    )
+    # 0.02° wide and 0.01° high: the width fills the 640 px (less 4 each side), the height
+    # is 1 / (2 × 0.674) of it.
+    assert (min(xs), min(ys)) == (4.0, 4.0)
+    assert max(xs) == pytest.approx(charts.MAP_WIDTH - 4, abs=0.2)
+    assert (max(xs) - 4) / (max(ys) - 4) == pytest.approx(2 * 0.6743, abs=0.005)
+
+
+def test_the_hot_spot_map_with_nothing_to_draw_says_so() -> None:
+    assert "No beats or hot spots to draw." in str(charts.hot_spot_map([], [], "Hot spots"))

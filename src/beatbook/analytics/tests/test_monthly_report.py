@@ -133,3 +133,40 @@ def test_the_months_referrals_and_agreements_are_in_the_report(
     assert "Food" in text  # the referrals-by-need chart
     april = client_for("analyst").get("/analytics/report.pdf?month=2026-04")
     assert "1 referral to services: 0 % answered" in " ".join(pdf_text(april.content).split())
+
+
+def test_the_months_hot_spots_are_mapped_over_the_beats(
+    agency: dict[str, Any], client_for: Any
+) -> None:
+    """Twelve calls in one cell, two in each around it, one in each of forty cells further
+    out, in March: one hot cell at least, drawn over the beats, counted in the line above."""
+    import h3
+
+    from beatbook.analytics import charts
+
+    centre = h3.latlng_to_cell(47.61, -122.33, 9)
+    quiet = [c for c in h3.grid_disk(centre, 5) if h3.grid_distance(centre, c) >= 3][:40]
+    cells = [centre] * 12 + [c for c in h3.grid_ring(centre, 1) for _ in range(2)] + quiet
+    CallRecord.objects.bulk_create(
+        CallRecord(
+            source="t",
+            source_id=str(n),
+            received_at=at(3 + n % 20, 12),
+            original_code="X",
+            h3_cell=cell,
+        )
+        for n, cell in enumerate(cells)
+    )
+    report = monthly_report(2026, 3)
+    assert report["hot_cells"] >= 1
+    assert report["cold_cells"] == 0
+    svg = str(report["map_hot_spots"])
+    assert f'fill="{charts.HOT[99]}"' in svg
+    assert svg.count("<title>beat ") == 2  # the agency's two beats
+    assert svg.count("<title>hot spot") == report["hot_cells"]
+    april = monthly_report(2026, 4)
+    assert (april["hot_cells"], april["cold_cells"]) == (0, 0)
+    text = " ".join(
+        pdf_text(client_for("analyst").get("/analytics/report.pdf?month=2026-03").content).split()
+    )
+    assert f"Hot spots {report['hot_cells']} hot and 0 cold cells this month" in text
