@@ -599,8 +599,9 @@ def hot_spot_map(outlines: Sequence[Outline], cells: Sequence[MapCell], title: s
     """The beats' outlines with the significant hot- and cold-spot cells filled in, for print:
     the dashboard's Leaflet map cannot go into a PDF. Plate carrée scaled by the cosine of
     the middle latitude, which at a city's size is true to within a fraction of a pixel."""
-    rings = [ring for o in outlines for ring in _rings(o.geometry)]
-    rings += [[(lon, lat) for lat, lon in h3.cell_to_boundary(c.cell)] for c in cells]
+    beat_rings = [_rings(o.geometry) for o in outlines]
+    cell_rings = [[(lon, lat) for lat, lon in h3.cell_to_boundary(c.cell)] for c in cells]
+    rings = [ring for rs in beat_rings for ring in rs] + cell_rings
     if not rings:
         return _nothing("No beats or hot spots to draw.")
     lons = [lon for ring in rings for lon, _ in ring]
@@ -614,17 +615,20 @@ def hot_spot_map(outlines: Sequence[Outline], cells: Sequence[MapCell], title: s
     height = math.ceil((north - south) * scale) + 8
     legend_y = height + 8
 
-    def point(lon: float, lat: float) -> str:
-        return f"{_n(4 + (lon - west) * stretch * scale)},{_n(4 + (north - lat) * scale)}"
+    def xy(lon: float, lat: float) -> tuple[str, str]:
+        return _n(4 + (lon - west) * stretch * scale), _n(4 + (north - lat) * scale)
 
     def path(ring: Sequence[tuple[float, float]]) -> str:
-        return "M" + " L".join(point(lon, lat) for lon, lat in ring) + " Z"
+        return "M" + " L".join(",".join(xy(lon, lat)) for lon, lat in ring) + " Z"
 
     beats = format_html_join(
         "",
-        '<path d="{}" fill="#eef1f5" stroke="#5b6b80" stroke-width="0.8">'
+        '<path d="{}" fill="#eef1f5" fill-rule="evenodd" stroke="#5b6b80" stroke-width="0.8">'
         "<title>beat {}</title></path>",
-        ((" ".join(path(r) for r in _rings(o.geometry)), o.name) for o in outlines),
+        (
+            (" ".join(path(r) for r in rs), o.name)
+            for o, rs in zip(outlines, beat_rings, strict=True)
+        ),
     )
     spots = format_html_join(
         "",
@@ -632,18 +636,18 @@ def hot_spot_map(outlines: Sequence[Outline], cells: Sequence[MapCell], title: s
         "<title>{} spot, {} %</title></path>",
         (
             (
-                path([(lon, lat) for lat, lon in h3.cell_to_boundary(c.cell)]),
+                path(ring),
                 (HOT if c.hot else COLD)[c.confidence],
                 "hot" if c.hot else "cold",
                 c.confidence,
             )
-            for c in cells
+            for c, ring in zip(cells, cell_rings, strict=True)
         ),
     )
     labels = format_html_join(
         "",
         '<text x="{}" y="{}" fill="{}" font-size="9" text-anchor="middle">{}</text>',
-        ((*point(o.centre[1], o.centre[0]).split(","), MUTED, o.name) for o in outlines),
+        ((*xy(o.centre[1], o.centre[0]), MUTED, o.name) for o in outlines),
     )
     legend = _legend(
         [(f"Hot {level} %", HOT[level]) for level in (99, 95, 90)]
