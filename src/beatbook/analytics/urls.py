@@ -1,6 +1,6 @@
 from django.urls import path
 
-from beatbook.analytics import views
+from beatbook.analytics import import_views, views
 
 app_name = "analytics"
 urlpatterns = [
@@ -14,4 +14,11 @@ urlpatterns = [
     path("export/<slug:figure>.csv", views.ExportView.as_view(), name="export"),
     path("hot-spots.geojson", views.HotspotMapView.as_view(), name="hotspot_map"),
     path("open-data.<slug:extension>", views.OpenDataView.as_view(), name="open_data"),
+    path("imports/", import_views.ImportsView.as_view(), name="imports"),
+    path("imports/<int:pk>/again/", import_views.ImportRetryView.as_view(), name="import_retry"),
+    path(
+        "imports/<int:pk>/rejects.csv",
+        import_views.ImportRejectsView.as_view(),
+        name="import_rejects",
+    ),
 ]

@@ -274,10 +274,12 @@ class CallSupporter(models.Model):
 
 
 class ImportRun(models.Model):
-    """One run of `beatbook import calls`: what file, with which mapping, and what came of it.
-    Staff see it as the import's job status."""
+    """One import of a calls file (`beatbook import calls`, or uploaded on the imports page):
+    what file, with which mapping, and what came of it. The imports page shows it as the
+    job's status while it runs."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         INTERRUPTED = "interrupted", "Interrupted"
@@ -289,6 +291,12 @@ class ImportRun(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(
+        default=0, help_text="The file's records, known once it has been checked."
+    )
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last batch was written."
+    )
     rows_read = models.PositiveIntegerField(default=0)
     rows_imported = models.PositiveIntegerField(default=0)
     rows_already_there = models.PositiveIntegerField(default=0)
@@ -296,12 +304,21 @@ class ImportRun(models.Model):
     rejects_file = models.CharField(max_length=500, blank=True)
     message = models.CharField(max_length=500, blank=True)
     started_by = models.CharField(max_length=150, blank=True)
+    upload_dir = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="An upload's folder under BEATBOOK_IMPORTS_DIR; empty for the command's runs.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.source} {self.file_name} ({self.status})"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 class CallRecord(models.Model):

@@ -9,3 +9,11 @@ def call_status_notify_task(*, call_id: int, status: str) -> int:
     from beatbook.calls.services import call_status_notify
 
     return call_status_notify(call_id=call_id, status=status)
+
+
+@task()
+def calls_import_task(*, run_id: int) -> int:
+    """An uploaded calls file's import (calls.importing.uploads)."""
+    from beatbook.calls.importing.uploads import import_upload_run
+
+    return import_upload_run(run_id=run_id).rows_imported

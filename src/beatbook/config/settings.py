@@ -292,6 +292,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Three 8 MB photos and the form around them.
 BEATBOOK_MAX_REQUEST_BYTES = env_int("BEATBOOK_MAX_REQUEST_BYTES", 26 * 1024 * 1024)
+# A city's calls export uploaded on the imports page (a million rows is about 150 MB); only
+# that page accepts more, and it reads the body only for an analyst or administrator.
+BEATBOOK_MAX_IMPORT_BYTES = env_int("BEATBOOK_MAX_IMPORT_BYTES", 512 * 1024 * 1024)
+# Uploaded imports: each in its own folder (the file, its mapping, code tables, rejects).
+BEATBOOK_IMPORTS_DIR = Path(env_str("BEATBOOK_IMPORTS_DIR", str(VAR_DIR / "imports")))
 
 LOGGING = {
     "version": 1,

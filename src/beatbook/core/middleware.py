@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from beatbook.core import request_context
@@ -85,8 +86,15 @@ class DomainErrorMiddleware:
             raise DjangoPermissionDenied(exception.message)
 
 
+@functools.cache
+def _imports_path() -> str:
+    return reverse("analytics:imports")
+
+
 class RequestSizeLimitMiddleware:
-    """Refuse a body larger than BEATBOOK_MAX_REQUEST_BYTES before reading it (R32)."""
+    """Refuse a body larger than BEATBOOK_MAX_REQUEST_BYTES before reading it (R32). The
+    imports page takes up to BEATBOOK_MAX_IMPORT_BYTES: its view checks the role before
+    anything reads the body (analytics.import_views)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -96,8 +104,11 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.BEATBOOK_MAX_REQUEST_BYTES:
-            limit_mb = settings.BEATBOOK_MAX_REQUEST_BYTES // (1024 * 1024)
+        limit = settings.BEATBOOK_MAX_REQUEST_BYTES
+        if request.path_info == _imports_path():
+            limit = settings.BEATBOOK_MAX_IMPORT_BYTES
+        if length > limit:
+            limit_mb = limit // (1024 * 1024)
             return JsonResponse(
                 {
                     "code": "request_too_large",

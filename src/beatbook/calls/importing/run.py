@@ -48,19 +48,24 @@ def calls_import(
     started_by: str = "",
     progress: Callable[[Progress], object] | None = None,
     batch_size: int = BATCH,
+    run: ImportRun | None = None,
 ) -> ImportRun:
     """Import a calls file. A file that cannot be read is refused before anything is written;
     a bad row is rejected (line and reason) and the good rows kept; a re-run adds nothing; an
-    interruption leaves whole batches only, and the next run finishes the job."""
+    interruption leaves whole batches only, and the next run finishes the job. `run`, when
+    given, is a queued run (an upload's) to carry the status; otherwise one is created."""
     check = file_check(path, mapping)
     builder = ColumnBuilder(RecordBuilder(mapping, path.parent))
-    run = ImportRun.objects.create(
-        source=mapping.name,
-        file_name=path.name,
-        file_sha256=check.sha256,
-        started_by=started_by[:150],
-        rejects_file=str(rejects_path or ""),
-    )
+    if run is None:
+        run = ImportRun(started_by=started_by[:150], file_name=path.name)
+    run.source, run.file_sha256, run.rows_total = mapping.name, check.sha256, check.records
+    run.rejects_file = str(rejects_path or "")
+    # Counted afresh on a second try: what the first wrote is "already there" now.
+    run.rows_read = run.rows_imported = run.rows_already_there = run.rows_rejected = 0
+    run.message, run.finished_at = "", None
+    run.status = ImportRun.Status.RUNNING
+    run.started_at = run.progress_at = timezone.now()
+    run.save()
     span: tuple[Any, Any] | None = None  # earliest and latest received_at read
     rejects: list[tuple[int, str, dict[str, str]]] = []
     # A source never imported before cannot conflict (the file's own duplicates are
@@ -79,7 +84,9 @@ def calls_import(
             if batch.span is not None:
                 low, high = batch.span
                 span = batch.span if span is None else (min(span[0], low), max(span[1], high))
+            run.progress_at = timezone.now()
             ImportRun.objects.filter(pk=run.pk).update(
+                progress_at=run.progress_at,
                 rows_read=run.rows_read,
                 rows_imported=run.rows_imported,
                 rows_already_there=run.rows_already_there,

@@ -1,0 +1,59 @@
+"""An analyst brings a city's calls export in from the browser: a missing code table is named
+in place, then the import runs, its row shows the counts, and the rejects come down as CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+
+from beatbook.calls.models import CallRecord
+
+DATA = Path(__file__).resolve().parent.parent / "src/beatbook/calls/tests/data/san_diego"
+CALLS = DATA / "pd_calls_for_service_2023_datasd.csv"
+TYPES = DATA / "pd_cfs_calltypes_datasd.csv"
+
+
+def test_analyst_imports_a_city_export_from_the_browser(
+    agency: dict[str, Any], open_session: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.BEATBOOK_IMPORTS_DIR = tmp_path / "imports"
+    analyst = open_session()
+    analyst.sign_in(agency["analyst"])
+    analyst.goto("/analytics/")
+    analyst.page.locator("#analytics-nav").get_by_role("link", name="Imports").click()
+    expect(analyst.page.locator("#import-runs")).to_contain_text("Nothing has been imported yet.")
+    page = analyst.page
+    page.set_input_files("#id_calls", str(CALLS))
+    page.select_option("#id_mapping", "san-diego")
+    page.get_by_role("button", name="Check and import").click()
+    # The answer replaces the form in place, with the reason next to the field.
+    expect(page.locator("#import-form")).to_contain_text(
+        "reads its call types' descriptions from pd_cfs_calltypes_datasd.csv"
+    )
+    assert CallRecord.objects.count() == 0
+    analyst.screenshot("47-imports-missing-code-table")
+    page.set_input_files("#id_calls", str(CALLS))
+    page.select_option("#id_mapping", "san-diego")
+    page.set_input_files("#id_tables", str(TYPES))
+    page.get_by_role("button", name="Check and import").click()
+    expect(page.locator(".messages")).to_contain_text("26,595 records checked")
+    row = page.locator("#import-runs-table tbody tr").first
+    expect(row).to_have_attribute("data-status", "done")
+    expect(row).to_contain_text("26,595 of 26,595 (100 %)")
+    expect(row).to_contain_text("26,576")
+    assert page.url.endswith("/analytics/imports/")
+    assert CallRecord.objects.filter(source="san-diego").count() == 26576
+    analyst.screenshot("48-imports-done")
+    with page.expect_download() as download:
+        row.get_by_role("link", name="CSV").click()
+    rejects = tmp_path / "rejects.csv"
+    download.value.save_as(rejects)
+    lines = rejects.read_text().splitlines()
+    assert lines[0].startswith("line,reason,")
+    assert len(lines) == 20
+    # The refused upload's 400, which the browser logs for the page's own request; no other.
+    assert analyst.problems == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]

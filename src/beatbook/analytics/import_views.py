@@ -1,0 +1,148 @@
+"""The imports page: a city's calls export uploaded, checked and queued, and every import's
+status (the command's too) while it runs and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from beatbook.analytics.import_forms import ImportUploadForm
+from beatbook.analytics.views import report_month
+from beatbook.calls.importing.uploads import (
+    IMPORT_ROLES,
+    ImportUploadError,
+    can_retry,
+    import_runs_recent,
+    import_upload_retry,
+    import_upload_start,
+    rejects_path,
+    stalled,
+)
+from beatbook.calls.models import ImportRun
+from beatbook.core.live import live_version, unchanged
+from beatbook.core.permissions import RoleRequiredMixin
+from beatbook.core.roles import ANALYTICS_ROLES
+
+POLL_SECONDS = 2
+
+
+def _may_import(request: HttpRequest) -> bool:
+    return getattr(request.user, "role", "") in IMPORT_ROLES
+
+
+def _refuse_unless_importer(request: HttpRequest) -> None:
+    # Before anything reads the body: the page accepts uploads far larger than any other.
+    if not _may_import(request):
+        raise PermissionDenied("Only analysts and administrators import calls.")
+
+
+def run_rows(runs: list[ImportRun]) -> list[dict[str, Any]]:
+    """What the table shows of each run: its share done, its speed and time left."""
+    now = timezone.now()
+    rows = []
+    for run in runs:
+        seconds = ((run.finished_at or now) - run.started_at).total_seconds()
+        rate = run.rows_read / seconds if seconds > 0 and run.rows_read else None
+        left = None
+        if run.active and rate and run.rows_total > run.rows_read:
+            left = round((run.rows_total - run.rows_read) / rate)
+        rows.append(
+            {
+                "run": run,
+                "percent": round(100 * run.rows_read / run.rows_total) if run.rows_total else 0,
+                "rate": round(rate) if rate else None,
+                "seconds_left": left,
+                "rejects": rejects_path(run) is not None,
+                "retry": can_retry(run),
+                "stalled": stalled(run),
+            }
+        )
+    return rows
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # checked in post(), after the role
+class ImportsView(RoleRequiredMixin, View):
+    allowed_roles = ANALYTICS_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request, ImportUploadForm() if _may_import(request) else None)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        _refuse_unless_importer(request)
+        return self._upload(request)
+
+    @method_decorator(csrf_protect)
+    def _upload(self, request: HttpRequest) -> HttpResponse:
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                run = import_upload_start(actor=request.user, upload=form.upload())  # type: ignore[arg-type]
+            except ImportUploadError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"{run.file_name}: {run.rows_total:,} records checked and handed to the "
+                    "import; its progress is below.",
+                )
+                return redirect("analytics:imports")
+        return self._page(request, form, status=400)
+
+    def _page(
+        self, request: HttpRequest, form: ImportUploadForm | None, status: int = 200
+    ) -> HttpResponse:
+        rows = run_rows(import_runs_recent())
+        version = live_version(
+            (r["run"].pk, r["run"].status, r["run"].rows_read, r["retry"]) for r in rows
+        )
+        if request.htmx and unchanged(request, version):  # type: ignore[attr-defined]
+            return HttpResponse(status=204)
+        context = {
+            "form": form,
+            "report_month": report_month(timezone.localdate()),
+            "rows": rows,
+            "polling": any(r["run"].active for r in rows),
+            "poll_seconds": POLL_SECONDS,
+            "version": version,
+        }
+        template = "analytics/_import_runs.html" if request.htmx else "analytics/imports.html"  # type: ignore[attr-defined]
+        return render(request, template, context, status=status)
+
+
+class ImportRetryView(RoleRequiredMixin, View):
+    allowed_roles = IMPORT_ROLES
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = get_object_or_404(ImportRun, pk=pk)
+        try:
+            import_upload_retry(actor=request.user, run=run)  # type: ignore[arg-type]
+        except ImportUploadError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{run.file_name}: queued again.")
+        return redirect("analytics:imports")
+
+
+class ImportRejectsView(RoleRequiredMixin, View):
+    """An upload's rejected rows, with line and reason, to fix and upload again."""
+
+    allowed_roles = ANALYTICS_ROLES
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        path = rejects_path(get_object_or_404(ImportRun, pk=pk))
+        if path is None:
+            raise Http404("This import kept no rejects file.")
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=f"import-{pk}-rejects.csv",
+            content_type="text/csv; charset=utf-8",
+        )

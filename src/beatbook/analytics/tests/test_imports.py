@@ -1,0 +1,421 @@
+"""The imports page: a city's export uploaded, checked, imported in the background, with its
+progress, its rejects and a second try; and who may do it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
+from django.utils import timezone
+
+from beatbook.calls.importing import uploads
+from beatbook.calls.importing.mapping import MAPPINGS_DIR
+from beatbook.calls.importing.run import Progress
+from beatbook.calls.importing.uploads import import_upload_run
+from beatbook.calls.models import CallRecord, ImportRun
+from beatbook.calls.tests.test_import import SAN_DIEGO, SEATTLE_HEADER, seattle_row
+from beatbook.core.actors import actor_label
+from beatbook.core.history import history_for
+from beatbook.core.middleware import RequestSizeLimitMiddleware
+from beatbook.core.testing import assert_refused, roles_other_than
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/analytics/imports/"
+SAN_DIEGO_TYPES = SAN_DIEGO.parent / "pd_cfs_calltypes_datasd.csv"
+
+
+@pytest.fixture(autouse=True)
+def imports_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.BEATBOOK_IMPORTS_DIR = tmp_path / "imports"
+    return Path(settings.BEATBOOK_IMPORTS_DIR)
+
+
+def upload(path: Path, name: str = "") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name or path.name, path.read_bytes(), content_type="text/csv")
+
+
+def seattle_file(rows: int = 3, name: str = "calls.csv") -> SimpleUploadedFile:
+    text = SEATTLE_HEADER + "".join(seattle_row(f"2023-{n:06d}") for n in range(rows))
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def kept(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_analyst_imports_san_diego_and_downloads_the_rejects(
+    client_for: Any, analyst: Any, imports_dir: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst", csrf=True)
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    assert 'name="calls"' in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            PAGE,
+            {
+                "csrfmiddlewaretoken": page.context["csrf_token"],
+                "calls": upload(SAN_DIEGO),
+                "mapping": "san-diego",
+                "tables": [upload(SAN_DIEGO_TYPES)],
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert len(callbacks) == 1  # the import is queued once the run is committed
+    run = ImportRun.objects.get()
+    assert (run.status, run.source, run.rows_total) == ("done", "san-diego", 26595)
+    assert (run.rows_read, run.rows_imported, run.rows_rejected) == (26595, 26576, 19)
+    assert run.started_by == actor_label(analyst)
+    assert CallRecord.objects.filter(source="san-diego").count() == 26576
+    # The upload's rows are in the database, so its file goes; the rejects stay.
+    names = [p.name for p in kept(imports_dir)]
+    assert sorted(names) == ["pd_cfs_calltypes_datasd.csv", "rejects.csv"]
+    listing = client.get(PAGE).content.decode()
+    row = re.search(r'<tr id="import-run-\d+" data-status="done">.*?</tr>', listing, re.S)
+    assert row is not None
+    assert "26,576" in row.group()
+    assert "26,595 of 26,595 (100 %)" in row.group()
+    assert 'hx-trigger="every' not in listing  # nothing running, nothing to poll
+    rejects = client.get(f"/analytics/imports/{run.pk}/rejects.csv")
+    assert rejects.status_code == 200
+    assert rejects["Content-Disposition"].endswith(f'filename="import-{run.pk}-rejects.csv"')
+    lines = b"".join(rejects.streaming_content).decode().splitlines()
+    assert lines[0].startswith("line,reason,")
+    assert len(lines) == 1 + 19
+    history = list(history_for(run).order_by("id"))
+    assert [(e.verb, e.actor_id) for e in history] == [
+        ("import queued", analyst.pk),
+        ("import done", None),
+    ]
+    assert history[0].data == {
+        "file": SAN_DIEGO.name,
+        "mapping": "san-diego",
+        "records": 26595,
+    }
+
+
+def test_a_third_city_needs_only_its_mapping_file(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    mapping = (MAPPINGS_DIR / "seattle.toml").read_text()
+    mapping = re.sub(r'(?m)^name = ".*"$', 'name = "springfield"', mapping)
+    client = client_for("admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            PAGE,
+            {
+                "calls": seattle_file(4),
+                "mapping_file": SimpleUploadedFile("springfield.toml", mapping.encode()),
+            },
+        )
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert (run.status, run.source, run.rows_imported) == ("done", "springfield", 4)
+    assert CallRecord.objects.filter(source="springfield").count() == 4
+
+
+def test_the_same_file_again_adds_nothing(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst")
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(PAGE, {"calls": seattle_file(5), "mapping": "seattle"})
+    first, second = ImportRun.objects.order_by("id")
+    assert (first.rows_imported, first.rows_already_there) == (5, 0)
+    assert (second.status, second.rows_imported, second.rows_already_there) == ("done", 0, 5)
+    assert CallRecord.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"calls": "seattle"}, "mapping", "Choose a mapping or upload a mapping file."),
+        (
+            {"calls": "san-diego", "mapping": "san-diego"},
+            "tables",
+            "reads its call types' descriptions from pd_cfs_calltypes_datasd.csv",
+        ),
+        ({"calls": "latin-1", "mapping": "seattle"}, "calls", "line 2: not valid utf-8"),
+        ({"calls": "no-beat", "mapping": "seattle"}, "calls", "the header lacks 'Beat'"),
+        ({"calls": "seattle", "mapping_file": "[columns"}, "mapping_file", "not valid TOML"),
+        (
+            {"calls": "seattle", "mapping_file": 'name = "x"\n[columns]\nbeat = "Beat"\n'},
+            "mapping_file",
+            "must be given",
+        ),
+        ({"calls": "seattle", "mapping": "atlantis"}, "mapping", "Select a valid choice"),
+    ],
+)
+def test_a_bad_upload_is_refused_with_its_reason_and_nothing_is_kept(
+    client_for: Any,
+    imports_dir: Path,
+    django_capture_on_commit_callbacks: Any,
+    form: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    files = {
+        "seattle": seattle_file(2),
+        "san-diego": upload(SAN_DIEGO),
+        "latin-1": SimpleUploadedFile(
+            "calls.csv", (SEATTLE_HEADER + seattle_row("1", type="CAF\xc9")).encode("latin-1")
+        ),
+        "no-beat": SimpleUploadedFile("calls.csv", SEATTLE_HEADER.replace(",Beat,", ",").encode()),
+    }
+    data: dict[str, Any] = {"calls": files[form["calls"]]}
+    if "mapping" in form:
+        data["mapping"] = form["mapping"]
+    if "mapping_file" in form:
+        data["mapping_file"] = SimpleUploadedFile("city.toml", form["mapping_file"].encode())
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client_for("analyst").post(PAGE, data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert message in " ".join(errors.get(field, [])), errors
+    assert not ImportRun.objects.exists()
+    assert callbacks == []
+    assert kept(imports_dir) == []
+
+
+def test_an_empty_file_is_refused_by_the_form(client_for: Any) -> None:
+    # Django refuses a 0-byte upload itself; the import's own message covers a header alone.
+    response = client_for("analyst").post(
+        PAGE, {"calls": SimpleUploadedFile("calls.csv", b"\n"), "mapping": "seattle"}
+    )
+    assert response.status_code == 400
+    assert "there is no header line" in " ".join(response.context["form"].errors["calls"])
+
+
+def test_a_failed_import_is_shown_and_runs_again(
+    client_for: Any, imports_dir: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(
+            PAGE,
+            {
+                "calls": upload(SAN_DIEGO),
+                "mapping": "san-diego",
+                "tables": [upload(SAN_DIEGO_TYPES)],
+            },
+        )
+    run = ImportRun.objects.get()
+    assert run.status == "queued"
+    # The code table goes missing before the worker starts.
+    table = next(p for p in kept(imports_dir) if p.name == SAN_DIEGO_TYPES.name)
+    moved = table.rename(table.with_suffix(".away"))
+    queued[0]()
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert "pd_cfs_calltypes_datasd.csv is not next to the calls file" in run.message
+    assert run.finished_at is not None
+    page = client.get(PAGE).content.decode()
+    assert "is not next to the calls file" in page
+    assert f"/analytics/imports/{run.pk}/again/" in page
+    moved.rename(table)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/analytics/imports/{run.pk}/again/")
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert (run.status, run.rows_imported) == ("done", 26576)
+    verbs = list(history_for(run).order_by("id").values_list("verb", flat=True))
+    assert verbs == ["import queued", "import failed", "import queued again", "import done"]
+    # Done: there is nothing to run again.
+    again = client.post(f"/analytics/imports/{run.pk}/again/", follow=True)
+    assert "Only a failed, interrupted or stalled upload can run again." in again.content.decode()
+
+
+def test_an_interrupted_upload_runs_again_and_counts_afresh(
+    client_for: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    client = client_for("admin")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(
+            PAGE,
+            {
+                "calls": upload(SAN_DIEGO),
+                "mapping": "san-diego",
+                "tables": [upload(SAN_DIEGO_TYPES)],
+            },
+        )
+
+    def stop(progress: Progress) -> None:
+        raise KeyboardInterrupt  # the worker is stopped after its first batch
+
+    whole = uploads.calls_import
+    monkeypatch.setattr(
+        uploads, "calls_import", functools.partial(whole, batch_size=1000, progress=stop)
+    )
+    with pytest.raises(KeyboardInterrupt):
+        queued[0]()
+    run = ImportRun.objects.get()
+    assert (run.status, run.rows_read, run.rows_imported) == ("interrupted", 1000, 1000)
+    monkeypatch.setattr(uploads, "calls_import", whole)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/analytics/imports/{run.pk}/again/")
+    run.refresh_from_db()
+    assert run.status == "done"
+    assert (run.rows_read, run.rows_imported, run.rows_already_there) == (26595, 25576, 1000)
+    assert CallRecord.objects.count() == 26576
+    verbs = list(history_for(run).order_by("id").values_list("verb", flat=True))
+    assert verbs == ["import queued", "import interrupted", "import queued again", "import done"]
+
+
+def test_a_stalled_import_is_flagged_and_runs_again(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst")
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(PAGE, {"calls": seattle_file(3), "mapping": "seattle"})
+    run = ImportRun.objects.get()
+    # The worker took it, wrote a batch and was killed (no status written on the way out).
+    minutes_ago = timezone.now() - dt.timedelta(minutes=9)
+    ImportRun.objects.filter(pk=run.pk).update(status="running", progress_at=minutes_ago)
+    page = client.get(PAGE).content.decode()
+    assert f"import-run-{run.pk}-stalled" not in page  # 9 minutes: still working
+    assert f"/analytics/imports/{run.pk}/again/" not in page
+    ImportRun.objects.filter(pk=run.pk).update(progress_at=minutes_ago - dt.timedelta(minutes=2))
+    page = client.get(PAGE).content.decode()
+    assert (
+        f"No progress since {timezone.localtime(minutes_ago - dt.timedelta(minutes=2)):%H:%M}"
+        in page
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/analytics/imports/{run.pk}/again/")
+    run.refresh_from_db()
+    assert (run.status, run.rows_imported) == ("done", 3)
+
+
+def test_the_worker_takes_a_queued_upload_once(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("analyst").post(PAGE, {"calls": seattle_file(3), "mapping": "seattle"})
+    run = ImportRun.objects.get()
+    finished = run.finished_at
+    again = import_upload_run(run_id=run.pk)  # a second delivery of the same task
+    assert (again.status, again.rows_imported, again.finished_at) == ("done", 3, finished)
+    assert CallRecord.objects.count() == 3
+
+
+def test_a_running_import_shows_its_progress_and_the_page_polls(
+    client_for: Any, analyst: Any
+) -> None:
+    run = ImportRun.objects.create(
+        source="seattle",
+        file_name="spd-2024.csv",
+        status=ImportRun.Status.RUNNING,
+        started_at=timezone.now() - dt.timedelta(seconds=10),
+        rows_total=20_000,
+        rows_read=5_000,
+        rows_imported=4_990,
+        rows_rejected=10,
+    )
+    client = client_for("supervisor")
+    page = client.get(PAGE)
+    html = page.content.decode()
+    assert 'hx-trigger="every 2s"' in html
+    assert "5,000 of 20,000 (25 %)" in html
+    rate = int(re.search(r"([\d,]+) rows/s", html).group(1).replace(",", ""))  # type: ignore[union-attr]
+    assert 480 <= rate <= 500  # 5,000 rows in 10 s and the test's own time
+    left = int(re.search(r"about (\d+) s left", html).group(1))  # type: ignore[union-attr]
+    assert 29 <= left <= 31
+    assert 'name="calls"' not in html  # a supervisor follows imports but does not start them
+    version = page.context["version"]
+    poll = {"HTTP_HX_REQUEST": "true", "HTTP_X_LIVE_VERSION": version}
+    assert client.get(PAGE, **poll).status_code == 204  # nothing changed
+    ImportRun.objects.filter(pk=run.pk).update(rows_read=10_000)
+    fresh = client.get(PAGE, **poll)
+    assert fresh.status_code == 200
+    assert "10,000 of 20,000 (50 %)" in fresh.content.decode()
+    assert "<h1>" not in fresh.content.decode()  # the table alone, swapped in place
+
+
+@pytest.mark.parametrize("role", roles_other_than({"analyst", "supervisor", "admin"}))
+def test_other_roles_cannot_see_imports(client_for: Any, role: str) -> None:
+    assert_refused(client_for(role).get(PAGE))
+
+
+@pytest.mark.parametrize("role", roles_other_than({"analyst", "admin"}))
+def test_only_analysts_and_administrators_import_and_the_body_is_not_read(
+    client_for: Any, role: str, monkeypatch: Any
+) -> None:
+    def read(request: HttpRequest) -> None:
+        raise AssertionError("the upload was read for a role that may not import")
+
+    monkeypatch.setattr(HttpRequest, "_load_post_and_files", read)
+    # Without the CSRF check, which would refuse first: the view itself must not read it.
+    response = client_for(role).post(PAGE, {"calls": seattle_file(2), "mapping": "seattle"})
+    assert_refused(response)
+    assert not ImportRun.objects.exists()
+
+
+def test_signed_out_uploads_are_not_read(client: Any, monkeypatch: Any) -> None:
+    def read(request: HttpRequest) -> None:
+        raise AssertionError("the upload was read before signing in")
+
+    monkeypatch.setattr(HttpRequest, "_load_post_and_files", read)
+    response = client.post(PAGE, {"calls": seattle_file(2), "mapping": "seattle"})
+    assert_refused(response)
+
+
+def test_the_form_still_needs_its_csrf_token(client_for: Any) -> None:
+    response = client_for("analyst", csrf=True).post(
+        PAGE, {"calls": seattle_file(2), "mapping": "seattle"}
+    )
+    assert response.status_code == 403
+    assert not ImportRun.objects.exists()
+
+
+def test_rejects_and_runs_again_are_refused_to_others(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("analyst").post(
+            PAGE,
+            {
+                "calls": upload(SAN_DIEGO),
+                "mapping": "san-diego",
+                "tables": [upload(SAN_DIEGO_TYPES)],
+            },
+        )
+    run = ImportRun.objects.get()
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED)
+    for role in roles_other_than({"analyst", "supervisor", "admin"}):
+        assert_refused(client_for(role).get(f"/analytics/imports/{run.pk}/rejects.csv"))
+    for role in roles_other_than({"analyst", "admin"}):
+        assert_refused(client_for(role).post(f"/analytics/imports/{run.pk}/again/"))
+    assert ImportRun.objects.get().status == "failed"
+    # A run of the command keeps its rejects where the command was told: not served here.
+    command_run = ImportRun.objects.create(
+        source="seattle", file_name="x.csv", rejects_file="/etc/passwd"
+    )
+    assert (
+        client_for("analyst").get(f"/analytics/imports/{command_run.pk}/rejects.csv").status_code
+        == 404
+    )
+
+
+def test_only_the_imports_page_takes_a_large_body(settings: Any) -> None:
+    settings.BEATBOOK_MAX_REQUEST_BYTES = 1000
+    settings.BEATBOOK_MAX_IMPORT_BYTES = 5000
+    middleware = RequestSizeLimitMiddleware(lambda request: HttpResponse("passed"))
+
+    def post(path: str, length: int) -> HttpResponse:
+        request = RequestFactory().post(path, data=b"", content_type="text/csv")
+        request.META["CONTENT_LENGTH"] = str(length)
+        return middleware(request)
+
+    assert post(PAGE, 4000).content == b"passed"
+    assert post(PAGE, 6000).status_code == 413
+    assert post("/calls/new/", 4000).status_code == 413
+    assert post("/calls/new/", 900).content == b"passed"

@@ -1,0 +1,227 @@
+"""Imports started from the imports page: the uploaded file, its mapping and code tables kept
+in a folder of their own, checked before anything is queued, then imported by the task
+worker as `beatbook import calls` would, with the run's status for the page to show."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from beatbook.calls.importing.mapping import MAPPINGS_DIR, Mapping, MappingError, mapping_load
+from beatbook.calls.importing.reading import ImportFileError, file_check
+from beatbook.calls.importing.run import calls_import
+from beatbook.calls.models import ImportRun
+from beatbook.core.actors import SYSTEM, Actor, actor_label
+from beatbook.core.history import history_record
+from beatbook.core.permissions import require_role
+from beatbook.core.roles import Role
+
+# Bringing a city's history in changes every figure of the analytics pages.
+IMPORT_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
+STALLED_AFTER = dt.timedelta(minutes=10)
+MAPPING_FILE = "mapping.toml"
+REJECTS_FILE = "rejects.csv"
+
+
+class ImportUploadError(Exception):
+    """The upload cannot be imported (its mapping, its code tables or the file itself);
+    nothing was queued and nothing kept."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What the form received: the calls file, and either a shipped mapping's name or a
+    mapping file, with the code tables the mapping names."""
+
+    calls: UploadedFile
+    mapping_name: str = ""
+    mapping_file: UploadedFile | None = None
+    tables: tuple[UploadedFile, ...] = ()
+
+
+def shipped_mappings() -> list[tuple[str, str]]:
+    """(name, description) of each mapping that comes with Beatbook."""
+    shipped = [mapping_load(p.stem) for p in sorted(MAPPINGS_DIR.glob("*.toml"))]
+    return [(m.name, m.description or m.name) for m in shipped]
+
+
+def import_runs_recent(limit: int = 25) -> list[ImportRun]:
+    """The latest imports, the command's and the page's, newest first."""
+    return list(ImportRun.objects.order_by("-started_at", "-id")[:limit])
+
+
+def upload_folder(run: ImportRun) -> Path | None:
+    if not run.upload_dir:
+        return None
+    return Path(settings.BEATBOOK_IMPORTS_DIR) / run.upload_dir
+
+
+def rejects_path(run: ImportRun) -> Path | None:
+    """An upload's rejects file, when its import wrote one."""
+    folder = upload_folder(run)
+    if folder is None or not (folder / REJECTS_FILE).is_file():
+        return None
+    return folder / REJECTS_FILE
+
+
+def _file_name(upload: UploadedFile, field: str) -> str:
+    name = get_valid_filename(Path(upload.name or "").name) if upload.name else ""
+    if not name or name in (MAPPING_FILE, REJECTS_FILE):
+        raise ImportUploadError(field, f"Rename {upload.name!r} and upload it again.")
+    return name
+
+
+def _store(upload: UploadedFile, path: Path) -> None:
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+
+
+def _mapping(upload: Upload, folder: Path) -> Mapping:
+    if upload.mapping_file is not None:
+        _store(upload.mapping_file, folder / MAPPING_FILE)
+        source = str(folder / MAPPING_FILE)
+    elif upload.mapping_name:
+        source = upload.mapping_name
+    else:
+        raise ImportUploadError("mapping", "Choose a mapping or upload a mapping file.")
+    try:
+        return mapping_load(source)
+    except MappingError as exc:
+        field = "mapping_file" if upload.mapping_file else "mapping"
+        raise ImportUploadError(field, str(exc)) from None
+
+
+def _tables(tables: Iterable[UploadedFile], mapping: Mapping, folder: Path) -> None:
+    for table in tables:
+        _store(table, folder / _file_name(table, "tables"))
+    lookup = mapping.call_type_lookup
+    if lookup is not None and not (folder / lookup.file).is_file():
+        raise ImportUploadError(
+            "tables",
+            f"Mapping {mapping.name!r} reads its call types' descriptions from "
+            f"{lookup.file}: upload that file as a code table.",
+        )
+
+
+def import_upload_start(*, actor: Actor, upload: Upload) -> ImportRun:
+    """Keep the upload, check it as the import will (mapping, code tables, encoding, header,
+    quoting) and queue its import. A check that fails raises ImportUploadError naming the
+    form's field, and the upload is not kept."""
+    require_role(actor, IMPORT_ROLES, action="import calls")
+    name = uuid.uuid4().hex
+    folder = Path(settings.BEATBOOK_IMPORTS_DIR) / name
+    folder.mkdir(parents=True)
+    try:
+        file_name = _file_name(upload.calls, "calls")
+        mapping = _mapping(upload, folder)
+        _tables(upload.tables, mapping, folder)
+        _store(upload.calls, folder / file_name)
+        try:
+            check = file_check(folder / file_name, mapping)
+        except ImportFileError as exc:
+            raise ImportUploadError("calls", str(exc)) from None
+        with transaction.atomic():
+            run = ImportRun.objects.create(
+                source=mapping.name,
+                file_name=file_name,
+                file_sha256=check.sha256,
+                rows_total=check.records,
+                status=ImportRun.Status.QUEUED,
+                started_by=actor_label(actor)[:150],
+                upload_dir=name,
+            )
+            history_record(
+                obj=run,
+                actor=actor,
+                verb="import queued",
+                data={"file": file_name, "mapping": mapping.name, "records": check.records},
+            )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _enqueue(run)
+    return run
+
+
+def import_upload_retry(*, actor: Actor, run: ImportRun) -> ImportRun:
+    """Queue a failed or interrupted upload again: the rows already in are recognised and
+    skipped, so the new run finishes the job."""
+    require_role(actor, IMPORT_ROLES, action="import calls")
+    if not can_retry(run):
+        raise ImportUploadError(
+            "run", "Only a failed, interrupted or stalled upload can run again."
+        )
+    with transaction.atomic():
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.QUEUED, message="")
+        history_record(obj=run, actor=actor, verb="import queued again", data={})
+    run.refresh_from_db()
+    _enqueue(run)
+    return run
+
+
+def stalled(run: ImportRun) -> bool:
+    """Running, but no batch written for STALLED_AFTER: its worker has most likely stopped
+    (a batch takes seconds)."""
+    if run.status != ImportRun.Status.RUNNING:
+        return False
+    return timezone.now() - (run.progress_at or run.started_at) > STALLED_AFTER
+
+
+def can_retry(run: ImportRun) -> bool:
+    folder = upload_folder(run)
+    stopped = run.status in (ImportRun.Status.FAILED, ImportRun.Status.INTERRUPTED)
+    return (stopped or stalled(run)) and folder is not None and (folder / run.file_name).is_file()
+
+
+def _enqueue(run: ImportRun) -> None:
+    from beatbook.calls.tasks import calls_import_task
+
+    transaction.on_commit(lambda: calls_import_task.enqueue(run_id=run.pk))
+
+
+def import_upload_run(*, run_id: int) -> ImportRun:
+    """The worker's part: import a queued upload. A failure is on the run (status and
+    message) for the page, and the file is kept so that running it again finishes the job;
+    once imported, the file goes (its rows are in the database) and the rejects stay."""
+    taken = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
+        status=ImportRun.Status.RUNNING
+    )
+    run = ImportRun.objects.get(pk=run_id)
+    folder = upload_folder(run)
+    if not taken or folder is None:
+        return run  # not an upload, or another worker's attempt took it
+    try:
+        mapping_file = folder / MAPPING_FILE
+        mapping = mapping_load(str(mapping_file) if mapping_file.is_file() else run.source)
+        calls_import(
+            path=folder / run.file_name,
+            mapping=mapping,
+            rejects_path=folder / REJECTS_FILE,
+            run=run,
+        )
+    except (MappingError, ImportFileError, OSError) as exc:  # the files changed or went
+        run.status, run.message = ImportRun.Status.FAILED, str(exc)[:500]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "message", "finished_at"])
+        return run
+    finally:
+        history_record(
+            obj=run, actor=SYSTEM, verb=f"import {run.status}", data={"message": run.message}
+        )
+    (folder / run.file_name).unlink(missing_ok=True)
+    return run
