@@ -53,6 +53,13 @@ def test_analyst_imports_a_city_export_from_the_browser(
     lines = rejects.read_text().splitlines()
     assert lines[0].startswith("line,reason,")
     assert len(lines) == 20
+    # What the mapping left without a Beatbook value, for whoever corrects it.
+    row.get_by_role("link", name="What the mapping left").click()
+    expect(page.locator("h1")).to_have_text("What mapping “san-diego” left unmapped")
+    expect(page.locator("#coverage-shares")).to_contain_text("a Beatbook call type")
+    expect(page.locator("#coverage-chart svg")).to_be_visible()
+    assert page.locator("#unmapped-call-types tbody tr").count() == 15
+    analyst.screenshot("49-imports-what-the-mapping-left")
     # The refused upload's 400, which the browser logs for the page's own request; no other.
     assert analyst.problems == [
         "Failed to load resource: the server responded with a status of 400 (Bad Request)"

@@ -17,6 +17,13 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files under one name (Django's documented recipe)."""
 
+    update = forms.BooleanField(
+        required=False,
+        label="Update rows imported before",
+        help_text="After correcting the mapping: rows already here take this file's values "
+        "where they differ. Without it they are left as they are.",
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
@@ -48,6 +55,13 @@ class ImportUploadForm(forms.Form):
         help_text="The files the mapping names under [lookups], e.g. call type descriptions.",
     )
 
+    update = forms.BooleanField(
+        required=False,
+        label="Update rows imported before",
+        help_text="After correcting the mapping: rows already here take this file's values "
+        "where they differ. Without it they are left as they are.",
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         mapping = self.fields["mapping"]
@@ -69,4 +83,5 @@ class ImportUploadForm(forms.Form):
             mapping_name=data.get("mapping") or "",
             mapping_file=data.get("mapping_file"),
             tables=tuple(data.get("tables") or ()),
+            update=bool(data.get("update")),
         )

@@ -8,14 +8,17 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from beatbook.analytics import charts
 from beatbook.analytics.import_forms import ImportUploadForm
 from beatbook.analytics.views import report_month
+from beatbook.calls.importing.coverage import import_coverage, mapping_stub
 from beatbook.calls.importing.uploads import (
     IMPORT_ROLES,
     ImportUploadError,
@@ -27,11 +30,13 @@ from beatbook.calls.importing.uploads import (
     stalled,
 )
 from beatbook.calls.models import ImportRun
+from beatbook.core.csv_export import csv_response
 from beatbook.core.live import live_version, unchanged
 from beatbook.core.permissions import RoleRequiredMixin
 from beatbook.core.roles import ANALYTICS_ROLES
 
 POLL_SECONDS = 2
+COVERAGE_SHOWN = 15  # codes of each kind on the page; the CSV and the TOML have them all
 
 
 def _may_import(request: HttpRequest) -> bool:
@@ -44,6 +49,13 @@ def _refuse_unless_importer(request: HttpRequest) -> None:
         raise PermissionDenied("Only analysts and administrators import calls.")
 
 
+def time_left(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 90 else f"{minutes // 60} h {minutes % 60} min"
+
+
 def run_rows(runs: list[ImportRun]) -> list[dict[str, Any]]:
     """What the table shows of each run: its share done, its speed and time left."""
     now = timezone.now()
@@ -53,13 +65,13 @@ def run_rows(runs: list[ImportRun]) -> list[dict[str, Any]]:
         rate = run.rows_read / seconds if seconds > 0 and run.rows_read else None
         left = None
         if run.active and rate and run.rows_total > run.rows_read:
-            left = round((run.rows_total - run.rows_read) / rate)
+            left = time_left(round((run.rows_total - run.rows_read) / rate))
         rows.append(
             {
                 "run": run,
                 "percent": round(100 * run.rows_read / run.rows_total) if run.rows_total else 0,
                 "rate": round(rate) if rate else None,
-                "seconds_left": left,
+                "time_left": left,
                 "rejects": rejects_path(run) is not None,
                 "retry": can_retry(run),
                 "stalled": stalled(run),
@@ -83,8 +95,9 @@ class ImportsView(RoleRequiredMixin, View):
     def _upload(self, request: HttpRequest) -> HttpResponse:
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
+            actor: Any = request.user
             try:
-                run = import_upload_start(actor=request.user, upload=form.upload())  # type: ignore[arg-type]
+                run = import_upload_start(actor=actor, upload=form.upload())
             except ImportUploadError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc))
             else:
@@ -113,7 +126,8 @@ class ImportsView(RoleRequiredMixin, View):
             "poll_seconds": POLL_SECONDS,
             "version": version,
         }
-        template = "analytics/_import_runs.html" if request.htmx else "analytics/imports.html"  # type: ignore[attr-defined]
+        partial = request.htmx  # type: ignore[attr-defined]
+        template = "analytics/_import_runs.html" if partial else "analytics/imports.html"
         return render(request, template, context, status=status)
 
 
@@ -146,3 +160,52 @@ class ImportRejectsView(RoleRequiredMixin, View):
             filename=f"import-{pk}-rejects.csv",
             content_type="text/csv; charset=utf-8",
         )
+
+
+class ImportCoverageView(RoleRequiredMixin, View):
+    """What the run's mapping left undone in its source's rows, and the codes to add."""
+
+    allowed_roles = ANALYTICS_ROLES
+
+    def get(self, request: HttpRequest, pk: int, export: str = "") -> HttpResponseBase:
+        run = get_object_or_404(ImportRun, pk=pk)
+        if export not in ("", "csv", "toml"):
+            raise Http404("The unmapped codes come as .csv or .toml.")
+        if export == "csv":
+            coverage = import_coverage(run.source)
+            rows = [
+                (kind, c.code, c.description, c.rows)
+                for kind, codes in (
+                    ("call type", coverage.call_types),
+                    ("beat", coverage.beats),
+                    ("disposition", coverage.dispositions),
+                )
+                for c in codes
+            ]
+            header = ("kind", "code", "description", "rows")
+            return csv_response(f"{run.source}-unmapped.csv", header, rows)
+        if export == "toml":
+            response = HttpResponse(
+                mapping_stub(import_coverage(run.source)), content_type="text/plain; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{run.source}-unmapped.toml"'
+            return response
+        coverage = import_coverage(run.source, limit=COVERAGE_SHOWN)
+        context = {
+            "run": run,
+            "coverage": coverage,
+            "report_month": report_month(timezone.localdate()),
+            "shown": COVERAGE_SHOWN,
+            "kinds": [
+                ("Call types", coverage.call_types, "unmapped-call-types"),
+                ("Beats", coverage.beats, "unmapped-beats"),
+                ("Dispositions", coverage.dispositions, "unmapped-dispositions"),
+            ],
+            "chart": charts.bars(
+                [(c.code, c.rows) for c in coverage.call_types],
+                "Rows without a Beatbook call type, by the source's code",
+                limit=COVERAGE_SHOWN,
+                empty="Every row has a Beatbook call type.",
+            ),
+        }
+        return render(request, "analytics/import_coverage.html", context)

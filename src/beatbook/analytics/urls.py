@@ -16,6 +16,12 @@ urlpatterns = [
     path("open-data.<slug:extension>", views.OpenDataView.as_view(), name="open_data"),
     path("imports/", import_views.ImportsView.as_view(), name="imports"),
     path("imports/<int:pk>/again/", import_views.ImportRetryView.as_view(), name="import_retry"),
+    path("imports/<int:pk>/", import_views.ImportCoverageView.as_view(), name="import_coverage"),
+    path(
+        "imports/<int:pk>/unmapped.<slug:export>",
+        import_views.ImportCoverageView.as_view(),
+        name="import_unmapped",
+    ),
     path(
         "imports/<int:pk>/rejects.csv",
         import_views.ImportRejectsView.as_view(),

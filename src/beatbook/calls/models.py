@@ -299,6 +299,12 @@ class ImportRun(models.Model):
     )
     rows_read = models.PositiveIntegerField(default=0)
     rows_imported = models.PositiveIntegerField(default=0)
+    update = models.BooleanField(
+        default=False, help_text="Rows already there take the file's values where they differ."
+    )
+    rows_updated = models.PositiveIntegerField(
+        default=0, help_text="Rows already there that took the file's values (an update)."
+    )
     rows_already_there = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
     rejects_file = models.CharField(max_length=500, blank=True)

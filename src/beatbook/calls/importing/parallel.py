@@ -16,7 +16,7 @@ import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
 
-from beatbook.calls.importing.writing import frame_write
+from beatbook.calls.importing.writing import Written, frame_upsert, frame_write
 
 Tag = TypeVar("Tag")
 
@@ -29,47 +29,55 @@ def writers_available() -> int:
     return max(1, int(settings.BEATBOOK_IMPORT_WRITERS))
 
 
-def _write_on_own_connection(records: pl.DataFrame, fresh: bool) -> int:
+def _write(records: pl.DataFrame, *, fresh: bool, update: bool) -> Written:
+    with transaction.atomic():
+        if update:
+            return frame_upsert(records)
+        return Written(frame_write(records, fresh=fresh))
+
+
+def _write_on_own_connection(records: pl.DataFrame, fresh: bool, update: bool) -> Written:
     try:
-        with transaction.atomic():
-            return frame_write(records, fresh=fresh)
+        return _write(records, fresh=fresh, update=update)
     finally:
         connection.close()  # this thread's own, closed with each batch: none is left open
 
 
 class BatchWriters(Generic[Tag]):
-    """`submit` a batch with a tag; batches come back as (tag, rows new) in the order they
-    were submitted, once written. With one writer, each batch is written before `submit`
-    returns, on the caller's own connection."""
+    """`submit` a batch with a tag; batches come back as (tag, rows new and updated) in the
+    order they were submitted, once written. With one writer, each batch is written before
+    `submit` returns, on the caller's own connection. `update`: rows already there are
+    updated where they differ instead of skipped."""
 
-    def __init__(self, writers: int, *, fresh: bool) -> None:
-        self.fresh = fresh
+    def __init__(self, writers: int, *, fresh: bool, update: bool = False) -> None:
+        self.fresh = fresh and not update
+        self.update = update
         self.writers = writers
         self.pool = ThreadPoolExecutor(writers, "import-writer") if writers > 1 else None
-        self.pending: deque[tuple[Tag, Future[int]]] = deque()
+        self.pending: deque[tuple[Tag, Future[Written]]] = deque()
 
-    def submit(self, tag: Tag, records: pl.DataFrame) -> list[tuple[Tag, int]]:
+    def submit(self, tag: Tag, records: pl.DataFrame) -> list[tuple[Tag, Written]]:
         if self.pool is None:
-            with transaction.atomic():
-                return [(tag, frame_write(records, fresh=self.fresh))]
-        self.pending.append((tag, self.pool.submit(_write_on_own_connection, records, self.fresh)))
+            return [(tag, _write(records, fresh=self.fresh, update=self.update))]
+        write = self.pool.submit(_write_on_own_connection, records, self.fresh, self.update)
+        self.pending.append((tag, write))
         done = []
         while len(self.pending) > self.writers:  # one batch waiting while the others write
             done.append(self._oldest())
         return done
 
-    def finish(self) -> list[tuple[Tag, int]]:
+    def finish(self) -> list[tuple[Tag, Written]]:
         """The batches still being written, once written; the writers' threads then end."""
         done = [self._oldest() for _ in range(len(self.pending))]
         if self.pool is not None:
             self.pool.shutdown(wait=True)
         return done
 
-    def _oldest(self) -> tuple[Tag, int]:
+    def _oldest(self) -> tuple[Tag, Written]:
         tag, future = self.pending.popleft()
         return tag, future.result()
 
-    def close(self) -> list[tuple[Tag, int]]:
+    def close(self) -> list[tuple[Tag, Written]]:
         """After a failure or an interruption: waits for the batches already being written
         (no thread writes after this) and returns those that were written."""
         if self.pool is None:

@@ -17,7 +17,7 @@ from beatbook.calls.importing.mapping import Mapping
 from beatbook.calls.importing.parallel import BatchWriters, writers_available
 from beatbook.calls.importing.reading import batches, file_check
 from beatbook.calls.importing.transform import RecordBuilder
-from beatbook.calls.importing.writing import statistics_refresh, table_rows_known
+from beatbook.calls.importing.writing import Written, statistics_refresh, table_rows_known
 from beatbook.calls.models import CallRecord, ImportRun
 from beatbook.calls.signals import call_records_changed
 
@@ -49,19 +49,23 @@ def calls_import(
     progress: Callable[[Progress], object] | None = None,
     batch_size: int = BATCH,
     run: ImportRun | None = None,
+    update: bool = False,
 ) -> ImportRun:
     """Import a calls file. A file that cannot be read is refused before anything is written;
     a bad row is rejected (line and reason) and the good rows kept; a re-run adds nothing; an
-    interruption leaves whole batches only, and the next run finishes the job. `run`, when
-    given, is a queued run (an upload's) to carry the status; otherwise one is created."""
+    interruption leaves whole batches only, and the next run finishes the job. `update`:
+    rows already there take the file's values where they differ (after the mapping was
+    corrected). `run`, when given, is a queued run (an upload's) to carry the status;
+    otherwise one is created."""
     check = file_check(path, mapping)
     builder = ColumnBuilder(RecordBuilder(mapping, path.parent))
     if run is None:
         run = ImportRun(started_by=started_by[:150], file_name=path.name)
     run.source, run.file_sha256, run.rows_total = mapping.name, check.sha256, check.records
-    run.rejects_file = str(rejects_path or "")
+    run.rejects_file, run.update = str(rejects_path or ""), update
     # Counted afresh on a second try: what the first wrote is "already there" now.
     run.rows_read = run.rows_imported = run.rows_already_there = run.rows_rejected = 0
+    run.rows_updated = 0
     run.message, run.finished_at = "", None
     run.status = ImportRun.Status.RUNNING
     run.started_at = run.progress_at = timezone.now()
@@ -72,14 +76,15 @@ def calls_import(
     # rejected), so its batches skip the staging table.
     fresh = not CallRecord.objects.filter(source=mapping.name).exists()
     known = table_rows_known()
-    writers: BatchWriters[Batch] = BatchWriters(writers_available(), fresh=fresh)
+    writers: BatchWriters[Batch] = BatchWriters(writers_available(), fresh=fresh, update=update)
 
-    def written(done: list[tuple[Batch, int]], *, report: bool = True) -> None:
+    def written(done: list[tuple[Batch, Written]], *, report: bool = True) -> None:
         nonlocal span
-        for batch, new in done:
+        for batch, rows in done:
             run.rows_read += batch.read
-            run.rows_imported += new
-            run.rows_already_there += batch.written - new
+            run.rows_imported += rows.new
+            run.rows_updated += rows.updated
+            run.rows_already_there += batch.written - rows.new - rows.updated
             run.rows_rejected += batch.rejected
             if batch.span is not None:
                 low, high = batch.span
@@ -89,6 +94,7 @@ def calls_import(
                 progress_at=run.progress_at,
                 rows_read=run.rows_read,
                 rows_imported=run.rows_imported,
+                rows_updated=run.rows_updated,
                 rows_already_there=run.rows_already_there,
                 rows_rejected=run.rows_rejected,
             )
@@ -125,8 +131,9 @@ def calls_import(
         if span is not None:  # every row read, new or not, so a re-run mends an interrupted one
             call_records_changed.send(sender=CallRecord, start=span[0], end=span[1])
         run.status = ImportRun.Status.DONE
+        updated = f"{run.rows_updated} updated, " if update else ""
         run.message = (
-            f"{run.rows_imported} imported, {run.rows_already_there} already there, "
+            f"{run.rows_imported} imported, {updated}{run.rows_already_there} already there, "
             f"{run.rows_rejected} rejected"
         )
     finally:

@@ -51,6 +51,7 @@ class Upload:
     mapping_name: str = ""
     mapping_file: UploadedFile | None = None
     tables: tuple[UploadedFile, ...] = ()
+    update: bool = False  # rows imported before take the file's values (a corrected mapping)
 
 
 def shipped_mappings() -> list[tuple[str, str]]:
@@ -142,6 +143,7 @@ def import_upload_start(*, actor: Actor, upload: Upload) -> ImportRun:
                 file_sha256=check.sha256,
                 rows_total=check.records,
                 status=ImportRun.Status.QUEUED,
+                update=upload.update,
                 started_by=actor_label(actor)[:150],
                 upload_dir=name,
             )
@@ -149,7 +151,12 @@ def import_upload_start(*, actor: Actor, upload: Upload) -> ImportRun:
                 obj=run,
                 actor=actor,
                 verb="import queued",
-                data={"file": file_name, "mapping": mapping.name, "records": check.records},
+                data={
+                    "file": file_name,
+                    "mapping": mapping.name,
+                    "records": check.records,
+                    "update": upload.update,
+                },
             )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -213,6 +220,7 @@ def import_upload_run(*, run_id: int) -> ImportRun:
             mapping=mapping,
             rejects_path=folder / REJECTS_FILE,
             run=run,
+            update=run.update,
         )
     except (MappingError, ImportFileError, OSError) as exc:  # the files changed or went
         run.status, run.message = ImportRun.Status.FAILED, str(exc)[:500]

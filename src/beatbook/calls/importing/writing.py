@@ -1,10 +1,12 @@
 """Writing a batch in one statement per batch: PostgreSQL gets it as CSV through COPY,
 straight into the table on a source's first import, else into a temporary table whose new
 rows move across with ON CONFLICT DO NOTHING; SQLite uses INSERT OR IGNORE. Either way a row
-already imported is skipped and counted, not doubled."""
+already imported is skipped and counted, not doubled. An import asked to update (`--update`,
+after a mapping was corrected) upserts instead, changing only the rows that differ."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -58,6 +60,69 @@ def frame_write(records: pl.DataFrame, *, fresh: bool = False) -> int:
     return _insert_or_ignore(records)
 
 
+@dataclass(frozen=True)
+class Written:
+    new: int
+    updated: int = 0
+
+
+# What an update compares and sets: all but the row's identity; the run is set with any
+# change but is no change by itself (the same file again leaves its rows as they were).
+_KEY = ("source", "source_id")
+_UPDATED = tuple(c for c in COLUMNS if c not in _KEY)
+_COMPARED = tuple(c for c in _UPDATED if c != "import_run_id")
+
+
+def frame_upsert(records: pl.DataFrame) -> Written:
+    """Insert the records not already there and update those that are, where any field
+    differs (a corrected mapping applied to rows imported before); rows already as they are
+    stay untouched. Runs inside the caller's transaction."""
+    if not records.height:
+        return Written(0)
+    records = records.select(COLUMNS)
+    names = ", ".join(COLUMNS)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+    ours = ", ".join(f"{TABLE}.{c}" for c in _COMPARED)
+    theirs = ", ".join(f"excluded.{c}" for c in _COMPARED)
+    upsert = (
+        f"ON CONFLICT (source, source_id) DO UPDATE SET {sets} "
+        f"WHERE ({ours}) IS DISTINCT FROM ({theirs})"
+    )
+    if connection.vendor != "postgresql":
+        return _upsert_sqlite(records, upsert.replace("IS DISTINCT FROM", "IS NOT"))
+    with connection.cursor() as cursor:
+        _stage(cursor, records)
+        # xmax is 0 on a row this statement inserted, set on one it updated.
+        cursor.execute(
+            f"WITH w AS (INSERT INTO {TABLE} ({names}) SELECT {names} FROM import_stage "  # noqa: S608
+            f"{upsert} RETURNING (xmax = 0) AS new) "
+            "SELECT count(*) FILTER (WHERE new), count(*) FILTER (WHERE NOT new) FROM w"
+        )
+        new, updated = cursor.fetchone()
+        cursor.execute("DROP TABLE import_stage")
+    return Written(new, updated)
+
+
+def _upsert_sqlite(records: pl.DataFrame, upsert: str) -> Written:
+    source = records["source"][0]
+    count = f"SELECT count(*) FROM {TABLE} WHERE source = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(count, [source])
+        before = cursor.fetchone()[0]
+        cursor.execute("SELECT total_changes()")
+        changes = cursor.fetchone()[0]
+        _executemany(
+            cursor,
+            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({{marks}}) {upsert}",  # noqa: S608
+            records,
+        )
+        cursor.execute(count, [source])
+        new = cursor.fetchone()[0] - before
+        cursor.execute("SELECT total_changes()")
+        changed = cursor.fetchone()[0] - changes
+    return Written(new, changed - new)
+
+
 def _as_csv(records: pl.DataFrame) -> bytes:
     # Texts always quoted, so an empty text stays '' and only a missing value is NULL (an
     # unquoted empty field) in PostgreSQL's CSV.
@@ -83,15 +148,20 @@ def _copy_straight(records: pl.DataFrame) -> int:
     return records.height
 
 
+def _stage(cursor: Any, records: pl.DataFrame) -> None:
+    """The batch into a temporary table dropped at commit, through COPY."""
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.import_stage")
+    cursor.execute(
+        f"CREATE TEMP TABLE import_stage ON COMMIT DROP AS "  # noqa: S608  (fixed names)
+        f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WITH NO DATA"
+    )
+    _copy_csv(cursor, "import_stage", records)
+
+
 def _copy_postgresql(records: pl.DataFrame) -> int:
     names = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.import_stage")
-        cursor.execute(
-            f"CREATE TEMP TABLE import_stage ON COMMIT DROP AS "  # noqa: S608  (fixed names)
-            f"SELECT {names} FROM {TABLE} WITH NO DATA"
-        )
-        _copy_csv(cursor, "import_stage", records)
+        _stage(cursor, records)
         cursor.execute(
             f"INSERT INTO {TABLE} ({names}) SELECT {names} FROM import_stage "  # noqa: S608
             "ON CONFLICT (source, source_id) DO NOTHING"
@@ -131,9 +201,8 @@ def statistics_refresh(*, added: int, known: int) -> bool:
     return True
 
 
-def _insert_or_ignore(records: pl.DataFrame) -> int:
-    names = ", ".join(COLUMNS)
-    marks = ", ".join(["%s"] * len(COLUMNS))
+def _executemany(cursor: Any, sql: str, records: pl.DataFrame) -> None:
+    """`sql` (with `{marks}` where the values go) once per record, times adapted."""
     adapt = connection.ops.adapt_datetimefield_value
     times = [n for n, c in enumerate(COLUMNS) if c.endswith("_at")]
     values = []
@@ -142,9 +211,12 @@ def _insert_or_ignore(records: pl.DataFrame) -> int:
         for n in times:
             value[n] = adapt(value[n])
         values.append(value)
+    cursor.executemany(sql.format(marks=", ".join(["%s"] * len(COLUMNS))), values)
+
+
+def _insert_or_ignore(records: pl.DataFrame) -> int:
+    names = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT OR IGNORE INTO {TABLE} ({names}) VALUES ({marks})",  # noqa: S608
-            values,
-        )
+        insert = f"INSERT OR IGNORE INTO {TABLE} ({names}) VALUES ({{marks}})"  # noqa: S608
+        _executemany(cursor, insert, records)
         return cursor.rowcount

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from beatbook.calls.importing.columns import INDEX, ColumnBuilder
-from beatbook.calls.importing.mapping import Mapping, MappingError, mapping_load
+from beatbook.calls.importing.mapping import MAPPINGS_DIR, Mapping, MappingError, mapping_load
 from beatbook.calls.importing.parallel import writers_available
 from beatbook.calls.importing.reading import ImportFileError, batches, file_check
 from beatbook.calls.importing.reading import rows as read_rows
@@ -104,6 +104,41 @@ def test_a_rerun_adds_nothing(agency: dict[str, Any]) -> None:
     assert (again.rows_imported, again.rows_already_there) == (0, 26576)
     assert CallRecord.objects.count() == 26576
     assert ImportRun.objects.count() == 2
+
+
+def test_a_corrected_mapping_updates_the_rows_imported_before(
+    agency: dict[str, Any], tmp_path: Path
+) -> None:
+    # The first mapping knew no noise: those calls came in without a Beatbook type.
+    shipped = (MAPPINGS_DIR / "seattle.toml").read_text()
+    narrow = tmp_path / "seattle.toml"
+    narrow.write_text(shipped.replace('  ["NOISE", "NOISE"],\n', ""))
+    source = tmp_path / "calls.csv"
+    rows = [seattle_row(f"N{n}") for n in range(3)]
+    rows.append(seattle_row("P1", type="--TRAFFIC - PARKING VIOL (EXCEPT ABANDONED CAR)"))
+    source.write_text(SEATTLE_HEADER + "".join(rows))
+    first = calls_import(path=source, mapping=mapping_load(str(narrow)))
+    assert first.rows_imported == 4
+    noise = CallRecord.objects.filter(source_id__startswith="N")
+    assert set(noise.values_list("call_type", flat=True)) == {None}
+    # The corrected mapping without --update leaves them as they were.
+    shipped_mapping = mapping_load("seattle")
+    again = calls_import(path=source, mapping=shipped_mapping)
+    assert (again.rows_imported, again.rows_updated, again.rows_already_there) == (0, 0, 4)
+    assert set(noise.values_list("call_type", flat=True)) == {None}
+    # With it, the three noise calls take the new type; the parking call, unchanged, stays.
+    updated = calls_import(path=source, mapping=shipped_mapping, update=True)
+    assert (updated.rows_imported, updated.rows_updated, updated.rows_already_there) == (0, 3, 1)
+    assert updated.message == "0 imported, 3 updated, 1 already there, 0 rejected"
+    assert set(noise.values_list("call_type__code", flat=True)) == {"NOISE"}
+    assert set(noise.values_list("import_run", flat=True)) == {updated.pk}
+    parking = CallRecord.objects.get(source_id="P1")
+    assert (parking.call_type.code, parking.import_run_id) == ("PARKING", first.pk)
+    # Nothing left to change; a new row in the file is imported as usual.
+    source.write_text(SEATTLE_HEADER + "".join(rows) + seattle_row("N9"))
+    last = calls_import(path=source, mapping=shipped_mapping, update=True)
+    assert (last.rows_imported, last.rows_updated, last.rows_already_there) == (1, 0, 4)
+    assert CallRecord.objects.count() == 5
 
 
 def test_an_import_that_grows_the_table_a_lot_refreshes_the_planners_statistics(
@@ -469,5 +504,10 @@ def test_outside_a_transaction_batches_are_written_side_by_side_and_stay_whole(
     assert (rest.rows_imported, rest.rows_already_there) == (26576 - written, written)
     assert rest.rows_rejected == 19
     assert CallRecord.objects.count() == 26576
+    # An update side by side: every row compared, none of them changed, a changed one put back.
+    CallRecord.objects.filter(source_id__in=["E23010000001", "E23010000002"]).update(priority=-7)
+    redo = calls_import(path=SAN_DIEGO, mapping=mapping, batch_size=2000, update=True)
+    assert (redo.rows_imported, redo.rows_updated, redo.rows_already_there) == (0, 2, 26574)
+    assert not CallRecord.objects.filter(priority=-7).exists()
     # the writers' threads end with the import, whether it finished or was interrupted
     assert not [t for t in threading.enumerate() if t.name.startswith("import-writer")]

@@ -12,8 +12,9 @@ from beatbook.calls.importing.run import Progress, calls_import
 class Command(BaseCommand):
     help = (
         "beatbook import calls FILE --mapping seattle|seattle-911|san-diego|PATH.toml "
-        "[--rejects FILE]: import a city's calls for service. Bad rows go to the rejects "
-        "file with their line and reason; re-running the same file adds nothing."
+        "[--rejects FILE] [--update]: import a city's calls for service. Bad rows go to the "
+        "rejects file with their line and reason; re-running the same file adds nothing, "
+        "and with --update a corrected mapping is applied to the rows imported before."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--mapping", required=True)
         parser.add_argument("--rejects", type=Path, help="default: FILE.rejects.csv")
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="rows imported before take this file's values where they differ "
+            "(after correcting the mapping); without it they are left as they are",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -43,6 +50,7 @@ class Command(BaseCommand):
                     started_by="beatbook import calls",
                     progress=show,
                     batch_size=options["batch_size"],
+                    update=options["update"],
                 )
         except (MappingError, ImportFileError) as exc:
             raise CommandError(str(exc)) from None

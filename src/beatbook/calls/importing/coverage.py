@@ -1,0 +1,129 @@
+"""What a mapping left undone in a source's imported calls: the share of rows that got a
+Beatbook call type, a beat, a place and a disposition, and the source's codes that did not,
+most frequent first, for whoever corrects the mapping (then imports again with --update)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q
+
+from beatbook.calls.choices import Disposition
+from beatbook.calls.models import CallRecord
+
+
+@dataclass(frozen=True)
+class Share:
+    label: str
+    rows: int
+    of: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.rows / self.of if self.of else 0.0
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    description: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class Coverage:
+    source: str
+    rows: int
+    shares: list[Share]
+    call_types: list[Code]  # codes with no Beatbook call type
+    beats: list[Code]  # beat codes that are no beat of ours
+    dispositions: list[Code]  # dispositions with no Beatbook disposition
+
+
+def import_coverage(source: str, *, limit: int | None = None) -> Coverage:
+    """The source's rows as the mapping left them; `limit` codes of each kind (all: None)."""
+    records = CallRecord.objects.filter(source=source)
+    counts = records.aggregate(
+        rows=Count("id"),
+        typed=Count("call_type"),
+        beat=Count("beat"),
+        placed=Count("lat"),
+        disposed=Count("id", filter=~Q(disposition="")),
+        timed=Count("response_seconds"),
+    )
+    rows = counts["rows"]
+    shares = [
+        Share("a Beatbook call type", counts["typed"], rows),
+        Share("a beat of ours", counts["beat"], rows),
+        Share("a place on the map", counts["placed"], rows),
+        Share("a disposition", counts["disposed"], rows),
+        Share("a response time", counts["timed"], rows),
+    ]
+    untyped = (
+        records.filter(call_type__isnull=True)
+        .values("original_code")
+        .annotate(rows=Count("id"), description=Max("original_description"))
+        .order_by("-rows", "original_code")
+    )
+    beats = (
+        records.filter(beat__isnull=True)
+        .exclude(beat_code="")
+        .values("beat_code")
+        .annotate(rows=Count("id"))
+        .order_by("-rows", "beat_code")
+    )
+    dispositions = (
+        records.filter(disposition="")
+        .exclude(original_disposition="")
+        .values("original_disposition")
+        .annotate(rows=Count("id"))
+        .order_by("-rows", "original_disposition")
+    )
+    return Coverage(
+        source=source,
+        rows=rows,
+        shares=shares,
+        call_types=[
+            Code(r["original_code"], r["description"] or "", r["rows"]) for r in untyped[:limit]
+        ],
+        beats=[Code(r["beat_code"], "", r["rows"]) for r in beats[:limit]],
+        dispositions=[Code(r["original_disposition"], "", r["rows"]) for r in dispositions[:limit]],
+    )
+
+
+def _toml_key(code: str) -> str:
+    # A JSON string is a TOML basic string, but for DEL, which TOML wants escaped too.
+    return json.dumps(code, ensure_ascii=False).replace("\x7f", "\\u007F")
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())
+
+
+def mapping_stub(coverage: Coverage) -> str:
+    """The codes left over as TOML tables to fill in and add to the mapping."""
+    lines = [
+        f"# Codes of source {coverage.source!r} its mapping left without a Beatbook value,",
+        "# most frequent first. Fill in the values, add the tables to the mapping (merging",
+        "# any it has already), and import the file again with --update (or 'Update rows",
+        "# imported before' on the imports page).",
+        "",
+        "# Beatbook call type codes: the admin's Call types list.",
+        "[call_types.exact]",
+        *(
+            f'{_toml_key(c.code)} = ""  # {c.rows} rows'
+            + (f", {_comment(c.description)}" if c.description else "")
+            for c in coverage.call_types
+        ),
+        "",
+        "# Beats of ours by name (the Beats page); codes that mean 'no beat' go in unknown.",
+        "[beats.rename]",
+        *(f'{_toml_key(c.code)} = ""  # {c.rows} rows' for c in coverage.beats),
+        "",
+        f"# One of: {', '.join(Disposition.values)}.",
+        "[dispositions.exact]",
+        *(f'{_toml_key(c.code)} = ""  # {c.rows} rows' for c in coverage.dispositions),
+        "",
+    ]
+    return "\n".join(lines)
