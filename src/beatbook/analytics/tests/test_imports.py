@@ -55,8 +55,14 @@ def kept(folder: Path) -> list[Path]:
 
 
 def test_analyst_imports_san_diego_and_downloads_the_rejects(
-    client_for: Any, analyst: Any, imports_dir: Path, django_capture_on_commit_callbacks: Any
+    client_for: Any,
+    analyst: Any,
+    imports_dir: Path,
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
 ) -> None:
+    # As a city's export would be: written to a temporary file by Django, then moved.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
     client = client_for("analyst", csrf=True)
     page = client.get(PAGE)
     assert page.status_code == 200
@@ -81,6 +87,8 @@ def test_analyst_imports_san_diego_and_downloads_the_rejects(
     # The upload's rows are in the database, so its file goes; the rejects stay.
     names = [p.name for p in kept(imports_dir)]
     assert sorted(names) == ["pd_cfs_calltypes_datasd.csv", "rejects.csv"]
+    table = next(p for p in kept(imports_dir) if p.name == SAN_DIEGO_TYPES.name)
+    assert (table.stat().st_mode & 0o777, table.parent.stat().st_mode & 0o777) == (0o600, 0o700)
     listing = client.get(PAGE).content.decode()
     row = re.search(r'<tr id="import-run-\d+" data-status="done">.*?</tr>', listing, re.S)
     assert row is not None
@@ -403,7 +411,7 @@ def test_the_worker_takes_a_queued_upload_once(
 
 
 def test_a_running_import_shows_its_progress_and_the_page_polls(
-    client_for: Any, analyst: Any
+    client_for: Any, analyst: Any, imports_dir: Path
 ) -> None:
     now = timezone.now()
     run = ImportRun.objects.create(
@@ -415,6 +423,8 @@ def test_a_running_import_shows_its_progress_and_the_page_polls(
         rows_read=5_000,
         rows_imported=4_990,
         rows_rejected=10,
+        upload_dir="0123abcd",
+        rejects_file=str(imports_dir / "0123abcd" / "rejects.csv"),
     )
     client = client_for("supervisor")
     with time_machine.travel(now, tick=False):
@@ -423,6 +433,7 @@ def test_a_running_import_shows_its_progress_and_the_page_polls(
     assert 'hx-trigger="every 2s"' in html
     assert "5,000 of 20,000 (25 %)" in html
     assert "5,000 of 20,000 (25 %) · 500 rows/s · about 30 s left" in html
+    assert str(imports_dir) not in html  # an upload's rejects come as a link once written
     assert 'name="calls"' not in html  # a supervisor follows imports but does not start them
     version = page.context["version"]
     poll = {"HTTP_HX_REQUEST": "true", "HTTP_X_LIVE_VERSION": version}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.move import file_move_safe
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -87,9 +88,15 @@ def _file_name(upload: UploadedFile, field: str) -> str:
 
 
 def _store(upload: UploadedFile, path: Path) -> None:
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    """Into the upload's folder, readable by this service's user alone (a city's calls)."""
+    temporary = getattr(upload, "temporary_file_path", None)
+    if temporary is not None:  # a large upload Django already wrote to disk: moved, not copied
+        file_move_safe(temporary(), str(path))
+    else:
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+    path.chmod(0o600)
 
 
 def _mapping(upload: Upload, folder: Path) -> Mapping:
@@ -126,7 +133,7 @@ def import_upload_start(*, actor: Actor, upload: Upload) -> ImportRun:
     require_role(actor, IMPORT_ROLES, action="import calls")
     name = uuid.uuid4().hex
     folder = Path(settings.BEATBOOK_IMPORTS_DIR) / name
-    folder.mkdir(parents=True)
+    folder.mkdir(mode=0o700, parents=True)
     try:
         file_name = _file_name(upload.calls, "calls")
         mapping = _mapping(upload, folder)
