@@ -17,13 +17,6 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files under one name (Django's documented recipe)."""
 
-    update = forms.BooleanField(
-        required=False,
-        label="Update rows imported before",
-        help_text="After correcting the mapping: rows already here take this file's values "
-        "where they differ. Without it they are left as they are.",
-    )
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
@@ -54,7 +47,6 @@ class ImportUploadForm(forms.Form):
         label="Code tables (CSV)",
         help_text="The files the mapping names under [lookups], e.g. call type descriptions.",
     )
-
     update = forms.BooleanField(
         required=False,
         label="Update rows imported before",

@@ -50,6 +50,14 @@ def seattle_file(rows: int = 3, name: str = "calls.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
 
 
+def post_san_diego(client: Any) -> Any:
+    """San Diego's real file with its mapping and code table, as an analyst sends them."""
+    return client.post(
+        PAGE,
+        {"calls": upload(SAN_DIEGO), "mapping": "san-diego", "tables": [upload(SAN_DIEGO_TYPES)]},
+    )
+
+
 def kept(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
@@ -212,14 +220,7 @@ def test_a_failed_import_is_shown_and_runs_again(
 ) -> None:
     client = client_for("analyst")
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        client.post(
-            PAGE,
-            {
-                "calls": upload(SAN_DIEGO),
-                "mapping": "san-diego",
-                "tables": [upload(SAN_DIEGO_TYPES)],
-            },
-        )
+        post_san_diego(client)
     run = ImportRun.objects.get()
     assert run.status == "queued"
     # The code table goes missing before the worker starts.
@@ -251,14 +252,7 @@ def test_an_interrupted_upload_runs_again_and_counts_afresh(
 ) -> None:
     client = client_for("admin")
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        client.post(
-            PAGE,
-            {
-                "calls": upload(SAN_DIEGO),
-                "mapping": "san-diego",
-                "tables": [upload(SAN_DIEGO_TYPES)],
-            },
-        )
+        post_san_diego(client)
 
     def stop(progress: Progress) -> None:
         raise KeyboardInterrupt  # the worker is stopped after its first batch
@@ -497,14 +491,7 @@ def test_rejects_and_runs_again_are_refused_to_others(
     client_for: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        client_for("analyst").post(
-            PAGE,
-            {
-                "calls": upload(SAN_DIEGO),
-                "mapping": "san-diego",
-                "tables": [upload(SAN_DIEGO_TYPES)],
-            },
-        )
+        post_san_diego(client_for("analyst"))
     run = ImportRun.objects.get()
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED)
     for role in roles_other_than({"analyst", "supervisor", "admin"}):
