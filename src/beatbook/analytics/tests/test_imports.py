@@ -21,7 +21,11 @@ from beatbook.analytics.import_views import time_left
 from beatbook.calls.importing import uploads
 from beatbook.calls.importing.mapping import MAPPINGS_DIR
 from beatbook.calls.importing.run import Progress
-from beatbook.calls.importing.uploads import import_upload_run
+from beatbook.calls.importing.uploads import (
+    ImportUploadError,
+    import_upload_retry,
+    import_upload_run,
+)
 from beatbook.calls.models import CallRecord, ImportRun
 from beatbook.calls.tests.test_import import SAN_DIEGO, SEATTLE_HEADER, seattle_row
 from beatbook.core.actors import actor_label
@@ -173,6 +177,12 @@ def test_the_same_file_again_adds_nothing(
             "must be given",
         ),
         ({"calls": "seattle", "mapping": "atlantis"}, "mapping", "Select a valid choice"),
+        ({"calls": "symbols", "mapping": "seattle"}, "calls", "Rename '!!!' and upload it again."),
+        (
+            {"calls": "named-as-table", "mapping": "san-diego", "tables": "its own"},
+            "calls",
+            "Rename 'pd_cfs_calltypes_datasd.csv' and upload it again.",
+        ),
     ],
 )
 def test_a_bad_upload_is_refused_with_its_reason_and_nothing_is_kept(
@@ -189,9 +199,13 @@ def test_a_bad_upload_is_refused_with_its_reason_and_nothing_is_kept(
         "latin-1": SimpleUploadedFile(
             "calls.csv", (SEATTLE_HEADER + seattle_row("1", type="CAF\xc9")).encode("latin-1")
         ),
+        "symbols": SimpleUploadedFile("!!!", seattle_file(2).read()),
+        "named-as-table": upload(SAN_DIEGO, name=SAN_DIEGO_TYPES.name),
         "no-beat": SimpleUploadedFile("calls.csv", SEATTLE_HEADER.replace(",Beat,", ",").encode()),
     }
     data: dict[str, Any] = {"calls": files[form["calls"]]}
+    if "tables" in form:
+        data["tables"] = [upload(SAN_DIEGO_TYPES)]
     if "mapping" in form:
         data["mapping"] = form["mapping"]
     if "mapping_file" in form:
@@ -245,6 +259,24 @@ def test_a_failed_import_is_shown_and_runs_again(
     # Done: there is nothing to run again.
     again = client.post(f"/analytics/imports/{run.pk}/again/", follow=True)
     assert "Only a failed, interrupted or stalled upload can run again." in again.content.decode()
+
+
+def test_running_again_takes_the_state_it_was_shown(
+    analyst: Any, django_capture_on_commit_callbacks: Any, client_for: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        client_for("analyst").post(PAGE, {"calls": seattle_file(2), "mapping": "seattle"})
+    ImportRun.objects.update(status=ImportRun.Status.FAILED)
+    seen = ImportRun.objects.get()
+    # Someone else ran it again first, and the worker has taken it.
+    ImportRun.objects.update(status=ImportRun.Status.RUNNING)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as queued,
+        pytest.raises(ImportUploadError, match="changed meanwhile"),
+    ):
+        import_upload_retry(actor=analyst, run=seen)
+    assert queued == []
+    assert ImportRun.objects.get().status == "running"
 
 
 def test_an_interrupted_upload_runs_again_and_counts_afresh(

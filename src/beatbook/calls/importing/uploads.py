@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.move import file_move_safe
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -80,9 +81,13 @@ def rejects_path(run: ImportRun) -> Path | None:
     return folder / REJECTS_FILE
 
 
-def _file_name(upload: UploadedFile, field: str) -> str:
-    name = get_valid_filename(Path(upload.name or "").name) if upload.name else ""
-    if not name or name in (MAPPING_FILE, REJECTS_FILE):
+def _file_name(upload: UploadedFile, field: str, taken: Iterable[str] = ()) -> str:
+    """The upload's own name made safe for a file name, unless the folder has one like it."""
+    try:
+        name = get_valid_filename(Path(upload.name or "").name)
+    except SuspiciousFileOperation:  # nothing left of it ("..", "")
+        name = ""
+    if not name or name in (MAPPING_FILE, REJECTS_FILE, *taken):
         raise ImportUploadError(field, f"Rename {upload.name!r} and upload it again.")
     return name
 
@@ -114,9 +119,11 @@ def _mapping(upload: Upload, folder: Path) -> Mapping:
         raise ImportUploadError(field, str(exc)) from None
 
 
-def _tables(tables: Iterable[UploadedFile], mapping: Mapping, folder: Path) -> None:
+def _tables(tables: Iterable[UploadedFile], mapping: Mapping, folder: Path) -> list[str]:
+    names: list[str] = []
     for table in tables:
-        _store(table, folder / _file_name(table, "tables"))
+        names.append(_file_name(table, "tables", names))
+        _store(table, folder / names[-1])
     lookup = mapping.call_type_lookup
     if lookup is not None and not (folder / lookup.file).is_file():
         raise ImportUploadError(
@@ -124,6 +131,7 @@ def _tables(tables: Iterable[UploadedFile], mapping: Mapping, folder: Path) -> N
             f"Mapping {mapping.name!r} reads its call types' descriptions from "
             f"{lookup.file}: upload that file as a code table.",
         )
+    return names
 
 
 def import_upload_start(*, actor: Actor, upload: Upload) -> ImportRun:
@@ -135,9 +143,9 @@ def import_upload_start(*, actor: Actor, upload: Upload) -> ImportRun:
     folder = Path(settings.BEATBOOK_IMPORTS_DIR) / name
     folder.mkdir(mode=0o700, parents=True)
     try:
-        file_name = _file_name(upload.calls, "calls")
         mapping = _mapping(upload, folder)
-        _tables(upload.tables, mapping, folder)
+        tables = _tables(upload.tables, mapping, folder)
+        file_name = _file_name(upload.calls, "calls", tables)
         _store(upload.calls, folder / file_name)
         try:
             check = file_check(folder / file_name, mapping)
@@ -181,7 +189,12 @@ def import_upload_retry(*, actor: Actor, run: ImportRun) -> ImportRun:
             "run", "Only a failed, interrupted or stalled upload can run again."
         )
     with transaction.atomic():
-        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.QUEUED, message="")
+        # Only from the state just seen: two clicks, or a worker moving on, queue it once.
+        queued = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=ImportRun.Status.QUEUED, message=""
+        )
+        if not queued:
+            raise ImportUploadError("run", "This import changed meanwhile; see its status.")
         history_record(obj=run, actor=actor, verb="import queued again", data={})
     run.refresh_from_db()
     _enqueue(run)

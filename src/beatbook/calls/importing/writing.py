@@ -104,23 +104,15 @@ def frame_upsert(records: pl.DataFrame) -> Written:
 
 
 def _upsert_sqlite(records: pl.DataFrame, upsert: str) -> Written:
-    source = records["source"][0]
-    count = f"SELECT count(*) FROM {TABLE} WHERE source = %s"  # noqa: S608
+    # Django's SQLite ids only grow (AUTOINCREMENT), so the new rows are those past the last.
     with connection.cursor() as cursor:
-        cursor.execute(count, [source])
-        before = cursor.fetchone()[0]
-        cursor.execute("SELECT total_changes()")
-        changes = cursor.fetchone()[0]
-        _executemany(
-            cursor,
-            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({{marks}}) {upsert}",  # noqa: S608
-            records,
-        )
-        cursor.execute(count, [source])
-        new = cursor.fetchone()[0] - before
-        cursor.execute("SELECT total_changes()")
-        changed = cursor.fetchone()[0] - changes
-    return Written(new, changed - new)
+        cursor.execute(f"SELECT coalesce(max(id), 0), total_changes() FROM {TABLE}")  # noqa: S608
+        last, changes = cursor.fetchone()
+        insert = f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({{marks}}) {upsert}"  # noqa: S608
+        _executemany(cursor, insert, records)
+        cursor.execute(f"SELECT count(*), total_changes() FROM {TABLE} WHERE id > %s", [last])  # noqa: S608
+        new, changed = cursor.fetchone()
+    return Written(new, changed - changes - new)
 
 
 def _as_csv(records: pl.DataFrame) -> bytes:
