@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Sum
@@ -35,8 +35,7 @@ def _week_span(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
 
 def _month_span(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
     first, last = timezone.localdate(start), timezone.localdate(end)
-    after = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return first.replace(day=1), after
+    return first.replace(day=1), _next_month(last)
 
 
 @transaction.atomic
@@ -46,14 +45,35 @@ def rollups_refresh(start: dt.datetime, end: dt.datetime) -> None:
     _months_refresh(*_month_span(start, end))
 
 
-def rollups_rebuild() -> None:
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def rollups_rebuild(progress: Callable[[int, int], object] | None = None) -> None:
+    """Every rollup from every call, in one transaction; `progress(done, steps)` after each
+    quarter of weeks or of months (years of a city's calls take a while)."""
     bounds = CallRecord.objects.aggregate(first=Min("received_at"), last=Max("received_at"))
     with transaction.atomic():
         WeeklyCount.objects.all().delete()
         WeeklyTypeCount.objects.all().delete()
         MonthlyResponse.objects.all().delete()
-        if bounds["first"] is not None:
-            rollups_refresh(bounds["first"], bounds["last"])
+        if bounds["first"] is None:
+            return
+        first_week, after_weeks = _week_span(bounds["first"], bounds["last"])
+        weeks = [first_week]
+        while weeks[-1] < after_weeks:
+            weeks.append(min(weeks[-1] + dt.timedelta(weeks=13), after_weeks))
+        first_month, after_months = _month_span(bounds["first"], bounds["last"])
+        months = [first_month]
+        while months[-1] < after_months:
+            months.append(_next_month(_next_month(_next_month(months[-1]))))
+        months[-1] = min(months[-1], after_months)
+        steps = [(_weeks_refresh, w) for w in zip(weeks, weeks[1:], strict=False)]
+        steps += [(_months_refresh, m) for m in zip(months, months[1:], strict=False)]
+        for done, (refresh, (start, after)) in enumerate(steps, 1):
+            refresh(start, after)
+            if progress:
+                progress(done, len(steps))
 
 
 def _weeks_refresh(first: dt.date, after: dt.date) -> None:

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from beatbook.analytics.models import MonthlyResponse, WeeklyCount, WeeklyTypeCount
-from beatbook.analytics.rollups import rollups_check
+from beatbook.analytics.rollups import rollups_check, rollups_rebuild, rollups_refresh
 from beatbook.analytics.selectors import percentile, response_by_priority_month, weekly_by_type
 from beatbook.calls.models import CallRecord, CallType
 from beatbook.calls.records import call_record_sync
@@ -105,6 +105,47 @@ def test_check_names_a_week_that_drifted_and_rebuild_mends_it(agency: dict[str, 
     assert rollups_check() == [
         "week of 2026-03-02: 1 in the rollup, 0 in the citywide rollup, 1 calls"
     ]
+
+
+def test_a_rebuild_in_quarters_equals_one_refresh_and_reports_its_progress(
+    agency: dict[str, Any],
+) -> None:
+    noise = CallType.objects.get(code="NOISE")
+    start = dt.datetime(2024, 1, 3, 9, tzinfo=timezone.get_current_timezone())
+    CallRecord.objects.bulk_create(
+        CallRecord(
+            source="years",
+            source_id=str(n),
+            received_at=start + dt.timedelta(days=11 * n, hours=n % 7),
+            response_seconds=60 + 17 * n,
+            priority=1 + n % 3,
+            call_type=noise if n % 2 else None,
+            original_code="NOISE" if n % 2 else "X9",
+        )
+        for n in range(70)  # 2024-01-03 to 2026-02-02: 110 weeks, 26 months
+    )
+
+    def snapshot() -> tuple[list[Any], list[Any], list[Any]]:
+        return (
+            sorted(
+                WeeklyCount.objects.values_list("week", "call_type_id", "beat_id", "calls"), key=str
+            ),
+            sorted(WeeklyTypeCount.objects.values_list("week", "call_type_id", "calls"), key=str),
+            sorted(
+                MonthlyResponse.objects.values_list("month", "priority", "metric", "calls", "p50"),
+                key=str,
+            ),
+        )
+
+    rollups_refresh(start - dt.timedelta(days=1), start + dt.timedelta(days=800))
+    whole = snapshot()
+    seen: list[tuple[int, int]] = []
+    rollups_rebuild(progress=lambda done, steps: seen.append((done, steps)))
+    assert snapshot() == whole
+    assert sum(calls for *_, calls in whole[1]) == 70
+    # 110 weeks in blocks of 13 (9) and 26 months in quarters (9).
+    assert seen == [(n, 18) for n in range(1, 19)]
+    assert rollups_check() == []
 
 
 def test_percentile_matches_postgresql_definition() -> None:

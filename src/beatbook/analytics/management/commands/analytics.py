@@ -2,6 +2,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
 from beatbook.analytics.rollups import rollups_check, rollups_rebuild
 
@@ -19,7 +20,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "rebuild":
             started = time.perf_counter()
-            rollups_rebuild()
+            with tqdm(unit="quarter", desc="rollups", disable=None) as bar:
+
+                def show(done: int, steps: int) -> None:
+                    bar.total = steps
+                    bar.update(done - bar.n)
+
+                rollups_rebuild(progress=show)
             took = time.perf_counter() - started
             self.stdout.write(self.style.SUCCESS(f"Rollups rebuilt in {took:.1f} s."))
             return
