@@ -277,6 +277,35 @@ def test_page_with_address_and_csv(history: Any, client_for: Any) -> None:
     assert lines == ["call_type,before,after", "Noise complaint,10,5", "All types,10,5"]
 
 
+def test_the_by_type_table_shows_the_eight_busiest_and_folds_the_rest(
+    history: Any, client_for: Any
+) -> None:
+    others = list(CallType.objects.exclude(code="NOISE").order_by("code")[:9])
+    CallRecord.objects.bulk_create(
+        CallRecord(
+            source="test",
+            source_id=f"t{n}-{i}",
+            received_at=at(2, 20),
+            call_type=call_type,
+            original_code=call_type.code,
+            beat=history["a1"],
+            lat=47.610,
+            lon=-122.335,
+        )
+        for n, call_type in enumerate(others)
+        for i in range(9 - n)  # 9, 8, … 1 calls: the order they are listed in
+    )
+    query = "address=1500+Pine+St&radius=150&date=2026-03-01&days=28"
+    html = client_for("analyst").get(f"/analytics/before-after/?{query}").content.decode()
+    shown, folded = html.split('id="by-type"')[1].split('id="by-type-more"')
+    names = [t.name for t in others]
+    assert "Noise complaint" in shown  # 15 calls: the busiest
+    assert all(name in shown for name in names[:7])
+    assert all(name in folded.split("</details>")[0] for name in names[7:])
+    assert not any(name in shown for name in names[7:])
+    assert "2 more types, fewer calls each (all in the CSV)" in folded
+
+
 def test_a_link_without_radius_and_days_shows_the_ones_it_uses(
     history: Any, client_for: Any
 ) -> None:
