@@ -60,6 +60,15 @@ def test_analyst_imports_a_city_export_from_the_browser(
     expect(page.locator("#coverage-chart svg")).to_be_visible()
     assert page.locator("#unmapped-call-types tbody tr").count() == 15
     analyst.screenshot("49-imports-what-the-mapping-left")
+    # It was the wrong file after all: its rows come out again, after a confirmation.
+    page.get_by_role("link", name="Back to the imports").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove its rows").click()
+    row = page.locator("#import-runs-table tbody tr").first
+    expect(row).to_have_attribute("data-status", "removed")
+    expect(row).to_contain_text("26,576 rows removed")
+    assert CallRecord.objects.filter(source="san-diego").count() == 0
+    analyst.screenshot("50-imports-removed")
     # The refused upload's 400, which the browser logs for the page's own request; no other.
     assert analyst.problems == [
         "Failed to load resource: the server responded with a status of 400 (Bad Request)"

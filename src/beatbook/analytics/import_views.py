@@ -19,6 +19,7 @@ from beatbook.analytics import charts
 from beatbook.analytics.import_forms import ImportUploadForm
 from beatbook.analytics.views import report_month
 from beatbook.calls.importing.coverage import import_coverage, mapping_stub
+from beatbook.calls.importing.removal import import_remove_start, removable, rows_of
 from beatbook.calls.importing.uploads import (
     IMPORT_ROLES,
     ImportUploadError,
@@ -75,6 +76,7 @@ def run_rows(runs: list[ImportRun]) -> list[dict[str, Any]]:
                 "rejects": rejects_path(run) is not None,
                 "retry": can_retry(run),
                 "stalled": stalled(run),
+                "removable": removable(run) and rows_of(run) > 0,
             }
         )
     return rows
@@ -114,7 +116,8 @@ class ImportsView(RoleRequiredMixin, View):
     ) -> HttpResponse:
         rows = run_rows(import_runs_recent())
         version = live_version(
-            (r["run"].pk, r["run"].status, r["run"].rows_read, r["retry"]) for r in rows
+            (r["run"].pk, r["run"].status, r["run"].rows_read, r["run"].rows_removed, r["retry"])
+            for r in rows
         )
         if request.htmx and unchanged(request, version):  # type: ignore[attr-defined]
             return HttpResponse(status=204)
@@ -142,6 +145,21 @@ class ImportRetryView(RoleRequiredMixin, View):
             messages.error(request, str(exc))
         else:
             messages.success(request, f"{run.file_name}: queued again.")
+        return redirect("analytics:imports")
+
+
+class ImportRemoveView(RoleRequiredMixin, View):
+    allowed_roles = IMPORT_ROLES
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = get_object_or_404(ImportRun, pk=pk)
+        actor: Any = request.user
+        try:
+            rows = import_remove_start(actor=actor, run=run)
+        except ImportUploadError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{run.file_name}: its {rows:,} rows are being removed.")
         return redirect("analytics:imports")
 
 

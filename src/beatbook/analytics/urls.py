@@ -16,6 +16,7 @@ urlpatterns = [
     path("open-data.<slug:extension>", views.OpenDataView.as_view(), name="open_data"),
     path("imports/", import_views.ImportsView.as_view(), name="imports"),
     path("imports/<int:pk>/again/", import_views.ImportRetryView.as_view(), name="import_retry"),
+    path("imports/<int:pk>/remove/", import_views.ImportRemoveView.as_view(), name="import_remove"),
     path("imports/<int:pk>/", import_views.ImportCoverageView.as_view(), name="import_coverage"),
     path(
         "imports/<int:pk>/unmapped.<slug:export>",

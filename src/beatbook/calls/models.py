@@ -284,6 +284,8 @@ class ImportRun(models.Model):
         DONE = "done", "Done"
         INTERRUPTED = "interrupted", "Interrupted"
         FAILED = "failed", "Failed"
+        REMOVING = "removing", "Removing its rows"
+        REMOVED = "removed", "Rows removed"
 
     source = models.CharField(max_length=32)
     file_name = models.CharField(max_length=255)
@@ -306,6 +308,9 @@ class ImportRun(models.Model):
         default=0, help_text="Rows already there that took the file's values (an update)."
     )
     rows_already_there = models.PositiveIntegerField(default=0)
+    rows_removed = models.PositiveIntegerField(
+        default=0, help_text="Rows of this import taken out again (a mistaken import undone)."
+    )
     rows_rejected = models.PositiveIntegerField(default=0)
     rejects_file = models.CharField(max_length=500, blank=True)
     message = models.CharField(max_length=500, blank=True)
@@ -324,7 +329,7 @@ class ImportRun(models.Model):
 
     @property
     def active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING, self.Status.REMOVING)
 
 
 class CallRecord(models.Model):

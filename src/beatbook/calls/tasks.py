@@ -17,3 +17,11 @@ def calls_import_task(*, run_id: int) -> int:
     from beatbook.calls.importing.uploads import import_upload_run
 
     return import_upload_run(run_id=run_id).rows_imported
+
+
+@task()
+def calls_import_remove_task(*, run_id: int) -> int:
+    """A mistaken import's rows taken out again (calls.importing.removal)."""
+    from beatbook.calls.importing.removal import import_remove_run
+
+    return import_remove_run(run_id=run_id).rows_removed

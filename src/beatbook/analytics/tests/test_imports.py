@@ -18,6 +18,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from beatbook.analytics.import_views import time_left
+from beatbook.analytics.models import WeeklyCount
+from beatbook.analytics.rollups import rollups_check
 from beatbook.calls.importing import uploads
 from beatbook.calls.importing.mapping import MAPPINGS_DIR
 from beatbook.calls.importing.run import Progress
@@ -555,3 +557,101 @@ def test_only_the_imports_page_takes_a_large_body(settings: Any) -> None:
     assert post(PAGE, 6000).status_code == 413
     assert post("/calls/new/", 4000).status_code == 413
     assert post("/calls/new/", 900).content == b"passed"
+
+
+def test_a_mistaken_import_is_removed_and_the_dashboards_follow(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst")
+    other = SEATTLE_HEADER + "".join(seattle_row(f"K{n}") for n in range(3))
+    for data in (seattle_file(5), SimpleUploadedFile("other.csv", other.encode())):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(PAGE, {"calls": data, "mapping": "seattle"})
+    mistaken, kept_run = ImportRun.objects.order_by("id")
+    page = client.get(PAGE).content.decode()
+    assert f"/analytics/imports/{mistaken.pk}/remove/" in page
+    assert "data-confirm=" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/analytics/imports/{mistaken.pk}/remove/", follow=True)
+    assert "calls.csv: its 5 rows are being removed." in response.content.decode()
+    mistaken.refresh_from_db()
+    assert (mistaken.status, mistaken.rows_removed, mistaken.message) == (
+        "removed",
+        5,
+        "5 rows removed",
+    )
+    assert set(CallRecord.objects.values_list("import_run", flat=True)) == {kept_run.pk}
+    assert rollups_check() == []  # the weeks the removed rows were in were counted again
+    assert sum(WeeklyCount.objects.values_list("calls", flat=True)) == 3
+    verbs = list(history_for(mistaken).order_by("id").values_list("verb", flat=True))
+    assert verbs == ["import queued", "import done", "import removal queued", "import removed"]
+    page = client.get(PAGE).content.decode()
+    assert f"/analytics/imports/{mistaken.pk}/remove/" not in page  # nothing left to remove
+    again = client.post(f"/analytics/imports/{mistaken.pk}/remove/", follow=True)
+    assert "Only a finished import with rows of its own can be removed." in again.content.decode()
+
+
+def test_removing_an_import_leaves_the_rows_a_later_one_updated(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("admin")
+    calls = SEATTLE_HEADER + "".join(
+        seattle_row(str(n), type="--ALARMS - COMMERCIAL BURGLARY") for n in range(3)
+    )
+    mapping = (MAPPINGS_DIR / "seattle.toml").read_text()
+    corrected = mapping + '\n[call_types.exact]\n"--ALARMS - COMMERCIAL BURGLARY" = "PERSUSP"\n'
+    later_rows = SEATTLE_HEADER + "".join(
+        seattle_row(str(n), type="--ALARMS - COMMERCIAL BURGLARY") for n in range(2)
+    )
+    for text, toml, update in ((calls, mapping, False), (later_rows, corrected, True)):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                PAGE,
+                {
+                    "calls": SimpleUploadedFile("calls.csv", text.encode()),
+                    "mapping_file": SimpleUploadedFile("seattle.toml", toml.encode()),
+                    **({"update": "on"} if update else {}),
+                },
+            )
+    first, later = ImportRun.objects.order_by("id")
+    assert later.rows_updated == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/analytics/imports/{first.pk}/remove/")
+    first.refresh_from_db()
+    assert first.rows_removed == 1
+    assert sorted(CallRecord.objects.values_list("source_id", flat=True)) == ["0", "1"]
+
+
+def test_a_stalled_removal_can_be_started_again(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(PAGE, {"calls": seattle_file(4), "mapping": "seattle"})
+    run = ImportRun.objects.get()
+    # Its removal was queued and the worker stopped before taking it.
+    ImportRun.objects.update(status="removing", progress_at=timezone.now())
+    page = client.get(PAGE).content.decode()
+    assert "0 rows removed so far" in page
+    assert f"/analytics/imports/{run.pk}/remove/" not in page  # still within the time allowed
+    ImportRun.objects.update(progress_at=timezone.now() - dt.timedelta(minutes=11))
+    assert f"/analytics/imports/{run.pk}/remove/" in client.get(PAGE).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/analytics/imports/{run.pk}/remove/")
+    run.refresh_from_db()
+    assert (run.status, run.rows_removed) == ("removed", 4)
+    assert not CallRecord.objects.exists()
+
+
+@pytest.mark.parametrize("role", roles_other_than({"analyst", "admin"}))
+def test_only_analysts_and_administrators_remove_an_import(
+    client_for: Any, role: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("analyst").post(PAGE, {"calls": seattle_file(2), "mapping": "seattle"})
+    run = ImportRun.objects.get()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert_refused(client_for(role).post(f"/analytics/imports/{run.pk}/remove/"))
+    assert queued == []
+    assert CallRecord.objects.count() == 2
+    assert ImportRun.objects.get().status == "done"

@@ -202,9 +202,9 @@ def import_upload_retry(*, actor: Actor, run: ImportRun) -> ImportRun:
 
 
 def stalled(run: ImportRun) -> bool:
-    """Running, but no batch written for STALLED_AFTER: its worker has most likely stopped
-    (a batch takes seconds)."""
-    if run.status != ImportRun.Status.RUNNING:
+    """Importing or removing, but no batch done for STALLED_AFTER: its worker has most
+    likely stopped (a batch takes seconds)."""
+    if run.status not in (ImportRun.Status.RUNNING, ImportRun.Status.REMOVING):
         return False
     return timezone.now() - (run.progress_at or run.started_at) > STALLED_AFTER
 
@@ -212,7 +212,8 @@ def stalled(run: ImportRun) -> bool:
 def can_retry(run: ImportRun) -> bool:
     folder = upload_folder(run)
     stopped = run.status in (ImportRun.Status.FAILED, ImportRun.Status.INTERRUPTED)
-    return (stopped or stalled(run)) and folder is not None and (folder / run.file_name).is_file()
+    stopped = stopped or (run.status == ImportRun.Status.RUNNING and stalled(run))
+    return stopped and folder is not None and (folder / run.file_name).is_file()
 
 
 def _enqueue(run: ImportRun) -> None:
