@@ -58,7 +58,8 @@ def import_remove_run(*, run_id: int) -> ImportRun:
     run = ImportRun.objects.get(pk=run_id)
     if run.status != ImportRun.Status.REMOVING:
         return run  # a second delivery of the task
-    span: dict[str, Any] = {}
+    first: Any = None  # the earliest and latest call removed: the rollups to count again
+    last: Any = None
     while True:
         with transaction.atomic():
             batch = CallRecord.objects.filter(
@@ -72,8 +73,8 @@ def import_remove_run(*, run_id: int) -> ImportRun:
             removed, _ = batch.delete()
             if not removed:
                 break
-            span["start"] = min(filter(None, (span.get("start"), bounds["start"])))
-            span["end"] = max(filter(None, (span.get("end"), bounds["end"])))
+            first = bounds["start"] if first is None else min(first, bounds["start"])
+            last = bounds["end"] if last is None else max(last, bounds["end"])
             run.rows_removed += removed
             ImportRun.objects.filter(pk=run.pk).update(
                 rows_removed=run.rows_removed, progress_at=timezone.now()
@@ -82,6 +83,6 @@ def import_remove_run(*, run_id: int) -> ImportRun:
     run.message = f"{run.rows_removed:,} rows removed"
     run.save(update_fields=["status", "message"])
     history_record(obj=run, actor=SYSTEM, verb="import removed", data={"rows": run.rows_removed})
-    if span:
-        call_records_changed.send(sender=CallRecord, start=span["start"], end=span["end"])
+    if first is not None:
+        call_records_changed.send(sender=CallRecord, start=first, end=last)
     return run
