@@ -134,33 +134,35 @@ class ImportsView(RoleRequiredMixin, View):
         return render(request, template, context, status=status)
 
 
-class ImportRetryView(RoleRequiredMixin, View):
+class _RunActionView(RoleRequiredMixin, View):
+    """A button on a run's row: the service's answer comes back as a message on the page."""
+
     allowed_roles = IMPORT_ROLES
+
+    def act(self, actor: Any, run: ImportRun) -> str:
+        raise NotImplementedError
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = get_object_or_404(ImportRun, pk=pk)
         try:
-            import_upload_retry(actor=request.user, run=run)  # type: ignore[arg-type]
+            done = self.act(request.user, run)
         except ImportUploadError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{run.file_name}: queued again.")
+            messages.success(request, f"{run.file_name}: {done}")
         return redirect("analytics:imports")
 
 
-class ImportRemoveView(RoleRequiredMixin, View):
-    allowed_roles = IMPORT_ROLES
+class ImportRetryView(_RunActionView):
+    def act(self, actor: Any, run: ImportRun) -> str:
+        import_upload_retry(actor=actor, run=run)
+        return "queued again."
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        run = get_object_or_404(ImportRun, pk=pk)
-        actor: Any = request.user
-        try:
-            rows = import_remove_start(actor=actor, run=run)
-        except ImportUploadError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"{run.file_name}: its {rows:,} rows are being removed.")
-        return redirect("analytics:imports")
+
+class ImportRemoveView(_RunActionView):
+    def act(self, actor: Any, run: ImportRun) -> str:
+        rows = import_remove_start(actor=actor, run=run)
+        return f"its {rows:,} rows are being removed."
 
 
 class ImportRejectsView(RoleRequiredMixin, View):
