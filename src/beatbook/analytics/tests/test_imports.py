@@ -179,6 +179,11 @@ def test_the_same_file_again_adds_nothing(
             "must be given",
         ),
         ({"calls": "seattle", "mapping": "atlantis"}, "mapping", "Select a valid choice"),
+        (
+            {"calls": "seattle", "mapping": "seattle", "mapping_file": 'name = "x"'},
+            "__all__",
+            "Choose a mapping or upload one, not both.",
+        ),
         ({"calls": "symbols", "mapping": "seattle"}, "calls", "Rename '!!!' and upload it again."),
         (
             {"calls": "named-as-table", "mapping": "san-diego", "tables": "its own"},
