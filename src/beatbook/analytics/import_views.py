@@ -19,7 +19,7 @@ from beatbook.analytics import charts
 from beatbook.analytics.import_forms import ImportUploadForm
 from beatbook.analytics.views import report_month
 from beatbook.calls.importing.coverage import import_coverage, mapping_stub
-from beatbook.calls.importing.removal import import_remove_start, removable, rows_of
+from beatbook.calls.importing.removal import import_remove_start, removable
 from beatbook.calls.importing.uploads import (
     IMPORT_ROLES,
     ImportUploadError,
@@ -76,7 +76,7 @@ def run_rows(runs: list[ImportRun]) -> list[dict[str, Any]]:
                 "rejects": rejects_path(run) is not None,
                 "retry": can_retry(run),
                 "stalled": stalled(run),
-                "removable": removable(run) and rows_of(run) > 0,
+                "removable": removable(run) and run.has_rows,  # type: ignore[attr-defined]
             }
         )
     return rows

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from beatbook.analytics.import_views import time_left
@@ -660,3 +662,16 @@ def test_only_analysts_and_administrators_remove_an_import(
     assert queued == []
     assert CallRecord.objects.count() == 2
     assert ImportRun.objects.get().status == "done"
+
+
+def test_the_page_asks_the_same_queries_however_many_runs_it_lists(client_for: Any) -> None:
+    client = client_for("analyst")
+
+    def queries_with(runs: int) -> int:
+        for n in range(runs - ImportRun.objects.count()):
+            ImportRun.objects.create(source="seattle", file_name=f"{n}.csv", status="done")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(PAGE).status_code == 200
+        return len(queries)
+
+    assert queries_with(2) == queries_with(8)

@@ -16,13 +16,14 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.move import file_move_safe
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from beatbook.calls.importing.mapping import MAPPINGS_DIR, Mapping, MappingError, mapping_load
 from beatbook.calls.importing.reading import ImportFileError, file_check
 from beatbook.calls.importing.run import calls_import
-from beatbook.calls.models import ImportRun
+from beatbook.calls.models import CallRecord, ImportRun
 from beatbook.core.actors import SYSTEM, Actor, actor_label
 from beatbook.core.history import history_record
 from beatbook.core.permissions import require_role
@@ -63,8 +64,12 @@ def shipped_mappings() -> list[tuple[str, str]]:
 
 
 def import_runs_recent(limit: int = 25) -> list[ImportRun]:
-    """The latest imports, the command's and the page's, newest first."""
-    return list(ImportRun.objects.order_by("-started_at", "-id")[:limit])
+    """The latest imports, the command's and the page's, newest first, each with `has_rows`:
+    whether rows of its own are still there (one index probe each, not a count: the page
+    asks every 2 s while one runs, and a run may hold millions)."""
+    own = CallRecord.objects.filter(import_run=OuterRef("pk"))
+    runs = ImportRun.objects.annotate(has_rows=Exists(own)).order_by("-started_at", "-id")
+    return list(runs[:limit])
 
 
 def upload_folder(run: ImportRun) -> Path | None:

@@ -84,12 +84,12 @@ def frame_upsert(records: pl.DataFrame) -> Written:
     sets = ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
     ours = ", ".join(f"{TABLE}.{c}" for c in _COMPARED)
     theirs = ", ".join(f"excluded.{c}" for c in _COMPARED)
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     upsert = (
-        f"ON CONFLICT (source, source_id) DO UPDATE SET {sets} "
-        f"WHERE ({ours}) IS DISTINCT FROM ({theirs})"
+        f"ON CONFLICT (source, source_id) DO UPDATE SET {sets} WHERE ({ours}) {differs} ({theirs})"
     )
     if connection.vendor != "postgresql":
-        return _upsert_sqlite(records, upsert.replace("IS DISTINCT FROM", "IS NOT"))
+        return _upsert_sqlite(records, upsert)
     with connection.cursor() as cursor:
         _stage(cursor, records)
         # xmax is 0 on a row this statement inserted, set on one it updated.
