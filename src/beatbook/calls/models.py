@@ -311,6 +311,13 @@ class ImportRun(models.Model):
     rows_removed = models.PositiveIntegerField(
         default=0, help_text="Rows of this import taken out again (a mistaken import undone)."
     )
+    removal_start = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The earliest call of this import's when its removal was queued: with "
+        "removal_end, the span whose rollups are counted again, even after a restart.",
+    )
+    removal_end = models.DateTimeField(null=True, blank=True)
     rows_rejected = models.PositiveIntegerField(default=0)
     rejects_file = models.CharField(max_length=500, blank=True)
     message = models.CharField(max_length=500, blank=True)

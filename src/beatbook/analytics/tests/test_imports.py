@@ -650,6 +650,32 @@ def test_a_stalled_removal_can_be_started_again(
     assert not CallRecord.objects.exists()
 
 
+def test_a_removal_started_again_counts_again_the_weeks_its_first_attempt_emptied(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst")
+    rows = [seattle_row("J1", queued="01/08/2023 9:00:00 AM", arrived="01/08/2023 9:20:00 AM")]
+    rows += [seattle_row(f"J{n}") for n in range(2, 5)]  # June 2023
+    calls = SimpleUploadedFile("calls.csv", (SEATTLE_HEADER + "".join(rows)).encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(PAGE, {"calls": calls, "mapping": "seattle"})
+    run = ImportRun.objects.get()
+    assert rollups_check() == []
+    with django_capture_on_commit_callbacks(execute=False):  # queued; the worker then dies
+        client.post(f"/analytics/imports/{run.pk}/remove/")
+    # after deleting the January row, before counting any week again
+    CallRecord.objects.filter(source_id="J1").delete()
+    ImportRun.objects.update(rows_removed=1, progress_at=timezone.now() - dt.timedelta(hours=1))
+    assert rollups_check() != []  # January's week still counts the deleted row
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/analytics/imports/{run.pk}/remove/")
+    run.refresh_from_db()
+    assert (run.status, run.rows_removed) == ("removed", 4)
+    assert (run.removal_start.month, run.removal_end.month) == (1, 6)
+    assert rollups_check() == []
+    assert not WeeklyCount.objects.filter(calls__gt=0).exists()
+
+
 @pytest.mark.parametrize("role", roles_other_than({"analyst", "admin"}))
 def test_only_analysts_and_administrators_remove_an_import(
     client_for: Any, role: str, django_capture_on_commit_callbacks: Any

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from beatbook.calls.importing.uploads import IMPORT_ROLES, ImportUploadError, stalled
@@ -21,10 +21,6 @@ BATCH = 20_000
 REMOVABLE = (ImportRun.Status.DONE, ImportRun.Status.FAILED, ImportRun.Status.INTERRUPTED)
 
 
-def rows_of(run: ImportRun) -> int:
-    return CallRecord.objects.filter(import_run=run).count()
-
-
 def removable(run: ImportRun) -> bool:
     """Finished, or its removal stalled (the worker stopped): rows left are taken out."""
     finished = run.status in REMOVABLE
@@ -34,14 +30,24 @@ def removable(run: ImportRun) -> bool:
 def import_remove_start(*, actor: Actor, run: ImportRun) -> int:
     """Queue the removal of the rows `run` brought in; returns how many there are now."""
     require_role(actor, IMPORT_ROLES, action="remove an import")
-    rows = rows_of(run)
+    left = CallRecord.objects.filter(import_run=run).aggregate(
+        rows=Count("pk"), start=Min("received_at"), end=Max("received_at")
+    )
+    rows = left["rows"]
     if not removable(run) or not rows:
         raise ImportUploadError(
             "run", "Only a finished import with rows of its own can be removed."
         )
+    # A removal started again after its worker stopped keeps the span it began with: the
+    # rows the first attempt deleted are gone, but their weeks still need counting again.
+    start = min(d for d in (run.removal_start, left["start"]) if d is not None)
+    end = max(d for d in (run.removal_end, left["end"]) if d is not None)
     with transaction.atomic():
         taken = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
-            status=ImportRun.Status.REMOVING, progress_at=timezone.now()
+            status=ImportRun.Status.REMOVING,
+            progress_at=timezone.now(),
+            removal_start=start,
+            removal_end=end,
         )
         if not taken:
             raise ImportUploadError("run", "This import changed meanwhile; see its status.")
@@ -58,8 +64,9 @@ def import_remove_run(*, run_id: int) -> ImportRun:
     run = ImportRun.objects.get(pk=run_id)
     if run.status != ImportRun.Status.REMOVING:
         return run  # a second delivery of the task
-    first: Any = None  # the earliest and latest call removed: the rollups to count again
-    last: Any = None
+    # The earliest and latest call removed, by any attempt: the rollups to count again.
+    first: Any = run.removal_start
+    last: Any = run.removal_end
     while True:
         with transaction.atomic():
             batch = CallRecord.objects.filter(
