@@ -339,6 +339,20 @@ class ImportRun(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING, self.Status.REMOVING)
 
 
+class SourceCoverage(models.Model):
+    """What a source's mapping left undone (calls.importing.coverage), as counted at
+    `counted_at`: its page would otherwise count every row of the source (millions) on each
+    visit. Counted again by the worker after each import or removal, and by the page when a
+    run of the source has changed rows since."""
+
+    source = models.CharField(max_length=32, unique=True)
+    counted_at = models.DateTimeField()
+    figures = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"{self.source} as counted at {self.counted_at:%Y-%m-%d %H:%M}"
+
+
 class CallRecord(models.Model):
     """One call as analytics counts it: a row of a city's CAD history brought in by
     `beatbook import calls`. The source's own codes are kept next to the mapped ones."""

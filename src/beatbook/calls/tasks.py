@@ -25,3 +25,11 @@ def calls_import_remove_task(*, run_id: int) -> int:
     from beatbook.calls.importing.removal import import_remove_run
 
     return import_remove_run(run_id=run_id).rows_removed
+
+
+@task()
+def calls_coverage_count_task(*, source: str) -> int:
+    """What a source's mapping left, counted again after an import or removal."""
+    from beatbook.calls.importing.coverage import coverage_count
+
+    return coverage_count(source).rows

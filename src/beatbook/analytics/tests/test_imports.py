@@ -30,7 +30,7 @@ from beatbook.calls.importing.uploads import (
     import_upload_retry,
     import_upload_run,
 )
-from beatbook.calls.models import CallRecord, ImportRun
+from beatbook.calls.models import CallRecord, ImportRun, SourceCoverage
 from beatbook.calls.tests.test_import import SAN_DIEGO, SEATTLE_HEADER, seattle_row
 from beatbook.core.actors import actor_label
 from beatbook.core.history import history_for
@@ -564,6 +564,45 @@ def test_only_the_imports_page_takes_a_large_body(settings: Any) -> None:
     assert post(PAGE, 6000).status_code == 413
     assert post("/calls/new/", 4000).status_code == 413
     assert post("/calls/new/", 900).content == b"passed"
+
+
+def test_what_the_mapping_left_is_counted_once_per_change_of_its_rows(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(PAGE, {"calls": seattle_file(3), "mapping": "seattle"})
+    run = ImportRun.objects.get()
+    kept = SourceCoverage.objects.get(source="seattle")  # counted by the worker
+    assert kept.counted_at >= run.finished_at
+    assert kept.figures["rows"] == 3
+
+    def visit() -> tuple[Any, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"/analytics/imports/{run.pk}/")
+        assert page.status_code == 200
+        return page, [q["sql"] for q in queries.captured_queries if "calls_callrecord" in q["sql"]]
+
+    page, counted = visit()
+    assert counted == []  # the page reads the kept figures; it does not count the rows
+    assert page.context["coverage"].rows == 3
+    assert f"counted {timezone.localtime(kept.counted_at):%Y-%m-%d %H:%M}" in page.content.decode()
+    # A run of the source that stopped after writing a batch: its rows changed since the
+    # count, and nothing counted them again.
+    later = ImportRun.objects.create(source="seattle", file_name="more.csv", status="failed")
+    CallRecord.objects.create(
+        source="seattle",
+        source_id="X1",
+        import_run=later,
+        received_at=timezone.now(),
+        original_code="--NEW CODE",
+    )
+    ImportRun.objects.filter(pk=later.pk).update(progress_at=timezone.now())
+    page, counted = visit()
+    assert counted != []
+    assert page.context["coverage"].rows == 4
+    assert [c.code for c in page.context["coverage"].call_types] == ["--NEW CODE"]
+    assert visit()[1] == []  # and kept again
 
 
 def test_a_mistaken_import_is_removed_and_the_dashboards_follow(

@@ -4,13 +4,17 @@ most frequent first, for whoever corrects the mapping (then imports again with -
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from beatbook.calls.choices import Disposition
-from beatbook.calls.models import CallRecord
+from beatbook.calls.models import CallRecord, ImportRun, SourceCoverage
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,65 @@ class Coverage:
     call_types: list[Code]  # codes with no Beatbook call type
     beats: list[Code]  # beat codes that are no beat of ours
     dispositions: list[Code]  # dispositions with no Beatbook disposition
+    counted_at: Any = None
+
+    def first(self, limit: int | None) -> Coverage:
+        """The same with only the `limit` most frequent codes of each kind (all: None)."""
+        return dataclasses.replace(
+            self,
+            call_types=self.call_types[:limit],
+            beats=self.beats[:limit],
+            dispositions=self.dispositions[:limit],
+        )
+
+
+def _kept(figures: dict[str, Any], counted_at: Any) -> Coverage:
+    codes = {k: [Code(**c) for c in figures[k]] for k in ("call_types", "beats", "dispositions")}
+    shares = [Share(**s) for s in figures["shares"]]
+    return Coverage(
+        source=figures["source"],
+        rows=figures["rows"],
+        shares=shares,
+        counted_at=counted_at,
+        **codes,
+    )
 
 
 def import_coverage(source: str, *, limit: int | None = None) -> Coverage:
-    """The source's rows as the mapping left them; `limit` codes of each kind (all: None)."""
+    """The source's rows as the mapping left them; `limit` codes of each kind (all: None).
+    As last counted, unless a run of the source has written or removed rows since."""
+    kept = SourceCoverage.objects.filter(source=source).first()
+    changed = (
+        ImportRun.objects.filter(source=source)
+        .annotate(
+            at=Greatest(
+                "started_at",
+                Coalesce("progress_at", "started_at"),
+                Coalesce("finished_at", "started_at"),
+            )
+        )
+        .aggregate(last=Max("at"))["last"]
+    )
+    if kept is None or (changed is not None and changed >= kept.counted_at):
+        return coverage_count(source).first(limit)
+    return _kept(kept.figures, kept.counted_at).first(limit)
+
+
+def coverage_count(source: str) -> Coverage:
+    """Count what the source's mapping left over all its rows, and keep the figures."""
+    # Stamped before counting: a batch written meanwhile has a later progress_at, so the
+    # next visit counts again.
+    counted_at = timezone.now()
+    coverage = dataclasses.replace(_count(source), counted_at=counted_at)
+    figures = dataclasses.asdict(coverage)
+    figures.pop("counted_at")
+    SourceCoverage.objects.update_or_create(
+        source=source, defaults={"counted_at": counted_at, "figures": figures}
+    )
+    return coverage
+
+
+def _count(source: str) -> Coverage:
     records = CallRecord.objects.filter(source=source)
     counts = records.aggregate(
         rows=Count("id"),
@@ -84,11 +143,9 @@ def import_coverage(source: str, *, limit: int | None = None) -> Coverage:
         source=source,
         rows=rows,
         shares=shares,
-        call_types=[
-            Code(r["original_code"], r["description"] or "", r["rows"]) for r in untyped[:limit]
-        ],
-        beats=[Code(r["beat_code"], "", r["rows"]) for r in beats[:limit]],
-        dispositions=[Code(r["original_disposition"], "", r["rows"]) for r in dispositions[:limit]],
+        call_types=[Code(r["original_code"], r["description"] or "", r["rows"]) for r in untyped],
+        beats=[Code(r["beat_code"], "", r["rows"]) for r in beats],
+        dispositions=[Code(r["original_disposition"], "", r["rows"]) for r in dispositions],
     )
 
 

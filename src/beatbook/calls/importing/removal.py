@@ -13,6 +13,7 @@ from django.utils import timezone
 from beatbook.calls.importing.uploads import IMPORT_ROLES, ImportUploadError, stalled
 from beatbook.calls.models import CallRecord, ImportRun
 from beatbook.calls.signals import call_records_changed
+from beatbook.calls.tasks import calls_coverage_count_task
 from beatbook.core.actors import SYSTEM, Actor
 from beatbook.core.history import history_record
 from beatbook.core.permissions import require_role
@@ -92,4 +93,5 @@ def import_remove_run(*, run_id: int) -> ImportRun:
     history_record(obj=run, actor=SYSTEM, verb="import removed", data={"rows": run.rows_removed})
     if first is not None:
         call_records_changed.send(sender=CallRecord, start=first, end=last)
+    calls_coverage_count_task.enqueue(source=run.source)
     return run

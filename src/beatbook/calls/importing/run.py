@@ -20,6 +20,7 @@ from beatbook.calls.importing.transform import RecordBuilder
 from beatbook.calls.importing.writing import Written, statistics_refresh, table_rows_known
 from beatbook.calls.models import CallRecord, ImportRun
 from beatbook.calls.signals import call_records_changed
+from beatbook.calls.tasks import calls_coverage_count_task
 
 BATCH = 20_000
 
@@ -141,6 +142,8 @@ def calls_import(
         run.save()
         if rejects_path is not None:
             rejects_write(rejects_path, rejects)
+    # What the mapping left, counted now that every row is in, not on the page's next visit.
+    calls_coverage_count_task.enqueue(source=run.source)
     return run
 
 
