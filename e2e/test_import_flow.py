@@ -62,8 +62,12 @@ def test_analyst_imports_a_city_export_from_the_browser(
     analyst.screenshot("49-imports-what-the-mapping-left")
     # It was the wrong file after all: its rows come out again, after a confirmation.
     page.get_by_role("link", name="Back to the imports").click()
+    remove = page.get_by_role("button", name="Remove its rows")
+    # It is seen: the header's link-style button (white text, no background) was invisible
+    # on the white card.
+    assert remove.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(179, 38, 30)"
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Remove its rows").click()
+    remove.click()
     row = page.locator("#import-runs-table tbody tr").first
     expect(row).to_have_attribute("data-status", "removed")
     expect(row).to_contain_text("26,576 rows removed")
