@@ -105,6 +105,8 @@ def test_analyst_imports_san_diego_and_downloads_the_rejects(
     assert sorted(names) == ["pd_cfs_calltypes_datasd.csv", "rejects.csv"]
     table = next(p for p in kept(imports_dir) if p.name == SAN_DIEGO_TYPES.name)
     assert (table.stat().st_mode & 0o777, table.parent.stat().st_mode & 0o777) == (0o600, 0o700)
+    kept_rejects = next(p for p in kept(imports_dir) if p.name == "rejects.csv")
+    assert kept_rejects.stat().st_mode & 0o777 == 0o600
     listing = client.get(PAGE).content.decode()
     row = re.search(r'<tr id="import-run-\d+" data-status="done">.*?</tr>', listing, re.S)
     assert row is not None

@@ -241,6 +241,9 @@ def import_upload_run(*, run_id: int) -> ImportRun:
     try:
         mapping_file = folder / MAPPING_FILE
         mapping = mapping_load(str(mapping_file) if mapping_file.is_file() else run.source)
+        # The rejects are rows of the city's calls, readable by this user only (as the
+        # upload is); writing them later keeps the mode.
+        (folder / REJECTS_FILE).touch(mode=0o600)
         calls_import(
             path=folder / run.file_name,
             mapping=mapping,
