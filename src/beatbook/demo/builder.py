@@ -707,16 +707,18 @@ def _history(rng: random.Random, now: dt.datetime, csos: list[User]) -> tuple[in
 
 def _city_history(now: dt.datetime) -> int:
     """CITY_HISTORY_DAYS of calls up to the day before the program's own history, about as
-    many a day, through the importer's writer like `beatbook demo --scale`."""
-    from beatbook.demo.scale import scale_generate  # it takes this module's rhythms
+    many a day, imported on the imports page from the former CAD's export."""
+    from beatbook.demo.former_cad import former_cad_import  # it takes this module's rhythms
 
-    return scale_generate(
-        CITY_HISTORY_DAYS * CALLS_PER_DAY,
-        end=timezone.localdate(now) - dt.timedelta(days=HISTORY_DAYS),
+    run = former_cad_import(
+        days=CITY_HISTORY_DAYS,
         per_day=CALLS_PER_DAY,
-        source=CITY_HISTORY_SOURCE,
+        end=timezone.localdate(now) - dt.timedelta(days=HISTORY_DAYS),
         seed=SEED + 1,
     )
+    if run.source != CITY_HISTORY_SOURCE or run.status != run.Status.DONE:
+        raise RuntimeError(f"The former CAD's export did not import: {run.message}")
+    return run.rows_imported
 
 
 def _dispute_calls(

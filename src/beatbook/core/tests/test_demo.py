@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ def test_demo_builds_a_working_agency_quickly_and_reuses_it(
     tmp_path: Path, capsys: Any, settings: Any
 ) -> None:
     settings.VAR_DIR = tmp_path  # where ./run totp looks for the logins
+    settings.BEATBOOK_IMPORTS_DIR = tmp_path / "imports"
     logins = tmp_path / "demo-logins.json"
     started = time.monotonic()
     call_command("demo", "--logins", str(logins), "--url", "http://127.0.0.1:8123/")
@@ -140,11 +143,41 @@ def _the_programs_story_is_in_the_history() -> None:
     today = timezone.localdate()
     history = CallRecord.objects.filter(source=CITY_HISTORY_SOURCE)
     assert history.count() == CITY_HISTORY_DAYS * CALLS_PER_DAY
+    _the_history_came_in_on_the_imports_page(history.count())
     first_own = today - dt.timedelta(days=HISTORY_DAYS)
     assert timezone.localdate(history.latest("received_at").received_at) < first_own
     weeks = weekly(Scope(start=today - dt.timedelta(days=89), end=today))
     assert all(w.previous_year > 0 and w.baseline for w in weeks)
     assert any(w.baseline != w.previous_year for w in weeks)  # the mean of two years
+
+
+def _the_history_came_in_on_the_imports_page(rows: int) -> None:
+    """The analyst imported the former CAD's export: its run, its three rejects, and the
+    codes its mapping left out, as the imports page shows them."""
+    from beatbook.calls.importing.coverage import import_coverage
+    from beatbook.calls.importing.uploads import rejects_path
+    from beatbook.calls.models import ImportRun
+    from beatbook.core.history import history_for
+
+    run = ImportRun.objects.get()
+    assert (run.status, run.rows_imported, run.rows_rejected) == ("done", rows, 3)
+    assert run.rows_total == rows + 3
+    assert run.started_by.startswith("Alex Morgan")
+    assert re.fullmatch(r"former-cad-\d{4}-\d\d-to-\d{4}-\d\d\.csv", run.file_name)
+    assert [e.verb for e in history_for(run)] == ["import queued", "import done"]
+    path = rejects_path(run)
+    assert path is not None
+    reasons = [line["reason"] for line in csv.DictReader(path.open(encoding="utf-8"))]
+    assert len(reasons) == 3
+    assert any("0000-00-00" in r for r in reasons)
+    assert any("appears twice in this file" in r for r in reasons)
+    coverage = import_coverage(run.source)
+    assert {c.code for c in coverage.call_types} == {"ALARM", "DOM"}
+    assert {c.code for c in coverage.dispositions} == {"CAN", "DUP"}
+    assert coverage.beats == []
+    shares = {s.label: s.percent for s in coverage.shares}
+    assert 97 < shares["a Beatbook call type"] < 99
+    assert shares["a beat of ours"] == shares["a place on the map"] == 100
 
 
 def _casework_has_a_programs_months() -> None:

@@ -1,0 +1,161 @@
+"""The city's calls before the program, as the agency's former CAD exported them. The demo's
+analyst imports the file on the imports page, so the demo has what a department starting on
+Beatbook has: an import run with its rejects (three lines the old system wrote wrong) and
+codes its mapping left out (the old CAD's sworn call types and two dispositions)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from beatbook.accounts.models import User
+from beatbook.calls.importing.uploads import Upload, import_upload_run, import_upload_start
+from beatbook.calls.models import ImportRun
+from beatbook.demo.scale import scale_rows
+from beatbook.places.models import Beat
+
+MAPPING = Path(__file__).parent / "data" / "former-cad.toml"
+HEADER = [
+    "Incident",
+    "Received",
+    "Dispatched",
+    "On Scene",
+    "Cleared",
+    "Priority",
+    "Nature Code",
+    "Nature",
+    "Disposition",
+    "Beat",
+    "Block",
+    "Latitude",
+    "Longitude",
+]
+# Beatbook's type → the old CAD's nature code (the mapping's [call_types.exact], reversed).
+NATURE_CODES = {
+    "PARKING": "PARK",
+    "NOISE": "415N",
+    "VEHABND": "ABAN",
+    "ANIMAL": "ANML",
+    "THAZ": "HAZ",
+    "MVA": "TC",
+    "PROPFND": "FOUND",
+    "PROPLOST": "LOST",
+    "CITASST": "ASST",
+    "WELFARE": "WELCK",
+    "VANDAL": "594",
+    "TOW": "TOW",
+    "DISVEH": "DISAB",
+    "XPATROL": "XPAT",
+    "CIVIL": "CIVIL",
+    "TCEVENT": "EVENT",
+    "TCCOLL": "TCOL",
+    "WILDLIFE": "WILD",
+    "LARCENY": "488",
+    "TRESPASS": "602",
+    "PHANDLE": "PANH",
+    "OPEN": "OPEN",
+    "INFO": "INFO",
+    "VEHLOCK": "LOCK",
+}
+DISPOSITION_CODES = {
+    "advised": "ADV",
+    "assisted": "AST",
+    "report": "RPT",
+    "citation": "CIT",
+    "warning": "WRN",
+    "gone_on_arrival": "GOA",
+    "unable_to_locate": "UTL",
+    "referral": "REF",
+    "unfounded": "UNF",
+}
+# Every Nth call of the old CAD was sworn work (no Beatbook type), or closed with a code
+# Beatbook has no counterpart for: what the coverage page lists for the mapping.
+SWORN_EVERY = {71: ("ALARM", "AUDIBLE ALARM"), 89: ("DOM", "DOMESTIC DISTURBANCE")}
+UNMAPPED_DISPOSITION_EVERY = {53: "CAN", 97: "DUP"}
+TIME = "%Y-%m-%d %H:%M:%S"
+
+
+BLOCK = re.compile(r"^(\d+) block of (.+)$")
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return moment.astimezone(dt.UTC).strftime(TIME) if moment else ""
+
+
+def _block(text: str) -> str:
+    """'1500 block of Pine St' as the old CAD wrote it: '15XX BLOCK OF PINE ST'."""
+    match = BLOCK.match(text)
+    if not match:
+        return text.upper()
+    return f"{int(match.group(1)) // 100}XX BLOCK OF {match.group(2).upper()}"
+
+
+def former_cad_lines(rows: Iterable[dict[str, Any]]) -> list[list[str]]:
+    """The export's lines for `rows` (scale_rows' calls), and the three it wrote wrong."""
+    beats = dict(Beat.objects.values_list("pk", "name"))
+    lines = []
+    for n, row in enumerate(rows, start=1):
+        code, nature = NATURE_CODES[row["original_code"]], row["original_description"].upper()
+        for every, sworn in SWORN_EVERY.items():
+            if n % every == 0:
+                code, nature = sworn
+        disposition = DISPOSITION_CODES[row["disposition"]]
+        for every, unmapped in UNMAPPED_DISPOSITION_EVERY.items():
+            if n % every == 0:
+                disposition = unmapped
+        lines.append(
+            [
+                f"C{row['received_at']:%y}-{n:06d}",
+                _when(row["received_at"]),
+                _when(row["dispatched_at"]),
+                _when(row["on_scene_at"]),
+                _when(row["cleared_at"]),
+                str(row["priority"]),
+                code,
+                nature,
+                disposition,
+                beats.get(row["beat_id"], ""),
+                _block(row["block_text"]),
+                f"{row['lat']:.6f}",
+                f"{row['lon']:.6f}",
+            ]
+        )
+    # What old exports carry: a call whose time never got written, a line without its
+    # incident number, and one incident exported twice.
+    if len(lines) > 3:
+        third = len(lines) // 3
+        broken = [*lines[third]]
+        broken[0], broken[1] = broken[0] + "A", "0000-00-00 00:00:00"
+        nameless = [*lines[third * 2]]
+        nameless[0] = ""
+        twice = [*lines[third * 2 + 1]]
+        lines[third * 2 + 2 : third * 2 + 2] = [twice]
+        lines[third * 2 + 1 : third * 2 + 1] = [nameless]
+        lines[third + 1 : third + 1] = [broken]
+    return lines
+
+
+def former_cad_import(*, days: int, per_day: int, end: dt.date, seed: int) -> ImportRun:
+    """Write the export of `days` days of calls up to `end`, `per_day` a day on average, and
+    import it on the imports page as the demo's analyst."""
+    rows = scale_rows(days * per_day, end=end, seed=seed, per_day=per_day)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(HEADER)
+    writer.writerows(former_cad_lines(rows))
+    first = (end - dt.timedelta(days=days)).strftime("%Y-%m")
+    upload = Upload(
+        calls=SimpleUploadedFile(
+            f"former-cad-{first}-to-{end:%Y-%m}.csv", text.getvalue().encode(), "text/csv"
+        ),
+        mapping_file=SimpleUploadedFile(MAPPING.name, MAPPING.read_bytes(), "text/plain"),
+    )
+    run = import_upload_start(actor=User.objects.get(username="analyst"), upload=upload)
+    return import_upload_run(run_id=run.pk)
