@@ -268,7 +268,7 @@ def demo_build(*, logins_path: Path, progress: Callable[[str], None] = print) ->
     logins, csos = _people(rng, now)
     progress(f"{HISTORY_DAYS} days of calls…")
     count, disputed = _history(rng, now, csos)
-    progress("two years of the city's call history before that…")
+    progress("two years of the city's calls before that, imported from the former CAD…")
     city = _city_history(now)
     progress("past reports and patrols…")
     work_history(now)
