@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
-import re
+import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from beatbook.accounts.models import User
 from beatbook.calls.importing.uploads import Upload, import_upload_run, import_upload_start
 from beatbook.calls.models import ImportRun
+from beatbook.calls.public import BLOCK
 from beatbook.demo.scale import scale_rows
 from beatbook.places.models import Beat
 
@@ -37,52 +39,11 @@ HEADER = [
     "Latitude",
     "Longitude",
 ]
-# Beatbook's type → the old CAD's nature code (the mapping's [call_types.exact], reversed).
-NATURE_CODES = {
-    "PARKING": "PARK",
-    "NOISE": "415N",
-    "VEHABND": "ABAN",
-    "ANIMAL": "ANML",
-    "THAZ": "HAZ",
-    "MVA": "TC",
-    "PROPFND": "FOUND",
-    "PROPLOST": "LOST",
-    "CITASST": "ASST",
-    "WELFARE": "WELCK",
-    "VANDAL": "594",
-    "TOW": "TOW",
-    "DISVEH": "DISAB",
-    "XPATROL": "XPAT",
-    "CIVIL": "CIVIL",
-    "TCEVENT": "EVENT",
-    "TCCOLL": "TCOL",
-    "WILDLIFE": "WILD",
-    "LARCENY": "488",
-    "TRESPASS": "602",
-    "PHANDLE": "PANH",
-    "OPEN": "OPEN",
-    "INFO": "INFO",
-    "VEHLOCK": "LOCK",
-}
-DISPOSITION_CODES = {
-    "advised": "ADV",
-    "assisted": "AST",
-    "report": "RPT",
-    "citation": "CIT",
-    "warning": "WRN",
-    "gone_on_arrival": "GOA",
-    "unable_to_locate": "UTL",
-    "referral": "REF",
-    "unfounded": "UNF",
-}
 # Every Nth call of the old CAD was sworn work (no Beatbook type), or closed with a code
 # Beatbook has no counterpart for: what the coverage page lists for the mapping.
 SWORN_EVERY = {71: ("ALARM", "AUDIBLE ALARM"), 89: ("DOM", "DOMESTIC DISTURBANCE")}
 UNMAPPED_DISPOSITION_EVERY = {53: "CAN", 97: "DUP"}
 TIME = "%Y-%m-%d %H:%M:%S"
-
-
-BLOCK = re.compile(r"^(\d+) block of (.+)$")
 
 
 def _when(moment: dt.datetime | None) -> str:
@@ -97,16 +58,24 @@ def _block(text: str) -> str:
     return f"{int(match.group(1)) // 100}XX BLOCK OF {match.group(2).upper()}"
 
 
+@functools.cache
+def _old_codes(table: str) -> dict[str, str]:
+    """Beatbook's value → the old CAD's code: the mapping's exact `table`, reversed."""
+    exact = tomllib.loads(MAPPING.read_text(encoding="utf-8"))[table]["exact"]
+    return {ours: theirs for theirs, ours in exact.items()}
+
+
 def former_cad_lines(rows: Iterable[dict[str, Any]]) -> list[list[str]]:
     """The export's lines for `rows` (scale_rows' calls), and the three it wrote wrong."""
     beats = dict(Beat.objects.values_list("pk", "name"))
+    nature_codes, disposition_codes = _old_codes("call_types"), _old_codes("dispositions")
     lines = []
     for n, row in enumerate(rows, start=1):
-        code, nature = NATURE_CODES[row["original_code"]], row["original_description"].upper()
+        code, nature = nature_codes[row["original_code"]], row["original_description"].upper()
         for every, sworn in SWORN_EVERY.items():
             if n % every == 0:
                 code, nature = sworn
-        disposition = DISPOSITION_CODES[row["disposition"]]
+        disposition = disposition_codes[row["disposition"]]
         for every, unmapped in UNMAPPED_DISPOSITION_EVERY.items():
             if n % every == 0:
                 disposition = unmapped
