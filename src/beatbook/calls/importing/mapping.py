@@ -85,13 +85,18 @@ def _rules(
     return rules
 
 
+def mapping_names() -> list[str]:
+    """The mappings that come with Beatbook, by name."""
+    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.toml"))
+
+
 def mapping_load(name_or_path: str) -> Mapping:
     """A shipped mapping by name (`seattle`, `san-diego`, …) or any TOML file by path."""
     path = Path(name_or_path)
     if not path.suffix:
         path = MAPPINGS_DIR / f"{name_or_path}.toml"
     if not path.exists():
-        shipped = ", ".join(sorted(p.stem for p in MAPPINGS_DIR.glob("*.toml")))
+        shipped = ", ".join(mapping_names())
         raise MappingError(f"No mapping {name_or_path!r}: give a file, or one of {shipped}.")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -20,7 +20,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from beatbook.calls.importing.mapping import MAPPINGS_DIR, Mapping, MappingError, mapping_load
+from beatbook.calls.importing.mapping import (
+    Mapping,
+    MappingError,
+    mapping_load,
+    mapping_names,
+)
 from beatbook.calls.importing.reading import ImportFileError, file_check
 from beatbook.calls.importing.run import calls_import
 from beatbook.calls.models import CallRecord, ImportRun
@@ -59,7 +64,7 @@ class Upload:
 
 def shipped_mappings() -> list[tuple[str, str]]:
     """(name, description) of each mapping that comes with Beatbook."""
-    shipped = [mapping_load(p.stem) for p in sorted(MAPPINGS_DIR.glob("*.toml"))]
+    shipped = [mapping_load(name) for name in mapping_names()]
     return [(m.name, m.description or m.name) for m in shipped]
 
 

@@ -334,6 +334,21 @@ def test_the_command_reports_progress_and_the_summary(
         call_command("import_calls", str(source), "--mapping", "gotham")
 
 
+def test_the_commands_help_names_the_mappings_it_ships_and_it_batches_as_benchmarked() -> None:
+    from beatbook.calls.importing.run import BATCH
+    from beatbook.calls.management.commands.import_calls import Command
+
+    named = Command.help.split("--mapping ", 1)[1].split("|PATH.toml", 1)[0].split("|")
+    assert sorted(named) == sorted(p.stem for p in MAPPINGS_DIR.glob("*.toml"))
+    assert [mapping_load(name).name for name in named] == named  # each loads
+    options = (
+        Command()
+        .create_parser("beatbook", "import_calls")
+        .parse_args(["calls.csv", "--mapping", "seattle"])
+    )
+    assert options.batch_size == BATCH  # the batches B1 measures
+
+
 # --- the column path (polars) against the row path (RecordBuilder), row for row ---------------
 
 

@@ -4,14 +4,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from beatbook.calls.importing.mapping import MappingError, mapping_load
+from beatbook.calls.importing.mapping import MappingError, mapping_load, mapping_names
 from beatbook.calls.importing.reading import ImportFileError
-from beatbook.calls.importing.run import Progress, calls_import
+from beatbook.calls.importing.run import BATCH, Progress, calls_import
 
 
 class Command(BaseCommand):
     help = (
-        "beatbook import calls FILE --mapping seattle|seattle-911|san-diego|PATH.toml "
+        f"beatbook import calls FILE --mapping {'|'.join(mapping_names())}|PATH.toml "
         "[--rejects FILE] [--update]: import a city's calls for service. Bad rows go to the "
         "rejects file with their line and reason; re-running the same file adds nothing, "
         "and with --update a corrected mapping is applied to the rows imported before."
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--mapping", required=True)
         parser.add_argument("--rejects", type=Path, help="default: FILE.rejects.csv")
-        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--batch-size", type=int, default=BATCH)
         parser.add_argument(
             "--update",
             action="store_true",
