@@ -27,6 +27,7 @@ from beatbook.calls.importing.uploads import (
     import_runs_recent,
     import_upload_retry,
     import_upload_start,
+    mapping_used,
     rejects_path,
     stalled,
 )
@@ -182,6 +183,24 @@ class ImportRejectsView(RoleRequiredMixin, View):
         )
 
 
+class ImportMappingView(RoleRequiredMixin, View):
+    """The mapping a run used, to correct with the codes it left and upload again."""
+
+    allowed_roles = ANALYTICS_ROLES
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        run = get_object_or_404(ImportRun, pk=pk)
+        used = mapping_used(run)
+        if used is None:
+            raise Http404("This import's mapping was a file on the server; it is not kept here.")
+        return FileResponse(
+            used[0].open("rb"),
+            as_attachment=True,
+            filename=f"{run.source}.toml",
+            content_type="text/plain; charset=utf-8",
+        )
+
+
 class ImportCoverageView(RoleRequiredMixin, View):
     """What the run's mapping left undone in its source's rows, and the codes to add."""
 
@@ -211,9 +230,12 @@ class ImportCoverageView(RoleRequiredMixin, View):
             response["Content-Disposition"] = f'attachment; filename="{run.source}-unmapped.toml"'
             return response
         coverage = import_coverage(run.source, limit=COVERAGE_SHOWN)
+        used = mapping_used(run)
         context = {
             "run": run,
             "coverage": coverage,
+            "mapping_kept": used is not None,
+            "mapping_shipped": used is not None and used[1],
             "report_month": report_month(timezone.localdate()),
             "shown": COVERAGE_SHOWN,
             "kinds": [

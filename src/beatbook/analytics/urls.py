@@ -24,6 +24,11 @@ urlpatterns = [
         name="import_unmapped",
     ),
     path(
+        "imports/<int:pk>/mapping.toml",
+        import_views.ImportMappingView.as_view(),
+        name="import_mapping",
+    ),
+    path(
         "imports/<int:pk>/rejects.csv",
         import_views.ImportRejectsView.as_view(),
         name="import_rejects",

@@ -150,6 +150,34 @@ def test_a_third_city_needs_only_its_mapping_file(
     run = ImportRun.objects.get()
     assert (run.status, run.source, run.rows_imported) == ("done", "springfield", 4)
     assert CallRecord.objects.filter(source="springfield").count() == 4
+    # Its mapping comes back down, to correct with the codes it left and upload again.
+    coverage = client.get(f"/analytics/imports/{run.pk}/").content.decode()
+    assert f'href="/analytics/imports/{run.pk}/mapping.toml"' in coverage
+    assert "as shipped with Beatbook" not in coverage
+    used = client.get(f"/analytics/imports/{run.pk}/mapping.toml")
+    assert used["Content-Disposition"] == 'attachment; filename="springfield.toml"'
+    assert b"".join(used.streaming_content).decode() == mapping
+
+
+def test_the_mapping_an_import_used_comes_down_when_it_is_kept(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("analyst").post(PAGE, {"calls": seattle_file(2), "mapping": "seattle"})
+    shipped = ImportRun.objects.get()
+    # A command run given a mapping file of its own: the file was on the server's disk.
+    own = ImportRun.objects.create(source="gotham", file_name="calls.csv", status="done")
+    supervisor = client_for("supervisor")
+    page = supervisor.get(f"/analytics/imports/{shipped.pk}/").content.decode()
+    assert "the mapping this import used</a>, as shipped with Beatbook" in page
+    used = supervisor.get(f"/analytics/imports/{shipped.pk}/mapping.toml")
+    assert b"".join(used.streaming_content) == (MAPPINGS_DIR / "seattle.toml").read_bytes()
+    assert (
+        'id="mapping-used"' not in supervisor.get(f"/analytics/imports/{own.pk}/").content.decode()
+    )
+    assert supervisor.get(f"/analytics/imports/{own.pk}/mapping.toml").status_code == 404
+    for role in roles_other_than({"analyst", "supervisor", "admin"}):
+        assert_refused(client_for(role).get(f"/analytics/imports/{shipped.pk}/mapping.toml"))
 
 
 def test_the_same_file_again_adds_nothing(

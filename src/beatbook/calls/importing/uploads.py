@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from beatbook.calls.importing.mapping import (
+    MAPPINGS_DIR,
     Mapping,
     MappingError,
     mapping_load,
@@ -81,6 +82,18 @@ def upload_folder(run: ImportRun) -> Path | None:
     if not run.upload_dir:
         return None
     return Path(settings.BEATBOOK_IMPORTS_DIR) / run.upload_dir
+
+
+def mapping_used(run: ImportRun) -> tuple[Path, bool] | None:
+    """The mapping `run` read its file with, and whether it is a shipped one: an upload's
+    own file, else the shipped mapping of that name. A command run given a file of its own
+    names no path (it was on the server's disk): None."""
+    folder = upload_folder(run)
+    if folder is not None and (folder / MAPPING_FILE).is_file():
+        return folder / MAPPING_FILE, False
+    if run.source in mapping_names():
+        return MAPPINGS_DIR / f"{run.source}.toml", True
+    return None
 
 
 def rejects_path(run: ImportRun) -> Path | None:
