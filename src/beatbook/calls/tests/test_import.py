@@ -328,8 +328,19 @@ def test_the_command_reports_progress_and_the_summary(
     out = capsys.readouterr().out
     assert "calls.csv: 1 imported, 0 already there, 1 rejected." in out
     assert (tmp_path / "calls.csv.rejects.csv").exists()
+    # What the mapping left, for whoever ran it: this agency has no beat C3.
+    run = ImportRun.objects.get()
+    assert (
+        "Of the 1 rows of source 'seattle', 100 % got a Beatbook call type, "
+        "0 % got a beat of ours, 100 % got a place on the map"
+    ) in out
+    assert "  Beat codes that are no beat of ours, most frequent first (rows): C3 (1)" in out
+    assert "with no Beatbook call type" not in out
+    assert f"/analytics/imports/{run.pk}/; then import again with --update." in out
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_calls", str(tmp_path / "nope.csv"), "--mapping", "seattle")
+    with pytest.raises(CommandError, match="not a file; give the calls export's CSV file"):
+        call_command("import_calls", str(tmp_path), "--mapping", "seattle")
     with pytest.raises(CommandError, match="No mapping 'gotham'"):
         call_command("import_calls", str(source), "--mapping", "gotham")
 

@@ -1,12 +1,18 @@
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 from tqdm import tqdm
 
+from beatbook.calls.importing.coverage import import_coverage
 from beatbook.calls.importing.mapping import MappingError, mapping_load, mapping_names
 from beatbook.calls.importing.reading import ImportFileError
 from beatbook.calls.importing.run import BATCH, Progress, calls_import
+from beatbook.calls.models import ImportRun
+
+SHOWN = 5  # codes of each kind in the summary; the page and its TOML have them all
 
 
 class Command(BaseCommand):
@@ -33,6 +39,8 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(f"{path}: no such file.")
+        if not path.is_file():
+            raise CommandError(f"{path}: not a file; give the calls export's CSV file.")
         rejects = options["rejects"] or path.with_suffix(path.suffix + ".rejects.csv")
         try:
             mapping = mapping_load(options["mapping"])
@@ -57,3 +65,25 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{path.name}: {run.message}."))
         if run.rows_rejected:
             self.stdout.write(f"Rejected rows, with line and reason: {rejects}")
+        self._coverage(run)
+
+    def _coverage(self, run: ImportRun) -> None:
+        """What the mapping left, for whoever ran the import to correct it now."""
+        coverage = import_coverage(run.source, limit=SHOWN)
+        shares = ", ".join(f"{s.percent:.0f} % got {s.label}" for s in coverage.shares)
+        self.stdout.write(f"Of the {coverage.rows:,} rows of source {run.source!r}, {shares}.")
+        for label, codes in (
+            ("Call types with no Beatbook call type", coverage.call_types),
+            ("Beat codes that are no beat of ours", coverage.beats),
+            ("Dispositions with no Beatbook disposition", coverage.dispositions),
+        ):
+            if codes:
+                listed = ", ".join(f"{c.code} ({c.rows:,})" for c in codes)
+                self.stdout.write(f"  {label}, most frequent first (rows): {listed}")
+        if coverage.call_types or coverage.beats or coverage.dispositions:
+            page = reverse("analytics:import_coverage", args=[run.pk])
+            self.stdout.write(
+                f"All of them, as TOML tables to add to the mapping: "
+                f"{settings.BEATBOOK_PUBLIC_URL.rstrip('/')}{page}; then import again "
+                "with --update."
+            )
