@@ -60,6 +60,19 @@ def test_analyst_imports_a_city_export_from_the_browser(
     expect(page.locator("#coverage-chart svg")).to_be_visible()
     assert page.locator("#unmapped-call-types tbody tr").count() == 15
     analyst.screenshot("49-imports-what-the-mapping-left")
+    # The most frequent code left, given its Beatbook call type in place: its rows take it.
+    first = page.locator("#unmapped-call-types tbody tr").first
+    code = first.get_attribute("data-code")
+    assert code
+    left = CallRecord.objects.filter(source="san-diego", original_code=code).count()
+    first.get_by_label(f"Beatbook value for {code}").select_option("XPATROL")
+    first.get_by_role("button", name="Map").click()
+    corrected = page.locator("#code-corrections tbody tr").first
+    expect(corrected).to_have_attribute("data-state", "applied")
+    expect(corrected).to_contain_text(f"{left:,}")
+    expect(page.locator(f'#unmapped-call-types tr[data-code="{code}"]')).to_have_count(0)
+    assert CallRecord.objects.filter(original_code=code, call_type__code="XPATROL").count() == left
+    analyst.screenshot("49b-imports-code-mapped-in-place")
     # It was the wrong file after all: its rows come out again, after a confirmation.
     page.get_by_role("link", name="Back to the imports").click()
     remove = page.get_by_role("button", name="Remove its rows")

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -18,6 +19,13 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from beatbook.analytics import charts
 from beatbook.analytics.import_forms import ImportUploadForm
 from beatbook.analytics.views import report_month
+from beatbook.calls.importing.corrections import (
+    CodeCorrectionError,
+    Kind,
+    code_correct,
+    source_corrections,
+    value_choices,
+)
 from beatbook.calls.importing.coverage import import_coverage, mapping_stub
 from beatbook.calls.importing.removal import import_remove_start, removable
 from beatbook.calls.importing.uploads import (
@@ -231,6 +239,9 @@ class ImportCoverageView(RoleRequiredMixin, View):
             return response
         coverage = import_coverage(run.source, limit=COVERAGE_SHOWN)
         used = mapping_used(run)
+        corrections = source_corrections(run.source)
+        may_correct = _may_import(request)
+        choices = {k: value_choices(k) for k in Kind.values} if may_correct else {}
         context = {
             "run": run,
             "coverage": coverage,
@@ -238,10 +249,22 @@ class ImportCoverageView(RoleRequiredMixin, View):
             "mapping_shipped": used is not None and used[1],
             "report_month": report_month(timezone.localdate()),
             "shown": COVERAGE_SHOWN,
+            "may_correct": may_correct,
+            "corrections": [(c, choices.get(c.kind, [])) for c in corrections],
+            "applying": any(c.pending for c in corrections),
+            "poll_seconds": POLL_SECONDS,
             "kinds": [
-                ("Call types", coverage.call_types, "unmapped-call-types"),
-                ("Beats", coverage.beats, "unmapped-beats"),
-                ("Dispositions", coverage.dispositions, "unmapped-dispositions"),
+                (title, codes, anchor, kind, choices.get(kind, []))
+                for title, codes, anchor, kind in (
+                    ("Call types", coverage.call_types, "unmapped-call-types", Kind.CALL_TYPE),
+                    ("Beats", coverage.beats, "unmapped-beats", Kind.BEAT),
+                    (
+                        "Dispositions",
+                        coverage.dispositions,
+                        "unmapped-dispositions",
+                        Kind.DISPOSITION,
+                    ),
+                )
             ],
             "chart": charts.bars(
                 [(c.code, c.rows) for c in coverage.call_types],
@@ -251,3 +274,31 @@ class ImportCoverageView(RoleRequiredMixin, View):
             ),
         }
         return render(request, "analytics/import_coverage.html", context)
+
+
+class ImportCorrectView(RoleRequiredMixin, View):
+    """A code the mapping left, given its Beatbook value from the page that lists it."""
+
+    allowed_roles = IMPORT_ROLES
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = get_object_or_404(ImportRun, pk=pk)
+        post = request.POST
+        try:
+            correction = code_correct(
+                actor=request.user,  # type: ignore[arg-type]
+                source=run.source,
+                kind=post.get("kind", ""),
+                code=post.get("code", ""),
+                value=post.get("value", ""),
+            )
+        except CodeCorrectionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                f"{correction.get_kind_display()} {correction.code} → {correction.value}: the "
+                f"rows of {run.source} with that code are being updated; later imports of it "
+                "apply it too.",
+            )
+        return redirect(reverse("analytics:import_coverage", args=[run.pk]) + "#code-corrections")

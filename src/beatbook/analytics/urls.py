@@ -24,6 +24,11 @@ urlpatterns = [
         name="import_unmapped",
     ),
     path(
+        "imports/<int:pk>/corrections/",
+        import_views.ImportCorrectView.as_view(),
+        name="import_correct",
+    ),
+    path(
         "imports/<int:pk>/mapping.toml",
         import_views.ImportMappingView.as_view(),
         name="import_mapping",

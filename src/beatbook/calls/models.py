@@ -353,6 +353,49 @@ class SourceCoverage(models.Model):
         return f"{self.source} as counted at {self.counted_at:%Y-%m-%d %H:%M}"
 
 
+class CodeCorrection(models.Model):
+    """A source's code its mapping left without a Beatbook value, given one on the imports
+    page: the source's rows with that code take it, and later imports of the source apply it
+    where their mapping gives the code no value (calls.importing.corrections)."""
+
+    class Kind(models.TextChoices):
+        CALL_TYPE = "call_type", "Call type"
+        BEAT = "beat", "Beat"
+        DISPOSITION = "disposition", "Disposition"
+
+    source = models.CharField(max_length=32)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    code = models.CharField(max_length=100, help_text="The source's code, in capitals.")
+    value = models.CharField(
+        max_length=40, help_text="A call type's code, a beat's name or a disposition."
+    )
+    previous = models.CharField(
+        max_length=40, blank=True, help_text="The value it replaced: rows holding it change too."
+    )
+    rows_updated = models.IntegerField(
+        null=True, blank=True, help_text="Rows that took the value; empty until applied."
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    changed_by = models.CharField(max_length=150)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["source", "kind", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "code"], name="calls_codecorrection_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.code} → {self.value}"
+
+    @property
+    def pending(self) -> bool:
+        return self.applied_at is None and not self.message
+
+
 class CallRecord(models.Model):
     """One call as analytics counts it: a row of a city's CAD history brought in by
     `beatbook import calls`. The source's own codes are kept next to the mapped ones."""

@@ -33,3 +33,11 @@ def calls_coverage_count_task(*, source: str) -> int:
     from beatbook.calls.importing.coverage import coverage_count
 
     return coverage_count(source).rows
+
+
+@task()
+def calls_code_correction_task(*, correction_id: int) -> int | None:
+    """A code corrected on the imports page, applied to the source's rows."""
+    from beatbook.calls.importing.corrections import code_correction_apply
+
+    return code_correction_apply(correction_id=correction_id).rows_updated

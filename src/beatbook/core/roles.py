@@ -21,3 +21,6 @@ ALL_STAFF_ROLES = frozenset(Role) - {Role.VICTIM_SERVICES}
 READ_ALL_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
 # The analytics pages, their CSVs and the links to them from events, cases and groups.
 ANALYTICS_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMIN})
+# Bringing a city's call history in, correcting or removing it: it changes every figure of
+# the analytics pages.
+CALL_IMPORT_ROLES = frozenset({Role.ANALYST, Role.ADMIN})

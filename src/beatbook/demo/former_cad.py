@@ -1,7 +1,8 @@
 """The city's calls before the program, as the agency's former CAD exported them. The demo's
 analyst imports the file on the imports page, so the demo has what a department starting on
 Beatbook has: an import run with its rejects (three lines the old system wrote wrong) and
-codes its mapping left out (the old CAD's sworn call types and two dispositions)."""
+codes its mapping left out (the old CAD's sworn call types and two dispositions), and one
+it forgot, given its call type on the page."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from beatbook.accounts.models import User
+from beatbook.calls.importing.corrections import code_correct, code_correction_apply
 from beatbook.calls.importing.uploads import Upload, import_upload_run, import_upload_start
 from beatbook.calls.models import ImportRun
 from beatbook.calls.public import BLOCK
@@ -43,6 +45,9 @@ HEADER = [
 # Beatbook has no counterpart for: what the coverage page lists for the mapping.
 SWORN_EVERY = {71: ("ALARM", "AUDIBLE ALARM"), 89: ("DOM", "DOMESTIC DISTURBANCE")}
 UNMAPPED_DISPOSITION_EVERY = {53: "CAN", 97: "DUP"}
+# Until its code table was revised, the old CAD wrote parking calls as PRK. The mapping
+# names only PARK, and the demo's analyst gave PRK its call type on the imports page.
+OLD_SPELLINGS, REVISED_AFTER = {"PARK": "PRK"}, dt.timedelta(days=182)
 TIME = "%Y-%m-%d %H:%M:%S"
 
 
@@ -69,9 +74,13 @@ def former_cad_lines(rows: Iterable[dict[str, Any]]) -> list[list[str]]:
     """The export's lines for `rows` (scale_rows' calls), and the three it wrote wrong."""
     beats = dict(Beat.objects.values_list("pk", "name"))
     nature_codes, disposition_codes = _old_codes("call_types"), _old_codes("dispositions")
-    lines = []
+    lines: list[list[str]] = []
+    revised: dt.datetime | None = None
     for n, row in enumerate(rows, start=1):
+        revised = revised or row["received_at"] + REVISED_AFTER
         code, nature = nature_codes[row["original_code"]], row["original_description"].upper()
+        if row["received_at"] < revised:
+            code = OLD_SPELLINGS.get(code, code)
         for every, sworn in SWORN_EVERY.items():
             if n % every == 0:
                 code, nature = sworn
@@ -126,5 +135,12 @@ def former_cad_import(*, days: int, per_day: int, end: dt.date, seed: int) -> Im
         ),
         mapping_file=SimpleUploadedFile(MAPPING.name, MAPPING.read_bytes(), "text/plain"),
     )
-    run = import_upload_start(actor=User.objects.get(username="analyst"), upload=upload)
-    return import_upload_run(run_id=run.pk)
+    analyst = User.objects.get(username="analyst")
+    run = import_upload_start(actor=analyst, upload=upload)
+    run = import_upload_run(run_id=run.pk)
+    for old in OLD_SPELLINGS.values():
+        correction = code_correct(
+            actor=analyst, source=run.source, kind="call_type", code=old, value="PARKING"
+        )
+        code_correction_apply(correction_id=correction.pk)
+    return run

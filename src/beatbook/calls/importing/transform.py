@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from beatbook.calls.importing.corrections import Kind, corrections_for
 from beatbook.calls.importing.mapping import Mapping, MappingError
 from beatbook.calls.importing.times import time_parser
 from beatbook.calls.models import CallType
@@ -55,6 +56,8 @@ class RecordBuilder:
                 "types (see the admin's call types)."
             )
         self.beat_ids = {name.upper(): pk for name, pk in Beat.objects.values_list("name", "pk")}
+        # What the imports page gave codes this mapping leaves without a value.
+        self.corrections = corrections_for(mapping.name)
         self.descriptions: dict[str, str] = {}
         lookup = mapping.call_type_lookup
         if lookup is not None:
@@ -96,7 +99,8 @@ class RecordBuilder:
         target = self.mapping.call_types.get(upper)
         if target is None:
             target = next(
-                (t for pattern, t in self.mapping.call_type_rules if pattern.search(code)), ""
+                (t for pattern, t in self.mapping.call_type_rules if pattern.search(code)),
+                self.corrections[Kind.CALL_TYPE].get(upper, ""),
             )
         return self.type_ids.get(target), self.descriptions.get(upper, "")
 
@@ -106,7 +110,8 @@ class RecordBuilder:
         if exact is not None:
             return exact
         return next(
-            (d for pattern, d in self.mapping.disposition_rules if pattern.search(text)), ""
+            (d for pattern, d in self.mapping.disposition_rules if pattern.search(text)),
+            self.corrections[Kind.DISPOSITION].get(text.upper(), ""),
         )
 
     @lru_cache(maxsize=65536)  # noqa: B019
@@ -117,10 +122,13 @@ class RecordBuilder:
 
     def beat_named(self, code: str) -> int | None:
         """The beat the source's code names, after the mapping's renames; None for codes the
-        mapping calls unknown and for beats Beatbook does not have."""
-        if not code or code.upper() in self.mapping.unknown_beats:
+        mapping calls unknown and for beats Beatbook does not have, unless the imports page
+        gave the code a beat."""
+        upper = code.upper()
+        corrected = self.corrections[Kind.BEAT].get(upper)
+        if not code or (upper in self.mapping.unknown_beats and corrected is None):
             return None
-        name = self.mapping.beats.get(code.upper(), code)
+        name = self.mapping.beats.get(upper) or corrected or code
         return self.beat_ids.get(name.upper())
 
     def _blocks_index(self) -> dict[tuple[str, int], tuple[float, float]]:

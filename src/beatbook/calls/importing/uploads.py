@@ -33,10 +33,9 @@ from beatbook.calls.models import CallRecord, ImportRun
 from beatbook.core.actors import SYSTEM, Actor, actor_label
 from beatbook.core.history import history_record
 from beatbook.core.permissions import require_role
-from beatbook.core.roles import Role
+from beatbook.core.roles import CALL_IMPORT_ROLES
 
-# Bringing a city's history in changes every figure of the analytics pages.
-IMPORT_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
+IMPORT_ROLES = CALL_IMPORT_ROLES
 STALLED_AFTER = dt.timedelta(minutes=10)
 MAPPING_FILE = "mapping.toml"
 REJECTS_FILE = "rejects.csv"

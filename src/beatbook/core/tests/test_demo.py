@@ -156,7 +156,7 @@ def _the_history_came_in_on_the_imports_page(rows: int) -> None:
     codes its mapping left out, as the imports page shows them."""
     from beatbook.calls.importing.coverage import import_coverage
     from beatbook.calls.importing.uploads import rejects_path
-    from beatbook.calls.models import ImportRun
+    from beatbook.calls.models import CallRecord, CodeCorrection, ImportRun
     from beatbook.core.history import history_for
 
     run = ImportRun.objects.get()
@@ -171,6 +171,9 @@ def _the_history_came_in_on_the_imports_page(rows: int) -> None:
     assert len(reasons) == 3
     assert any("0000-00-00" in r for r in reasons)
     assert any("appears twice in this file" in r for r in reasons)
+    correction = CodeCorrection.objects.get(source=run.source)
+    assert (correction.code, correction.value, correction.pending) == ("PRK", "PARKING", False)
+    assert correction.rows_updated == CallRecord.objects.filter(original_code="PRK").count() > 100
     coverage = import_coverage(run.source)
     assert {c.code for c in coverage.call_types} == {"ALARM", "DOM"}
     assert {c.code for c in coverage.dispositions} == {"CAN", "DUP"}
