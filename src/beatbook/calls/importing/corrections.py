@@ -15,6 +15,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from beatbook.calls.choices import Disposition
+from beatbook.calls.importing.coverage import coverage_count, import_coverage
 from beatbook.calls.models import CallRecord, CallType, CodeCorrection
 from beatbook.calls.signals import call_records_changed
 from beatbook.core.actors import SYSTEM, Actor, actor_label
@@ -114,6 +115,18 @@ def _with_code(column: Column, source: str, code: str) -> QuerySet[CallRecord]:
     )
 
 
+def _codes_left(source: str, kind: str) -> set[str]:
+    """The source's codes of `kind` its mapping left, in capitals, as its page lists them:
+    from the kept count (asking the rows themselves would read millions of them)."""
+    coverage = import_coverage(source)
+    codes = {
+        Kind.CALL_TYPE: coverage.call_types,
+        Kind.BEAT: coverage.beats,
+        Kind.DISPOSITION: coverage.dispositions,
+    }[Kind(kind)]
+    return {c.code.upper() for c in codes}
+
+
 def code_correct(*, actor: Actor, source: str, kind: str, code: str, value: str) -> CodeCorrection:
     """Give the source's `code` of `kind` a Beatbook `value` (or a new one), kept for later
     imports, and queue the update of the rows holding it."""
@@ -133,7 +146,7 @@ def code_correct(*, actor: Actor, source: str, kind: str, code: str, value: str)
             .filter(source=source, kind=kind, code=code)
             .first()
         )
-        if kept is None and not _with_code(column, source, code).filter(column.empty).exists():
+        if kept is None and code not in _codes_left(source, kind):
             raise CodeCorrectionError(
                 "code",
                 f"Source {source!r} has no rows whose {Kind(kind).label.lower()} code {code} "
@@ -173,8 +186,6 @@ def code_correction_apply(*, correction_id: int) -> CodeCorrection:
     """The worker's part: the rows with the code, still without a value or holding the one
     replaced, take the correction's value in one transaction; then the rollups over their
     span and what the mapping left are counted again."""
-    from beatbook.calls.importing.coverage import coverage_count
-
     with transaction.atomic():
         correction = CodeCorrection.objects.select_for_update().get(pk=correction_id)
         if not correction.pending:
