@@ -37,8 +37,22 @@ def test_analyst_imports_a_city_export_from_the_browser(
     page.set_input_files("#id_calls", str(CALLS))
     page.select_option("#id_mapping", "san-diego")
     page.set_input_files("#id_tables", str(TYPES))
+    # First only checked: what the import would do, with nothing imported.
+    page.get_by_label("Only check it: import nothing yet").check()
     page.get_by_role("button", name="Check and import").click()
-    expect(page.locator(".messages")).to_contain_text("26,595 records checked")
+    expect(page.locator(".messages")).to_contain_text("handed to the check of every row")
+    row = page.locator("#import-runs-table tbody tr").first
+    expect(row).to_have_attribute("data-status", "checked")
+    assert CallRecord.objects.count() == 0
+    row.get_by_role("link", name="What the check found").click()
+    expect(page.locator("#check-summary")).to_contain_text("26,576 would be imported")
+    page.get_by_text("Rows it would reject, with line and reason (19)").click()
+    expect(page.locator("#check-rejects tbody tr")).to_have_count(19)
+    expect(page.locator("#check-rejects")).to_contain_text("(the call type) is empty")
+    expect(page.locator("#coverage-chart svg")).to_be_visible()
+    analyst.screenshot("47b-imports-checked-not-imported")
+    page.locator("#check-summary").get_by_role("button", name="Import it").click()
+    expect(page.locator(".messages")).to_contain_text("checked, and now queued for import")
     row = page.locator("#import-runs-table tbody tr").first
     expect(row).to_have_attribute("data-status", "done")
     expect(row).to_contain_text("26,595 of 26,595 (100 %)")

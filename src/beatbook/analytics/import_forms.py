@@ -17,6 +17,14 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files under one name (Django's documented recipe)."""
 
+    check_only = forms.BooleanField(
+        required=False,
+        label="Only check it: import nothing yet",
+        help_text="Reads and maps every row and shows what the import would do (rows, rejects, "
+        "codes the mapping leaves without a value); import it from there, or correct the "
+        "mapping and check again.",
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
@@ -54,6 +62,14 @@ class ImportUploadForm(forms.Form):
         "where they differ. Without it they are left as they are.",
     )
 
+    check_only = forms.BooleanField(
+        required=False,
+        label="Only check it: import nothing yet",
+        help_text="Reads and maps every row and shows what the import would do (rows, rejects, "
+        "codes the mapping leaves without a value); import it from there, or correct the "
+        "mapping and check again.",
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         mapping = self.fields["mapping"]
@@ -76,4 +92,5 @@ class ImportUploadForm(forms.Form):
             mapping_file=data.get("mapping_file"),
             tables=tuple(data.get("tables") or ()),
             update=bool(data.get("update")),
+            check_only=bool(data.get("check_only")),
         )

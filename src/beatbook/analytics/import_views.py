@@ -26,12 +26,15 @@ from beatbook.calls.importing.corrections import (
     source_corrections,
     value_choices,
 )
-from beatbook.calls.importing.coverage import import_coverage, mapping_stub
+from beatbook.calls.importing.coverage import Coverage, import_coverage, mapping_stub
+from beatbook.calls.importing.preview import Preview
 from beatbook.calls.importing.removal import import_remove_start, removable
 from beatbook.calls.importing.uploads import (
     IMPORT_ROLES,
     ImportUploadError,
     can_retry,
+    import_checked_discard,
+    import_checked_start,
     import_runs_recent,
     import_upload_retry,
     import_upload_start,
@@ -86,6 +89,7 @@ def run_rows(runs: list[ImportRun]) -> list[dict[str, Any]]:
                 "retry": can_retry(run),
                 "stalled": stalled(run),
                 "removable": removable(run) and run.has_rows,  # type: ignore[attr-defined]
+                "checked": run.status == ImportRun.Status.CHECKED,
             }
         )
     return rows
@@ -112,10 +116,11 @@ class ImportsView(RoleRequiredMixin, View):
             except ImportUploadError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc))
             else:
+                step = "check of every row" if run.check_only else "import"
                 messages.success(
                     request,
                     f"{run.file_name}: {run.rows_total:,} records checked and handed to the "
-                    "import; its progress is below.",
+                    f"{step}; its progress is below.",
                 )
                 return redirect("analytics:imports")
         return self._page(request, form, status=400)
@@ -174,6 +179,18 @@ class ImportRemoveView(_RunActionView):
         return f"its {rows:,} rows are being removed."
 
 
+class ImportCheckedView(_RunActionView):
+    def act(self, actor: Any, run: ImportRun) -> str:
+        import_checked_start(actor=actor, run=run)
+        return "checked, and now queued for import."
+
+
+class ImportDiscardView(_RunActionView):
+    def act(self, actor: Any, run: ImportRun) -> str:
+        import_checked_discard(actor=actor, run=run)
+        return "discarded; its file is deleted, what its check found is kept."
+
+
 class ImportRejectsView(RoleRequiredMixin, View):
     """An upload's rejected rows, with line and reason, to fix and upload again."""
 
@@ -209,8 +226,23 @@ class ImportMappingView(RoleRequiredMixin, View):
         )
 
 
+def run_preview(run: ImportRun) -> Preview | None:
+    """What a checked upload's check found, while it is only checked (once imported, its
+    page shows the rows themselves)."""
+    return Preview.from_json(run.preview) if run.check_only and run.preview else None
+
+
+def run_coverage(run: ImportRun, limit: int | None = None) -> Coverage:
+    """What the mapping left: in the source's rows, or for a checked upload, in its file."""
+    preview = run_preview(run)
+    if preview is not None:
+        return preview.coverage.first(limit)
+    return import_coverage(run.source, limit=limit)
+
+
 class ImportCoverageView(RoleRequiredMixin, View):
-    """What the run's mapping left undone in its source's rows, and the codes to add."""
+    """What the run's mapping left undone in its source's rows (or, for an upload only
+    checked, would leave in its file's), and the codes to add."""
 
     allowed_roles = ANALYTICS_ROLES
 
@@ -219,7 +251,7 @@ class ImportCoverageView(RoleRequiredMixin, View):
         if export not in ("", "csv", "toml"):
             raise Http404("The unmapped codes come as .csv or .toml.")
         if export == "csv":
-            coverage = import_coverage(run.source)
+            coverage = run_coverage(run)
             rows = [
                 (kind, c.code, c.description, c.rows)
                 for kind, codes in (
@@ -233,17 +265,21 @@ class ImportCoverageView(RoleRequiredMixin, View):
             return csv_response(f"{run.source}-unmapped.csv", header, rows)
         if export == "toml":
             response = HttpResponse(
-                mapping_stub(import_coverage(run.source)), content_type="text/plain; charset=utf-8"
+                mapping_stub(run_coverage(run)), content_type="text/plain; charset=utf-8"
             )
             response["Content-Disposition"] = f'attachment; filename="{run.source}-unmapped.toml"'
             return response
-        coverage = import_coverage(run.source, limit=COVERAGE_SHOWN)
+        preview = run_preview(run)
+        coverage = run_coverage(run, limit=COVERAGE_SHOWN)
         used = mapping_used(run)
         corrections = source_corrections(run.source)
-        may_correct = _may_import(request)
+        # Corrections change rows; a checked file has none here yet.
+        may_correct = _may_import(request) and preview is None
         choices = {k: value_choices(k) for k in Kind.values} if may_correct else {}
         context = {
             "run": run,
+            "preview": preview,
+            "may_import_checked": _may_import(request) and run.status == ImportRun.Status.CHECKED,
             "coverage": coverage,
             "mapping_kept": used is not None,
             "mapping_shipped": used is not None and used[1],

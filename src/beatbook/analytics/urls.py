@@ -17,6 +17,12 @@ urlpatterns = [
     path("imports/", import_views.ImportsView.as_view(), name="imports"),
     path("imports/<int:pk>/again/", import_views.ImportRetryView.as_view(), name="import_retry"),
     path("imports/<int:pk>/remove/", import_views.ImportRemoveView.as_view(), name="import_remove"),
+    path(
+        "imports/<int:pk>/import/", import_views.ImportCheckedView.as_view(), name="import_checked"
+    ),
+    path(
+        "imports/<int:pk>/discard/", import_views.ImportDiscardView.as_view(), name="import_discard"
+    ),
     path("imports/<int:pk>/", import_views.ImportCoverageView.as_view(), name="import_coverage"),
     path(
         "imports/<int:pk>/unmapped.<slug:export>",

@@ -286,6 +286,9 @@ class ImportRun(models.Model):
         FAILED = "failed", "Failed"
         REMOVING = "removing", "Removing its rows"
         REMOVED = "removed", "Rows removed"
+        CHECKING = "checking", "Checking"
+        CHECKED = "checked", "Checked, not imported"
+        DISCARDED = "discarded", "Checked and discarded"
 
     source = models.CharField(max_length=32)
     file_name = models.CharField(max_length=255)
@@ -327,6 +330,13 @@ class ImportRun(models.Model):
         blank=True,
         help_text="An upload's folder under BEATBOOK_IMPORTS_DIR; empty for the command's runs.",
     )
+    check_only = models.BooleanField(
+        default=False,
+        help_text="An upload to be read and mapped, not imported, until someone says import it.",
+    )
+    preview = models.JSONField(
+        null=True, blank=True, help_text="What the check found (calls.importing.preview)."
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -336,7 +346,12 @@ class ImportRun(models.Model):
 
     @property
     def active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING, self.Status.REMOVING)
+        return self.status in (
+            self.Status.QUEUED,
+            self.Status.RUNNING,
+            self.Status.REMOVING,
+            self.Status.CHECKING,
+        )
 
 
 class SourceCoverage(models.Model):

@@ -770,3 +770,121 @@ def test_the_page_asks_the_same_queries_however_many_runs_it_lists(client_for: A
         return len(queries)
 
     assert queries_with(2) == queries_with(8)
+
+
+def test_an_upload_checked_only_shows_what_it_would_do_then_is_imported_from_there(
+    client_for: Any, django_capture_on_commit_callbacks: Any, imports_dir: Path
+) -> None:
+    client = client_for("analyst")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            PAGE,
+            {
+                "calls": upload(SAN_DIEGO),
+                "mapping": "san-diego",
+                "tables": [upload(SAN_DIEGO_TYPES)],
+                "check_only": "on",
+            },
+            follow=True,
+        )
+    assert "26,595 records checked and handed to the check of every row" in answer.content.decode()
+    run = ImportRun.objects.get()
+    assert (run.status, run.check_only, run.rows_read, run.rows_rejected) == (
+        "checked",
+        True,
+        26595,
+        19,
+    )
+    assert run.message == "26576 would be imported (26576 new, 0 already there), 19 rejected"
+    assert not CallRecord.objects.exists()
+    assert not SourceCoverage.objects.exists()  # nothing of the source was counted: no rows
+    row = client.get(PAGE).content.decode()
+    assert f"/analytics/imports/{run.pk}/import/" in row
+    assert "What the check found" in row
+    page = client.get(f"/analytics/imports/{run.pk}/")
+    text = page.content.decode()
+    assert "would leave in pd_calls_for_service_2023_datasd.csv" in text
+    assert "26,576 would be imported</strong> (26,576 new, 0 already here)" in text
+    assert (
+        '<td class="num">2636</td><td>&#x27;call_type&#x27; (the call type) is empty</td>' in text
+    )
+    assert page.context["coverage"].call_types[0].code == "SELENF"
+    assert "corrections/" not in text  # no rows to correct yet
+    stub = client.get(f"/analytics/imports/{run.pk}/unmapped.toml").content.decode()
+    assert tomllib.loads(stub)["call_types"]["exact"]["SELENF"] == ""
+    # Looks right: imported from the page, the same run, from the file kept.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/analytics/imports/{run.pk}/import/")
+    run.refresh_from_db()
+    assert (run.status, run.check_only, run.rows_imported, run.rows_rejected) == (
+        "done",
+        False,
+        26576,
+        19,
+    )
+    assert CallRecord.objects.filter(import_run=run).count() == 26576
+    assert not (imports_dir / run.upload_dir / run.file_name).exists()
+    assert "left unmapped" in client.get(f"/analytics/imports/{run.pk}/").content.decode()
+    verbs = list(history_for(run).order_by("id").values_list("verb", flat=True))
+    assert verbs == ["check queued", "checked", "import queued after its check", "import done"]
+    again = client.post(f"/analytics/imports/{run.pk}/import/", follow=True)
+    assert "Only a checked upload whose file is kept can be imported." in again.content.decode()
+
+
+def test_a_checked_upload_is_discarded_with_its_file(
+    client_for: Any, django_capture_on_commit_callbacks: Any, imports_dir: Path
+) -> None:
+    client = client_for("analyst")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(PAGE, {"calls": seattle_file(3), "mapping": "seattle", "check_only": "on"})
+    run = ImportRun.objects.get()
+    assert kept(imports_dir)  # the file waits for "Import it"
+    answer = client.post(f"/analytics/imports/{run.pk}/discard/", follow=True)
+    assert "calls.csv: discarded; its file is deleted" in answer.content.decode()
+    run.refresh_from_db()
+    assert run.status == "discarded"
+    assert kept(imports_dir) == []
+    # What the check found is still there to read; it can no longer be imported.
+    page = client.get(f"/analytics/imports/{run.pk}/").content.decode()
+    assert "the file was discarded" in page
+    assert f"/analytics/imports/{run.pk}/import/" not in page
+    refused = client.post(f"/analytics/imports/{run.pk}/import/", follow=True)
+    assert "can be imported" in refused.content.decode()
+    assert not CallRecord.objects.exists()
+
+
+def test_a_check_that_stopped_runs_again_as_a_check(
+    client_for: Any, django_capture_on_commit_callbacks: Any, analyst: Any
+) -> None:
+    client = client_for("analyst")
+    client.post(PAGE, {"calls": seattle_file(2), "mapping": "seattle", "check_only": "on"})
+    run = ImportRun.objects.get()
+    ImportRun.objects.filter(pk=run.pk).update(
+        status="checking", progress_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+    run.refresh_from_db()
+    assert uploads.stalled(run)
+    assert uploads.can_retry(run)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_upload_retry(actor=analyst, run=run)
+    run.refresh_from_db()
+    assert (run.status, run.rows_imported) == ("checked", 0)
+    assert not CallRecord.objects.exists()
+
+
+def test_only_importers_import_or_discard_a_checked_upload(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("analyst").post(
+            PAGE, {"calls": seattle_file(2), "mapping": "seattle", "check_only": "on"}
+        )
+    run = ImportRun.objects.get()
+    for role in roles_other_than({"analyst", "admin"}):
+        assert_refused(client_for(role).post(f"/analytics/imports/{run.pk}/import/"))
+        assert_refused(client_for(role).post(f"/analytics/imports/{run.pk}/discard/"))
+    run.refresh_from_db()
+    assert run.status == "checked"
+    page = client_for("supervisor").get(f"/analytics/imports/{run.pk}/").content.decode()
+    assert "would leave in calls.csv" in page
+    assert "/import/" not in page

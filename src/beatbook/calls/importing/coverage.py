@@ -55,7 +55,8 @@ class Coverage:
         )
 
 
-def _kept(figures: dict[str, Any], counted_at: Any) -> Coverage:
+def coverage_from_json(figures: dict[str, Any], counted_at: Any = None) -> Coverage:
+    """A Coverage kept as JSON (dataclasses.asdict, without counted_at)."""
     codes = {k: [Code(**c) for c in figures[k]] for k in ("call_types", "beats", "dispositions")}
     shares = [Share(**s) for s in figures["shares"]]
     return Coverage(
@@ -65,6 +66,18 @@ def _kept(figures: dict[str, Any], counted_at: Any) -> Coverage:
         counted_at=counted_at,
         **codes,
     )
+
+
+def shares_of(counts: dict[str, int]) -> list[Share]:
+    """The page's shares from the counts of rows, typed, beat, placed, disposed, timed."""
+    rows = counts["rows"]
+    return [
+        Share("a Beatbook call type", counts["typed"], rows),
+        Share("a beat of ours", counts["beat"], rows),
+        Share("a place on the map", counts["placed"], rows),
+        Share("a disposition", counts["disposed"], rows),
+        Share("a response time", counts["timed"], rows),
+    ]
 
 
 def import_coverage(source: str, *, limit: int | None = None) -> Coverage:
@@ -84,7 +97,7 @@ def import_coverage(source: str, *, limit: int | None = None) -> Coverage:
     )
     if kept is None or (changed is not None and changed >= kept.counted_at):
         return coverage_count(source).first(limit)
-    return _kept(kept.figures, kept.counted_at).first(limit)
+    return coverage_from_json(kept.figures, kept.counted_at).first(limit)
 
 
 def coverage_count(source: str) -> Coverage:
@@ -112,13 +125,7 @@ def _count(source: str) -> Coverage:
         timed=Count("response_seconds"),
     )
     rows = counts["rows"]
-    shares = [
-        Share("a Beatbook call type", counts["typed"], rows),
-        Share("a beat of ours", counts["beat"], rows),
-        Share("a place on the map", counts["placed"], rows),
-        Share("a disposition", counts["disposed"], rows),
-        Share("a response time", counts["timed"], rows),
-    ]
+    shares = shares_of(counts)
     untyped = (
         records.filter(call_type__isnull=True)
         .values("original_code")

@@ -27,8 +27,9 @@ from beatbook.calls.importing.mapping import (
     mapping_load,
     mapping_names,
 )
+from beatbook.calls.importing.preview import import_preview
 from beatbook.calls.importing.reading import ImportFileError, file_check
-from beatbook.calls.importing.run import calls_import
+from beatbook.calls.importing.run import Progress, calls_import
 from beatbook.calls.models import CallRecord, ImportRun
 from beatbook.core.actors import SYSTEM, Actor, actor_label
 from beatbook.core.history import history_record
@@ -60,6 +61,7 @@ class Upload:
     mapping_file: UploadedFile | None = None
     tables: tuple[UploadedFile, ...] = ()
     update: bool = False  # rows imported before take the file's values (a corrected mapping)
+    check_only: bool = False  # read and mapped, not imported, until someone says so
 
 
 def shipped_mappings() -> list[tuple[str, str]]:
@@ -181,13 +183,14 @@ def import_upload_start(*, actor: Actor, upload: Upload) -> ImportRun:
                 rows_total=check.records,
                 status=ImportRun.Status.QUEUED,
                 update=upload.update,
+                check_only=upload.check_only,
                 started_by=actor_label(actor)[:150],
                 upload_dir=name,
             )
             history_record(
                 obj=run,
                 actor=actor,
-                verb="import queued",
+                verb="check queued" if upload.check_only else "import queued",
                 data={
                     "file": file_name,
                     "mapping": mapping.name,
@@ -223,10 +226,13 @@ def import_upload_retry(*, actor: Actor, run: ImportRun) -> ImportRun:
     return run
 
 
+WORKING = (ImportRun.Status.RUNNING, ImportRun.Status.REMOVING, ImportRun.Status.CHECKING)
+
+
 def stalled(run: ImportRun) -> bool:
-    """Importing or removing, but no batch done for STALLED_AFTER: its worker has most
-    likely stopped (a batch takes seconds)."""
-    if run.status not in (ImportRun.Status.RUNNING, ImportRun.Status.REMOVING):
+    """Importing, checking or removing, but no batch done for STALLED_AFTER: its worker has
+    most likely stopped (a batch takes seconds)."""
+    if run.status not in WORKING:
         return False
     return timezone.now() - (run.progress_at or run.started_at) > STALLED_AFTER
 
@@ -234,7 +240,8 @@ def stalled(run: ImportRun) -> bool:
 def can_retry(run: ImportRun) -> bool:
     folder = upload_folder(run)
     stopped = run.status in (ImportRun.Status.FAILED, ImportRun.Status.INTERRUPTED)
-    stopped = stopped or (run.status == ImportRun.Status.RUNNING and stalled(run))
+    reading = run.status in (ImportRun.Status.RUNNING, ImportRun.Status.CHECKING)
+    stopped = stopped or (reading and stalled(run))
     return stopped and folder is not None and (folder / run.file_name).is_file()
 
 
@@ -248,16 +255,20 @@ def import_upload_run(*, run_id: int) -> ImportRun:
     """The worker's part: import a queued upload. A failure is on the run (status and
     message) for the page, and the file is kept so that running it again finishes the job;
     once imported, the file goes (its rows are in the database) and the rejects stay."""
-    taken = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
-        status=ImportRun.Status.RUNNING
+    queued = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED)
+    taken = queued.filter(check_only=False).update(status=ImportRun.Status.RUNNING)
+    checking = queued.filter(check_only=True).update(
+        status=ImportRun.Status.CHECKING, started_at=timezone.now()
     )
     run = ImportRun.objects.get(pk=run_id)
     folder = upload_folder(run)
-    if not taken or folder is None:
+    if not (taken or checking) or folder is None:
         return run  # not an upload, or another worker's attempt took it
     try:
         mapping_file = folder / MAPPING_FILE
         mapping = mapping_load(str(mapping_file) if mapping_file.is_file() else run.source)
+        if checking:
+            return _check(run, mapping, folder / run.file_name)
         # The rejects are rows of the city's calls, readable by this user only (as the
         # upload is); writing them later keeps the mode.
         (folder / REJECTS_FILE).touch(mode=0o600)
@@ -274,8 +285,67 @@ def import_upload_run(*, run_id: int) -> ImportRun:
         run.save(update_fields=["status", "message", "finished_at"])
         return run
     finally:
-        history_record(
-            obj=run, actor=SYSTEM, verb=f"import {run.status}", data={"message": run.message}
-        )
+        verb = f"import {run.status}"
+        if run.check_only:
+            verb = "checked" if run.status == ImportRun.Status.CHECKED else f"check {run.status}"
+        history_record(obj=run, actor=SYSTEM, verb=verb, data={"message": run.message})
     (folder / run.file_name).unlink(missing_ok=True)
+    return run
+
+
+def _check(run: ImportRun, mapping: Mapping, path: Path) -> ImportRun:
+    """Read and map the upload as the import would, with progress on the run, and keep what
+    was found; the file stays for the import, if it is asked for."""
+
+    def show(progress: Progress) -> None:
+        ImportRun.objects.filter(pk=run.pk).update(
+            rows_read=progress.done, rows_rejected=progress.rejected, progress_at=timezone.now()
+        )
+
+    preview = import_preview(path=path, mapping=mapping, progress=show)
+    run.status, run.preview = ImportRun.Status.CHECKED, preview.as_json()
+    run.rows_total = run.rows_read = preview.records
+    run.rows_rejected = preview.rejected
+    run.message = (
+        f"{preview.importable} would be imported ({preview.new} new, "
+        f"{preview.already_there} already there), {preview.rejected} rejected"
+    )
+    run.finished_at = run.progress_at = timezone.now()
+    run.save()
+    return run
+
+
+def import_checked_start(*, actor: Actor, run: ImportRun) -> ImportRun:
+    """Import a checked upload: its kept file, with its mapping, as the same run."""
+    require_role(actor, IMPORT_ROLES, action="import calls")
+    folder = upload_folder(run)
+    if folder is None or not (folder / run.file_name).is_file():
+        raise ImportUploadError("run", "Only a checked upload whose file is kept can be imported.")
+    with transaction.atomic():
+        queued = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHECKED).update(
+            status=ImportRun.Status.QUEUED, check_only=False, message=""
+        )
+        if not queued:
+            raise ImportUploadError("run", "Only a checked upload can be imported from here.")
+        history_record(obj=run, actor=actor, verb="import queued after its check", data={})
+    run.refresh_from_db()
+    _enqueue(run)
+    return run
+
+
+def import_checked_discard(*, actor: Actor, run: ImportRun) -> ImportRun:
+    """Drop a checked upload that will not be imported: its files go (a city's calls are
+    not kept for nothing), what the check found stays on the run."""
+    require_role(actor, IMPORT_ROLES, action="import calls")
+    with transaction.atomic():
+        discarded = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHECKED).update(
+            status=ImportRun.Status.DISCARDED
+        )
+        if not discarded:
+            raise ImportUploadError("run", "Only a checked upload can be discarded.")
+        history_record(obj=run, actor=actor, verb="checked upload discarded", data={})
+    folder = upload_folder(run)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+    run.refresh_from_db()
     return run

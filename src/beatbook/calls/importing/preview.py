@@ -1,0 +1,151 @@
+"""A calls file read with its mapping, all the way, and nothing written: how many rows would
+come in, which would be rejected and why, and what the mapping would leave without a Beatbook
+value. The loop of whoever writes a third city's mapping: check, correct, check again, then
+import, without a wrong mapping's rows ever reaching the dashboards."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from beatbook.calls.importing.columns import ColumnBuilder
+from beatbook.calls.importing.coverage import Code, Coverage, coverage_from_json, shares_of
+from beatbook.calls.importing.mapping import Mapping
+from beatbook.calls.importing.reading import batches, file_check
+from beatbook.calls.importing.run import BATCH, Progress
+from beatbook.calls.importing.transform import RecordBuilder
+from beatbook.calls.models import CallRecord
+
+SHARE_COUNTS = ("rows", "typed", "beat", "placed", "disposed", "timed")
+REJECTS_SHOWN = 50  # the first rejects, with line and reason; the import writes them all
+
+
+@dataclass(frozen=True)
+class Preview:
+    records: int  # in the file
+    importable: int
+    new: int  # of the importable, not imported from this source before
+    rejected: int
+    rejects: list[tuple[int, str]]  # the first REJECTS_SHOWN: line, reason
+    coverage: Coverage  # over the importable rows
+
+    @property
+    def already_there(self) -> int:
+        return self.importable - self.new
+
+    def as_json(self) -> dict[str, Any]:
+        figures = dataclasses.asdict(self)
+        figures["coverage"].pop("counted_at")
+        return figures
+
+    @classmethod
+    def from_json(cls, figures: dict[str, Any]) -> Preview:
+        return cls(
+            records=figures["records"],
+            importable=figures["importable"],
+            new=figures["new"],
+            rejected=figures["rejected"],
+            rejects=[(line, reason) for line, reason in figures["rejects"]],
+            coverage=coverage_from_json(figures["coverage"]),
+        )
+
+
+class _Tally:
+    """The counts coverage.py takes from the rows, taken from the batches instead."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.call_types: Counter[str] = Counter()
+        self.descriptions: dict[str, str] = {}
+        self.beats: Counter[str] = Counter()
+        self.dispositions: Counter[str] = Counter()
+
+    def add(self, records: pl.DataFrame) -> None:
+        self.counts.update(
+            records.select(
+                rows=pl.len(),
+                typed=pl.col("call_type_id").is_not_null().sum(),
+                beat=pl.col("beat_id").is_not_null().sum(),
+                placed=pl.col("lat").is_not_null().sum(),
+                disposed=(pl.col("disposition") != "").sum(),
+                timed=pl.col("response_seconds").is_not_null().sum(),
+            ).row(0, named=True)
+        )
+        untyped = records.filter(pl.col("call_type_id").is_null())
+        for code, rows, description in (
+            untyped.group_by("original_code")
+            .agg(pl.len(), pl.col("original_description").max())
+            .iter_rows()
+        ):
+            self.call_types[code] += rows
+            self.descriptions[code] = max(self.descriptions.get(code, ""), description or "")
+        beatless = records.filter(pl.col("beat_id").is_null() & (pl.col("beat_code") != ""))
+        self.beats.update(dict(beatless.group_by("beat_code").len().iter_rows()))
+        undisposed = records.filter(
+            (pl.col("disposition") == "") & (pl.col("original_disposition") != "")
+        )
+        self.dispositions.update(
+            dict(undisposed.group_by("original_disposition").len().iter_rows())
+        )
+
+    def coverage(self, source: str) -> Coverage:
+        def listed(counts: Counter[str], descriptions: dict[str, str] | None = None) -> list[Code]:
+            ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            return [Code(code, (descriptions or {}).get(code, ""), rows) for code, rows in ordered]
+
+        return Coverage(
+            source=source,
+            rows=self.counts["rows"],
+            shares=shares_of({k: self.counts[k] for k in SHARE_COUNTS}),
+            call_types=listed(self.call_types, self.descriptions),
+            beats=listed(self.beats),
+            dispositions=listed(self.dispositions),
+        )
+
+
+def _known(source: str, ids: list[str]) -> int:
+    """How many of `ids` the source has already: asked in chunks a statement can take."""
+    return sum(
+        CallRecord.objects.filter(source=source, source_id__in=ids[i : i + 5000]).count()
+        for i in range(0, len(ids), 5000)
+    )
+
+
+def import_preview(
+    *,
+    path: Path,
+    mapping: Mapping,
+    progress: Callable[[Progress], object] | None = None,
+    batch_size: int = BATCH,
+) -> Preview:
+    """Read and map every row of `path` as the import would, and write nothing. A file that
+    cannot be read raises ImportFileError, as the import does."""
+    check = file_check(path, mapping)
+    builder = ColumnBuilder(RecordBuilder(mapping, path.parent))
+    tally = _Tally()
+    new = rejected = done = 0
+    rejects: list[tuple[int, str]] = []
+    for first, raw in batches(path, mapping, check, batch_size):
+        built = builder.build(raw, first)
+        tally.add(built.records)
+        new += built.records.height - _known(mapping.name, built.records["source_id"].to_list())
+        rejected += len(built.rejects)
+        room = REJECTS_SHOWN - len(rejects)
+        rejects += [(check.record_lines[n], why) for n, why, _ in built.rejects[:room]]
+        done += raw.height
+        if progress is not None:
+            progress(Progress(done, check.records, tally.counts["rows"], rejected))
+    return Preview(
+        records=check.records,
+        importable=tally.counts["rows"],
+        new=new,
+        rejected=rejected,
+        rejects=rejects,
+        coverage=tally.coverage(mapping.name),
+    )

@@ -1,0 +1,90 @@
+"""A calls file checked with its mapping before it is imported: the same rows, rejects and
+codes left as the import would give, and nothing written."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from beatbook.calls.importing.coverage import import_coverage
+from beatbook.calls.importing.mapping import mapping_load
+from beatbook.calls.importing.preview import Preview, import_preview
+from beatbook.calls.importing.reading import ImportFileError
+from beatbook.calls.importing.run import calls_import
+from beatbook.calls.models import CallRecord, ImportRun
+from beatbook.calls.tests.test_import import SAN_DIEGO, SEATTLE, SEATTLE_HEADER, seattle_row
+
+pytestmark = pytest.mark.django_db
+
+
+def comparable(preview: Preview) -> Any:
+    return dataclasses.replace(preview.coverage, counted_at=None)
+
+
+@pytest.mark.parametrize(("path", "name"), [(SAN_DIEGO, "san-diego"), (SEATTLE, "seattle")])
+def test_a_check_tells_what_the_import_then_does_and_writes_nothing(
+    agency: dict[str, Any], path: Path, name: str
+) -> None:
+    mapping = mapping_load(name)
+    preview = import_preview(path=path, mapping=mapping, batch_size=5000)
+    assert not CallRecord.objects.exists()
+    assert not ImportRun.objects.exists()
+    run = calls_import(path=path, mapping=mapping, batch_size=5000)
+    assert (preview.records, preview.importable, preview.rejected, preview.new) == (
+        run.rows_total,
+        run.rows_imported,
+        run.rows_rejected,
+        run.rows_imported,
+    )
+    # The codes it said would be left are the ones the import left, with the same counts.
+    assert comparable(preview) == dataclasses.replace(import_coverage(name), counted_at=None)
+    # Checked again, every row is already there.
+    again = import_preview(path=path, mapping=mapping)
+    assert (again.new, again.already_there) == (0, run.rows_imported)
+    assert again.as_json() == Preview.from_json(again.as_json()).as_json()
+
+
+def test_san_diego_checked_names_its_rejects_and_what_its_mapping_leaves(
+    agency: dict[str, Any],
+) -> None:
+    preview = import_preview(path=SAN_DIEGO, mapping=mapping_load("san-diego"))
+    assert (preview.records, preview.importable, preview.rejected) == (26595, 26576, 19)
+    assert len(preview.rejects) == 19
+    assert preview.rejects[0] == (2636, "'call_type' (the call type) is empty")
+    shares = {s.label: s.rows for s in preview.coverage.shares}
+    assert shares["a Beatbook call type"] == 9934 - 1679  # SELENF is not mapped
+    assert preview.coverage.call_types[0].code == "SELENF"
+    assert preview.coverage.call_types[0].rows == 1679
+    assert preview.coverage.beats[0].code == "521"
+
+
+def test_the_command_checks_without_writing(
+    agency: dict[str, Any], tmp_path: Path, capsys: Any
+) -> None:
+    source = tmp_path / "calls.csv"
+    rows = [seattle_row("1"), seattle_row("2", queued="never"), seattle_row("3", type="--ODD")]
+    source.write_text(SEATTLE_HEADER + "".join(rows))
+    call_command("import_calls", str(source), "--mapping", "seattle", "--check")
+    out = capsys.readouterr().out
+    assert (
+        "calls.csv: checked, nothing written. Of its 3 records, 2 would be imported "
+        "(2 new, 0 already there) and 1 rejected."
+    ) in out
+    assert "  line 3: 'Original Time Queued' is 'never', not a time like" in out
+    assert (
+        "Of the 2 rows it would import with mapping 'seattle', 50 % got a Beatbook call type" in out
+    )
+    assert "  Call types with no Beatbook call type, most frequent first (rows): --ODD (1)" in out
+    assert not CallRecord.objects.exists()
+    assert not ImportRun.objects.exists()
+    assert not (tmp_path / "calls.csv.rejects.csv").exists()
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(CommandError, match="broken.csv"):
+        call_command("import_calls", str(broken), "--mapping", "seattle", "--check")
+    with pytest.raises(ImportFileError):
+        import_preview(path=broken, mapping=mapping_load("seattle"))
