@@ -251,6 +251,18 @@ def test_a_value_gone_before_the_worker_applies_it_is_reported(
     page = client.get(f"/analytics/imports/{run.pk}/").content.decode()
     assert 'data-state="failed"' in page
     assert "no longer in Beatbook" in page
+    # The call type made again, the same correction given again is applied this time.
+    CallType.objects.create(code="SPARE", name="Spare", priority=3, target_minutes=30)
+    correct(
+        client,
+        run,
+        django_capture_on_commit_callbacks,
+        kind="call_type",
+        code=ALARM,
+        value="SPARE",
+    )
+    correction.refresh_from_db()
+    assert (correction.message, correction.rows_updated) == ("", 2)
 
 
 def test_only_analysts_and_administrators_correct_codes(

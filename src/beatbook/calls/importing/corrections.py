@@ -152,8 +152,8 @@ def code_correct(*, actor: Actor, source: str, kind: str, code: str, value: str)
                 f"Source {source!r} has no rows whose {Kind(kind).label.lower()} code {code} "
                 "was left without a value: its mapping maps it, or no row has it.",
             )
-        if kept is not None and kept.value == value:
-            return kept
+        if kept is not None and kept.value == value and not kept.message:
+            return kept  # already given (or being applied); a failed one is tried again
         # A change to a correction not yet applied still replaces what the rows hold now.
         previous = "" if kept is None else (kept.previous if kept.pending else kept.value)
         correction, _ = CodeCorrection.objects.update_or_create(
