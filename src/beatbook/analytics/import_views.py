@@ -302,6 +302,12 @@ class ImportCoverageView(RoleRequiredMixin, View):
                     ),
                 )
             ],
+            "empty_days": coverage.empty_days,
+            "chart_weeks": charts.columns(
+                [(monday.strftime("%d %b %y"), (rows,)) for monday, rows in coverage.weekly()],
+                (("Calls", charts.BAR),),
+                "Calls per week (by the week's Monday)",
+            ),
             "chart": charts.bars(
                 [(c.code, c.rows) for c in coverage.call_types],
                 "Rows without a Beatbook call type, by the source's code",

@@ -5,12 +5,14 @@ most frequent first, for whoever corrects the mapping (then imports again with -
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Q
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
 from beatbook.calls.choices import Disposition
@@ -43,7 +45,41 @@ class Coverage:
     call_types: list[Code]  # codes with no Beatbook call type
     beats: list[Code]  # beat codes that are no beat of ours
     dispositions: list[Code]  # dispositions with no Beatbook disposition
+    # (day, rows) for each local day with calls, in order: an export that missed a night,
+    # or a month, shows as days without a single call between the first and the last.
+    days: list[tuple[str, int]] = dataclasses.field(default_factory=list)
     counted_at: Any = None
+
+    @property
+    def first_day(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.days[0][0]) if self.days else None
+
+    @property
+    def last_day(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.days[-1][0]) if self.days else None
+
+    def _span(self) -> Iterator[dt.date]:
+        if self.first_day is None or self.last_day is None:
+            return
+        day = self.first_day
+        while day <= self.last_day:
+            yield day
+            day += dt.timedelta(days=1)
+
+    @property
+    def empty_days(self) -> list[dt.date]:
+        """Days between the first call and the last without a single one."""
+        had = {day for day, _ in self.days}
+        return [day for day in self._span() if day.isoformat() not in had]
+
+    def weekly(self) -> list[tuple[dt.date, int]]:
+        """(Monday, rows) for every week from the first call's to the last's, empty or not."""
+        by_day = dict(self.days)
+        weeks: dict[dt.date, int] = {}
+        for day in self._span():
+            monday = day - dt.timedelta(days=day.weekday())
+            weeks[monday] = weeks.get(monday, 0) + by_day.get(day.isoformat(), 0)
+        return list(weeks.items())
 
     def first(self, limit: int | None) -> Coverage:
         """The same with only the `limit` most frequent codes of each kind (all: None)."""
@@ -63,6 +99,7 @@ def coverage_from_json(figures: dict[str, Any], counted_at: Any = None) -> Cover
         source=figures["source"],
         rows=figures["rows"],
         shares=shares,
+        days=[(day, rows) for day, rows in figures.get("days", [])],
         counted_at=counted_at,
         **codes,
     )
@@ -95,7 +132,12 @@ def import_coverage(source: str, *, limit: int | None = None) -> Coverage:
         )
         .aggregate(last=Max("at"))["last"]
     )
-    if kept is None or (changed is not None and changed >= kept.counted_at):
+    # Figures kept before the days were counted (2026-12-07) are counted again, once.
+    if (
+        kept is None
+        or "days" not in kept.figures
+        or (changed is not None and changed >= kept.counted_at)
+    ):
         return coverage_count(source).first(limit)
     return coverage_from_json(kept.figures, kept.counted_at).first(limit)
 
@@ -146,10 +188,17 @@ def _count(source: str) -> Coverage:
         .annotate(rows=Count("id"))
         .order_by("-rows", "original_disposition")
     )
+    days = (
+        records.annotate(day=TruncDate("received_at", tzinfo=timezone.get_default_timezone()))
+        .values("day")
+        .annotate(rows=Count("id"))
+        .order_by("day")
+    )
     return Coverage(
         source=source,
         rows=rows,
         shares=shares,
+        days=[(r["day"].isoformat(), r["rows"]) for r in days],
         call_types=[Code(r["original_code"], r["description"] or "", r["rows"]) for r in untyped],
         beats=[Code(r["beat_code"], "", r["rows"]) for r in beats],
         dispositions=[Code(r["original_disposition"], "", r["rows"]) for r in dispositions],

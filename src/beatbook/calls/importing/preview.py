@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from django.utils import timezone
 
 from beatbook.calls.importing.columns import ColumnBuilder
 from beatbook.calls.importing.coverage import Code, Coverage, coverage_from_json, shares_of
@@ -65,6 +66,8 @@ class _Tally:
         self.descriptions: dict[str, str] = {}
         self.beats: Counter[str] = Counter()
         self.dispositions: Counter[str] = Counter()
+        self.days: Counter[str] = Counter()
+        self.zone = str(timezone.get_default_timezone())
 
     def add(self, records: pl.DataFrame) -> None:
         self.counts.update(
@@ -77,6 +80,10 @@ class _Tally:
                 timed=pl.col("response_seconds").is_not_null().sum(),
             ).row(0, named=True)
         )
+        local_days = records.group_by(
+            pl.col("received_at").dt.convert_time_zone(self.zone).dt.date().alias("day")
+        ).len()
+        self.days.update({day.isoformat(): rows for day, rows in local_days.iter_rows()})
         untyped = records.filter(pl.col("call_type_id").is_null())
         for code, rows, description in (
             untyped.group_by("original_code")
@@ -103,6 +110,7 @@ class _Tally:
             source=source,
             rows=self.counts["rows"],
             shares=shares_of({k: self.counts[k] for k in SHARE_COUNTS}),
+            days=sorted(self.days.items()),
             call_types=listed(self.call_types, self.descriptions),
             beats=listed(self.beats),
             dispositions=listed(self.dispositions),

@@ -4,6 +4,7 @@ codes left as the import would give, and nothing written."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,44 @@ def test_the_command_checks_without_writing(
         call_command("import_calls", str(broken), "--mapping", "seattle", "--check")
     with pytest.raises(ImportFileError):
         import_preview(path=broken, mapping=mapping_load("seattle"))
+
+
+def test_days_without_a_call_are_named_by_the_check_the_page_and_the_command(
+    agency: dict[str, Any], tmp_path: Path, capsys: Any, client_for: Any
+) -> None:
+    """A city has calls every day: a night the export missed shows as a day without any."""
+    source = tmp_path / "calls.csv"
+    days = ["06/01/2023", "06/02/2023", "06/05/2023", "06/05/2023"]
+    rows = [
+        seattle_row(str(n), queued=f"{day} 4:18:15 PM", arrived=f"{day} 4:48:15 PM")
+        for n, day in enumerate(days)
+    ]
+    source.write_text(SEATTLE_HEADER + "".join(rows))
+    preview = import_preview(path=source, mapping=mapping_load("seattle"))
+    missing = [dt.date(2023, 6, 3), dt.date(2023, 6, 4)]
+    assert preview.coverage.empty_days == missing
+    assert preview.coverage.weekly() == [(dt.date(2023, 5, 29), 2), (dt.date(2023, 6, 5), 2)]
+    call_command("import_calls", str(source), "--mapping", "seattle")
+    out = capsys.readouterr().out
+    assert (
+        "  From 2023-06-01 to 2023-06-05; 2 days without a single call: 2023-06-03, 2023-06-04."
+        in out
+    )
+    coverage = import_coverage("seattle")
+    assert (coverage.empty_days, coverage.weekly()) == (missing, preview.coverage.weekly())
+    run = ImportRun.objects.get()
+    page = client_for("analyst").get(f"/analytics/imports/{run.pk}/").content.decode()
+    assert "<strong>2 days without a single call</strong>: 2023-06-03, 2023-06-04." in page
+    assert "<title>29 May 23 · Calls: 2</title>" in page
+
+
+def test_figures_kept_before_days_were_counted_are_counted_again(agency: dict[str, Any]) -> None:
+    from beatbook.calls.models import SourceCoverage
+
+    calls_import(path=SEATTLE, mapping=mapping_load("seattle"))
+    import_coverage("seattle")
+    kept = SourceCoverage.objects.get()
+    kept.figures.pop("days")
+    kept.save()
+    assert import_coverage("seattle").days  # counted again, not read without them
+    assert "days" in SourceCoverage.objects.get().figures

@@ -110,6 +110,14 @@ class Command(BaseCommand):
         """What the mapping left, for whoever ran the import to correct it now."""
         shares = ", ".join(f"{s.percent:.0f} % got {s.label}" for s in coverage.shares)
         self.stdout.write(f"Of the {coverage.rows:,} {rows} {coverage.source!r}, {shares}.")
+        if coverage.first_day is not None:
+            empty = coverage.empty_days
+            gaps = ""
+            if empty:
+                listed = ", ".join(d.isoformat() for d in empty[:SHOWN])
+                more = f" and {len(empty) - SHOWN} more" if len(empty) > SHOWN else ""
+                gaps = f"; {len(empty)} days without a single call: {listed}{more}"
+            self.stdout.write(f"  From {coverage.first_day} to {coverage.last_day}{gaps}.")
         for label, codes in (
             ("Call types with no Beatbook call type", coverage.call_types),
             ("Beat codes that are no beat of ours", coverage.beats),
