@@ -39,7 +39,7 @@ def test_analyst_imports_a_city_export_from_the_browser(
     page.set_input_files("#id_tables", str(TYPES))
     # First only checked: what the import would do, with nothing imported.
     page.get_by_label("Only check it: import nothing yet").check()
-    page.get_by_role("button", name="Check and import").click()
+    page.get_by_role("button", name="Check it, import nothing").click()
     expect(page.locator(".messages")).to_contain_text("handed to the check of every row")
     row = page.locator("#import-runs-table tbody tr").first
     expect(row).to_have_attribute("data-status", "checked")

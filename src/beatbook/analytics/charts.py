@@ -477,12 +477,14 @@ def columns(
                 )
             )
         if i % max(1, len(items) // 8) == 0:
+            place, anchor = _axis_label_place(x + step / 2, label, width)
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" fill="{}" text-anchor="middle">{}</text>',
-                    _n(x + step / 2),
+                    '<text x="{}" y="{}" fill="{}" text-anchor="{}">{}</text>',
+                    place,
                     height - 8,
                     MUTED,
+                    anchor,
                     label,
                 )
             )

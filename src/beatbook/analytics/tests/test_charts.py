@@ -152,6 +152,17 @@ def test_the_intervention_date_stays_legible_over_a_column_as_tall_as_the_chart(
     assert svg.index("2026-03-01") > svg.rindex("<rect")
 
 
+def test_the_last_column_label_ends_at_the_right_edge_not_past_it() -> None:
+    """Two years of weeks: '31 Aug 26' under the last column was cut to '31 Aug 2'."""
+    weeks = [(f"{w:02d} Aug 26", (5.0,)) for w in range(105)]
+    svg = str(charts.columns(weeks, (("Calls", charts.BAR),), "Calls per week"))
+    labels = re.findall(
+        r'<text x="([\d.]+)" y="\d+" fill="[^"]+" text-anchor="(\w+)">([^<]+)</text>', svg
+    )
+    assert labels[-1] == ("718.0", "end", "104 Aug 26")
+    assert all(anchor == "middle" for _, anchor, _ in labels[:-1])
+
+
 def _square(west: float, south: float, side: float) -> dict[str, object]:
     ring = [
         [west, south],

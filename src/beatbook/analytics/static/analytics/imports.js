@@ -29,6 +29,11 @@
   const bind = () => {
     const form = document.getElementById("import-form");
     if (!form) { return; }
+    // The button says what will happen: "Only check it" imports nothing.
+    const only = form.querySelector("#id_check_only");
+    const button = form.querySelector("button[type=submit]");
+    const label = () => { button.textContent = only.checked ? "Check it, import nothing" : "Check and import"; };
+    if (only) { only.addEventListener("change", label); label(); }
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const xhr = new XMLHttpRequest();
