@@ -226,6 +226,22 @@ class ImportMappingView(RoleRequiredMixin, View):
         )
 
 
+WEEKS_DRAWN = 156  # three years of weekly columns; a longer history is drawn by month
+
+
+def _periods_chart(coverage: Coverage) -> Any:
+    """Calls per week, or per month over a long history (a column per week of thirty years
+    would be thinner than a pixel)."""
+    weeks = coverage.weekly()
+    if len(weeks) <= WEEKS_DRAWN:
+        items = [(monday.strftime("%d %b %y"), (rows,)) for monday, rows in weeks]
+        title = "Calls per week (by the week's Monday)"
+    else:
+        items = [(first.strftime("%b %Y"), (rows,)) for first, rows in coverage.monthly()]
+        title = "Calls per month"
+    return charts.columns(items, (("Calls", charts.BAR),), title)
+
+
 def run_preview(run: ImportRun) -> Preview | None:
     """What a checked upload's check found, while it is only checked (once imported, its
     page shows the rows themselves)."""
@@ -303,11 +319,7 @@ class ImportCoverageView(RoleRequiredMixin, View):
                 )
             ],
             "empty_days": coverage.empty_days,
-            "chart_weeks": charts.columns(
-                [(monday.strftime("%d %b %y"), (rows,)) for monday, rows in coverage.weekly()],
-                (("Calls", charts.BAR),),
-                "Calls per week (by the week's Monday)",
-            ),
+            "chart_periods": _periods_chart(coverage),
             "chart": charts.bars(
                 [(c.code, c.rows) for c in coverage.call_types],
                 "Rows without a Beatbook call type, by the source's code",

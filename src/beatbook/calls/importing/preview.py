@@ -16,14 +16,19 @@ import polars as pl
 from django.utils import timezone
 
 from beatbook.calls.importing.columns import ColumnBuilder
-from beatbook.calls.importing.coverage import Code, Coverage, coverage_from_json, shares_of
+from beatbook.calls.importing.coverage import (
+    SHARE_COUNTS,
+    Code,
+    Coverage,
+    coverage_from_json,
+    shares_of,
+)
 from beatbook.calls.importing.mapping import Mapping
 from beatbook.calls.importing.reading import batches, file_check
 from beatbook.calls.importing.run import BATCH, Progress
 from beatbook.calls.importing.transform import RecordBuilder
 from beatbook.calls.models import CallRecord
 
-SHARE_COUNTS = ("rows", "typed", "beat", "placed", "disposed", "timed")
 REJECTS_SHOWN = 50  # the first rejects, with line and reason; the import writes them all
 
 

@@ -130,3 +130,31 @@ def test_figures_kept_before_days_were_counted_are_counted_again(agency: dict[st
     kept.save()
     assert import_coverage("seattle").days  # counted again, not read without them
     assert "days" in SourceCoverage.objects.get().figures
+
+
+def test_a_long_history_is_drawn_by_month(agency: dict[str, Any], client_for: Any) -> None:
+    """Four years of weeks would be columns thinner than a pixel: months instead."""
+    from beatbook.analytics.import_views import _periods_chart
+    from beatbook.calls.importing.coverage import Coverage
+
+    days = [("2020-01-15", 3), ("2020-02-01", 2), ("2023-12-31", 1)]
+    coverage = Coverage(
+        source="s", rows=6, shares=[], call_types=[], beats=[], dispositions=[], days=days
+    )
+    assert len(coverage.weekly()) > 156
+    months = coverage.monthly()
+    assert months[:2] == [(dt.date(2020, 1, 1), 3), (dt.date(2020, 2, 1), 2)]
+    assert (len(months), months[-1]) == (48, (dt.date(2023, 12, 1), 1))
+    svg = str(_periods_chart(coverage))
+    assert "Calls per month" in svg
+    assert "<title>Jan 2020 · Calls: 3</title>" in svg
+    short = Coverage(
+        source="s",
+        rows=1,
+        shares=[],
+        call_types=[],
+        beats=[],
+        dispositions=[],
+        days=[("2023-06-01", 1)],
+    )
+    assert "Calls per week" in str(_periods_chart(short))
