@@ -297,6 +297,9 @@ BEATBOOK_MAX_REQUEST_BYTES = env_int("BEATBOOK_MAX_REQUEST_BYTES", 26 * 1024 * 1
 BEATBOOK_MAX_IMPORT_BYTES = env_int("BEATBOOK_MAX_IMPORT_BYTES", 512 * 1024 * 1024)
 # Uploaded imports: each in its own folder (the file, its mapping, code tables, rejects).
 BEATBOOK_IMPORTS_DIR = Path(env_str("BEATBOOK_IMPORTS_DIR", str(VAR_DIR / "imports")))
+# An upload only checked keeps its file (a city's calls) this long for "Import it"; then
+# `beatbook analytics expire` (daily) discards it.
+BEATBOOK_CHECKED_UPLOAD_DAYS = env_int("BEATBOOK_CHECKED_UPLOAD_DAYS", 7)
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
@@ -888,3 +889,42 @@ def test_only_importers_import_or_discard_a_checked_upload(
     page = client_for("supervisor").get(f"/analytics/imports/{run.pk}/").content.decode()
     assert "would leave in calls.csv" in page
     assert "/import/" not in page
+
+
+def test_a_checked_upload_not_imported_within_its_days_is_discarded(
+    client_for: Any,
+    django_capture_on_commit_callbacks: Any,
+    imports_dir: Path,
+    settings: Any,
+    capsys: Any,
+) -> None:
+    settings.BEATBOOK_CHECKED_UPLOAD_DAYS = 7
+    client = client_for("analyst")
+    for name in ("old.csv", "recent.csv"):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                PAGE,
+                {"calls": seattle_file(2, name=name), "mapping": "seattle", "check_only": "on"},
+            )
+    old, recent = ImportRun.objects.order_by("id")
+    checked = timezone.now() - dt.timedelta(days=8)
+    ImportRun.objects.filter(pk=old.pk).update(finished_at=checked)
+    page = client.get(f"/analytics/imports/{recent.pk}/").content.decode()
+    recent.refresh_from_db()
+    until = timezone.localtime(recent.finished_at + dt.timedelta(days=7))
+    assert f"is kept for <em>Import it</em> until {until:%Y-%m-%d %H:%M}, then discarded." in page
+    call_command("analytics", "expire")
+    out = capsys.readouterr().out
+    assert f"Discarded old.csv (checked {checked:%Y-%m-%d})." in out
+    assert "1 checked upload(s) not imported, discarded." in out
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.status, recent.status) == ("discarded", "checked")
+    assert not (imports_dir / old.upload_dir).exists()
+    assert (imports_dir / recent.upload_dir / recent.file_name).exists()
+    entry = history_for(old).order_by("id").last()
+    assert entry is not None
+    assert (entry.verb, entry.data) == (
+        "checked upload discarded",
+        {"why": "not imported in 7 days"},
+    )

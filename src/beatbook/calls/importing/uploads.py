@@ -333,7 +333,14 @@ def import_checked_start(*, actor: Actor, run: ImportRun) -> ImportRun:
     return run
 
 
-def import_checked_discard(*, actor: Actor, run: ImportRun) -> ImportRun:
+def checked_kept_until(run: ImportRun) -> dt.datetime | None:
+    """When a checked upload's file is discarded unless it is imported before."""
+    if run.status != ImportRun.Status.CHECKED or run.finished_at is None:
+        return None
+    return run.finished_at + dt.timedelta(days=settings.BEATBOOK_CHECKED_UPLOAD_DAYS)
+
+
+def import_checked_discard(*, actor: Actor, run: ImportRun, why: str = "") -> ImportRun:
     """Drop a checked upload that will not be imported: its files go (a city's calls are
     not kept for nothing), what the check found stays on the run."""
     require_role(actor, IMPORT_ROLES, action="import calls")
@@ -343,9 +350,28 @@ def import_checked_discard(*, actor: Actor, run: ImportRun) -> ImportRun:
         )
         if not discarded:
             raise ImportUploadError("run", "Only a checked upload can be discarded.")
-        history_record(obj=run, actor=actor, verb="checked upload discarded", data={})
+        data = {"why": why} if why else {}
+        history_record(obj=run, actor=actor, verb="checked upload discarded", data=data)
     folder = upload_folder(run)
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
     run.refresh_from_db()
     return run
+
+
+def checked_uploads_expire() -> list[ImportRun]:
+    """Discard the checked uploads nobody imported within BEATBOOK_CHECKED_UPLOAD_DAYS (the
+    daily `beatbook analytics expire`); returns them."""
+    days = settings.BEATBOOK_CHECKED_UPLOAD_DAYS
+    old = ImportRun.objects.filter(
+        status=ImportRun.Status.CHECKED, finished_at__lt=timezone.now() - dt.timedelta(days=days)
+    )
+    expired = []
+    for run in old:
+        try:
+            expired.append(
+                import_checked_discard(actor=SYSTEM, run=run, why=f"not imported in {days} days")
+            )
+        except ImportUploadError:  # imported or discarded meanwhile
+            continue
+    return expired
