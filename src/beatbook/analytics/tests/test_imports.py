@@ -871,6 +871,8 @@ def test_a_check_that_stopped_runs_again_as_a_check(
     run.refresh_from_db()
     assert (run.status, run.rows_imported) == ("checked", 0)
     assert not CallRecord.objects.exists()
+    verbs = list(history_for(run).order_by("id").values_list("verb", flat=True))
+    assert verbs == ["check queued", "check queued again", "checked"]
 
 
 def test_only_importers_import_or_discard_a_checked_upload(

@@ -18,6 +18,7 @@ from beatbook.calls.choices import Disposition
 from beatbook.calls.importing.coverage import coverage_count, import_coverage
 from beatbook.calls.models import CallRecord, CallType, CodeCorrection
 from beatbook.calls.signals import call_records_changed
+from beatbook.calls.tasks import calls_code_correction_task
 from beatbook.core.actors import SYSTEM, Actor, actor_label
 from beatbook.core.history import history_record
 from beatbook.core.permissions import require_role
@@ -176,8 +177,6 @@ def code_correct(*, actor: Actor, source: str, kind: str, code: str, value: str)
             verb="code corrected",
             data={"source": source, "kind": kind, "code": code, "value": value, "was": previous},
         )
-    from beatbook.calls.tasks import calls_code_correction_task
-
     transaction.on_commit(lambda: calls_code_correction_task.enqueue(correction_id=correction.pk))
     return correction
 

@@ -220,7 +220,8 @@ def import_upload_retry(*, actor: Actor, run: ImportRun) -> ImportRun:
         )
         if not queued:
             raise ImportUploadError("run", "This import changed meanwhile; see its status.")
-        history_record(obj=run, actor=actor, verb="import queued again", data={})
+        again = "check queued again" if run.check_only else "import queued again"
+        history_record(obj=run, actor=actor, verb=again, data={})
     run.refresh_from_db()
     _enqueue(run)
     return run
