@@ -184,10 +184,7 @@ def _count(source: str) -> Coverage:
         )
         .order_by("day")
     )
-    counts = {
-        k: sum(d[k] for d in by_day)
-        for k in ("rows", "typed", "beat", "placed", "disposed", "timed")
-    }
+    counts = {k: sum(d[k] for d in by_day) for k in SHARE_COUNTS}
     rows = counts["rows"]
     shares = shares_of(counts)
     untyped = (
