@@ -17,14 +17,6 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files under one name (Django's documented recipe)."""
 
-    check_only = forms.BooleanField(
-        required=False,
-        label="Only check it: import nothing yet",
-        help_text="Reads and maps every row and shows what the import would do (rows, rejects, "
-        "codes the mapping leaves without a value); import it from there, or correct the "
-        "mapping and check again.",
-    )
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
