@@ -23,6 +23,7 @@ from beatbook.calls.importing.corrections import (
     CodeCorrectionError,
     Kind,
     code_correct,
+    codes_of,
     source_corrections,
     value_choices,
 )
@@ -34,6 +35,7 @@ from beatbook.calls.importing.uploads import (
     ImportUploadError,
     can_retry,
     checked_kept_until,
+    import_check_again,
     import_checked_discard,
     import_checked_start,
     import_runs_recent,
@@ -227,6 +229,8 @@ class ImportMappingView(RoleRequiredMixin, View):
         )
 
 
+# A checked upload's codes can be mapped while it waits, or is being checked again.
+MAPPABLE = (ImportRun.Status.CHECKED, ImportRun.Status.QUEUED, ImportRun.Status.CHECKING)
 WEEKS_DRAWN = 156  # three years of weekly columns; a longer history is drawn by month
 
 
@@ -290,8 +294,8 @@ class ImportCoverageView(RoleRequiredMixin, View):
         coverage = run_coverage(run, limit=COVERAGE_SHOWN)
         used = mapping_used(run)
         corrections = source_corrections(run.source)
-        # Corrections change rows; a checked file has none here yet.
-        may_correct = _may_import(request) and preview is None
+        # A checked file's codes too: it is checked again with them, and imported with them.
+        may_correct = _may_import(request) and (preview is None or run.status in MAPPABLE)
         choices = {k: value_choices(k) for k in Kind.values} if may_correct else {}
         context = {
             "run": run,
@@ -305,7 +309,7 @@ class ImportCoverageView(RoleRequiredMixin, View):
             "shown": COVERAGE_SHOWN,
             "may_correct": may_correct,
             "corrections": [(c, choices.get(c.kind, [])) for c in corrections],
-            "applying": any(c.pending for c in corrections),
+            "applying": any(c.pending for c in corrections) or run.active,
             "poll_seconds": POLL_SECONDS,
             "kinds": [
                 (title, codes, anchor, kind, choices.get(kind, []))
@@ -340,21 +344,31 @@ class ImportCorrectView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = get_object_or_404(ImportRun, pk=pk)
         post = request.POST
+        actor: Any = request.user
+        preview = run_preview(run)
+        kind = post.get("kind", "")
         try:
             correction = code_correct(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=actor,
                 source=run.source,
-                kind=post.get("kind", ""),
+                kind=kind,
                 code=post.get("code", ""),
                 value=post.get("value", ""),
+                codes_left=codes_of(preview.coverage, kind) if preview else None,
             )
-        except CodeCorrectionError as exc:
+            if preview is not None and run.status == ImportRun.Status.CHECKED:
+                import_check_again(actor=actor, run=run, why=f"{correction.code} mapped")
+        except (CodeCorrectionError, ImportUploadError) as exc:
             messages.error(request, str(exc))
         else:
+            done = (
+                f"{run.file_name} is checked again with it, and its import will apply it"
+                if preview is not None
+                else f"the rows of {run.source} with that code are being updated"
+            )
             messages.success(
                 request,
-                f"{correction.get_kind_display()} {correction.code} → {correction.value}: the "
-                f"rows of {run.source} with that code are being updated; later imports of it "
-                "apply it too.",
+                f"{correction.get_kind_display()} {correction.code} → {correction.value}: "
+                f"{done}; later imports of {run.source} apply it too.",
             )
         return redirect(reverse("analytics:import_coverage", args=[run.pk]) + "#code-corrections")

@@ -930,3 +930,50 @@ def test_a_checked_upload_not_imported_within_its_days_is_discarded(
         "checked upload discarded",
         {"why": "not imported in 7 days"},
     )
+
+
+def test_codes_a_check_found_are_mapped_on_its_page_and_the_file_is_checked_again(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst")
+    rows = [seattle_row("1"), seattle_row("2", type="--ODD - THING")]
+    data = SEATTLE_HEADER + "".join(rows)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            PAGE,
+            {
+                "calls": SimpleUploadedFile("calls.csv", data.encode()),
+                "mapping": "seattle",
+                "check_only": "on",
+            },
+        )
+    run = ImportRun.objects.get()
+    url = f"/analytics/imports/{run.pk}/"
+    page = client.get(url)
+    assert [c.code for c in page.context["coverage"].call_types] == ["--ODD - THING"]
+    assert 'aria-label="Beatbook value for --ODD - THING"' in page.content.decode()
+    # A code the check did not find is refused, as on an import's page.
+    refused = client.post(
+        f"{url}corrections/",
+        {"kind": "call_type", "code": "--OTHER", "value": "PERSUSP"},
+        follow=True,
+    )
+    assert "has no rows whose call type code --OTHER" in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            f"{url}corrections/", {"kind": "call_type", "code": "--ODD - THING", "value": "PERSUSP"}
+        )
+    assert answer.status_code == 302
+    text = client.get(answer["Location"]).content.decode()
+    assert "calls.csv is checked again with it, and its import will apply it" in text
+    run.refresh_from_db()
+    assert run.status == "checked"
+    page = client.get(url)
+    assert page.context["coverage"].call_types == []  # the check again applied it
+    assert page.context["coverage"].shares[0].rows == 2
+    assert not CallRecord.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{url}import/")
+    assert CallRecord.objects.get(source_id="2").call_type.code == "PERSUSP"
+    verbs = list(history_for(run).order_by("id").values_list("verb", flat=True))
+    assert verbs[:4] == ["check queued", "checked", "check queued again", "checked"]

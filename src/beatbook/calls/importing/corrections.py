@@ -15,7 +15,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from beatbook.calls.choices import Disposition
-from beatbook.calls.importing.coverage import coverage_count, import_coverage
+from beatbook.calls.importing.coverage import Code, Coverage, coverage_count, import_coverage
 from beatbook.calls.models import CallRecord, CallType, CodeCorrection
 from beatbook.calls.signals import call_records_changed
 from beatbook.calls.tasks import calls_code_correction_task
@@ -116,21 +116,34 @@ def _with_code(column: Column, source: str, code: str) -> QuerySet[CallRecord]:
     )
 
 
-def _codes_left(source: str, kind: str) -> set[str]:
-    """The source's codes of `kind` its mapping left, in capitals, as its page lists them:
-    from the kept count (asking the rows themselves would read millions of them)."""
-    coverage = import_coverage(source)
-    codes = {
+def codes_of(coverage: Coverage, kind: str) -> set[str]:
+    """The codes of `kind` that `coverage` lists, in capitals."""
+    codes: dict[str, list[Code]] = {
         Kind.CALL_TYPE: coverage.call_types,
         Kind.BEAT: coverage.beats,
         Kind.DISPOSITION: coverage.dispositions,
-    }[Kind(kind)]
-    return {c.code.upper() for c in codes}
+    }
+    return {c.code.upper() for c in codes.get(kind, [])}
 
 
-def code_correct(*, actor: Actor, source: str, kind: str, code: str, value: str) -> CodeCorrection:
+def _codes_left(source: str, kind: str) -> set[str]:
+    """The source's codes of `kind` its mapping left, as its page lists them: from the kept
+    count (asking the rows themselves would read millions of them)."""
+    return codes_of(import_coverage(source), kind)
+
+
+def code_correct(
+    *,
+    actor: Actor,
+    source: str,
+    kind: str,
+    code: str,
+    value: str,
+    codes_left: set[str] | None = None,
+) -> CodeCorrection:
     """Give the source's `code` of `kind` a Beatbook `value` (or a new one), kept for later
-    imports, and queue the update of the rows holding it."""
+    imports, and queue the update of the rows holding it. The code must be one the mapping
+    left: in the source's rows, or in `codes_left` (a checked file's, in capitals)."""
     require_role(actor, CALL_IMPORT_ROLES, action="correct an import's codes")
     if kind not in COLUMNS:
         raise CodeCorrectionError("kind", f"{kind!r} is not a call type, beat or disposition.")
@@ -147,7 +160,8 @@ def code_correct(*, actor: Actor, source: str, kind: str, code: str, value: str)
             .filter(source=source, kind=kind, code=code)
             .first()
         )
-        if kept is None and code not in _codes_left(source, kind):
+        left = _codes_left(source, kind) if codes_left is None else codes_left
+        if kept is None and code not in left:
             raise CodeCorrectionError(
                 "code",
                 f"Source {source!r} has no rows whose {Kind(kind).label.lower()} code {code} "

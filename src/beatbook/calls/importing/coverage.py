@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,7 +171,7 @@ def _count(source: str) -> Coverage:
     # By local day, so that the one scan of the source's rows (millions) also gives the days
     # without a call; the totals are the days' sums.
     zone = timezone.get_default_timezone()
-    by_day = list(
+    by_day: list[Mapping[str, Any]] = list(
         records.annotate(day=TruncDate("received_at", tzinfo=zone))
         .values("day")
         .annotate(

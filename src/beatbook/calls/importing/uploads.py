@@ -334,6 +334,25 @@ def import_checked_start(*, actor: Actor, run: ImportRun) -> ImportRun:
     return run
 
 
+def import_check_again(*, actor: Actor, run: ImportRun, why: str) -> ImportRun:
+    """Check a checked upload again (a code of its source was given a value since): its
+    page then shows the file as the import will now read it."""
+    require_role(actor, IMPORT_ROLES, action="import calls")
+    folder = upload_folder(run)
+    if folder is None or not (folder / run.file_name).is_file():
+        raise ImportUploadError("run", "Only a checked upload whose file is kept can be checked.")
+    with transaction.atomic():
+        queued = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHECKED).update(
+            status=ImportRun.Status.QUEUED
+        )
+        if not queued:
+            raise ImportUploadError("run", "This upload changed meanwhile; see its status.")
+        history_record(obj=run, actor=actor, verb="check queued again", data={"why": why})
+    run.refresh_from_db()
+    _enqueue(run)
+    return run
+
+
 def checked_kept_until(run: ImportRun) -> dt.datetime | None:
     """When a checked upload's file is discarded unless it is imported before."""
     if run.status != ImportRun.Status.CHECKED or run.finished_at is None:
