@@ -810,7 +810,7 @@ def test_an_upload_checked_only_shows_what_it_would_do_then_is_imported_from_the
         '<td class="num">2636</td><td>&#x27;call_type&#x27; (the call type) is empty</td>' in text
     )
     assert page.context["coverage"].call_types[0].code == "SELENF"
-    assert "corrections/" not in text  # no rows to correct yet
+    assert 'aria-label="Beatbook value for SELENF"' in text  # mapped before the import
     stub = client.get(f"/analytics/imports/{run.pk}/unmapped.toml").content.decode()
     assert tomllib.loads(stub)["call_types"]["exact"]["SELENF"] == ""
     # Looks right: imported from the page, the same run, from the file kept.
