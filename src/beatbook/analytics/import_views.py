@@ -22,20 +22,16 @@ from beatbook.analytics.views import report_month
 from beatbook.calls.importing.corrections import (
     CodeCorrectionError,
     Kind,
-    code_correct,
-    codes_of,
     source_corrections,
     value_choices,
 )
 from beatbook.calls.importing.coverage import Coverage, import_coverage, mapping_stub
-from beatbook.calls.importing.preview import Preview
 from beatbook.calls.importing.removal import import_remove_start, removable
 from beatbook.calls.importing.uploads import (
     IMPORT_ROLES,
     ImportUploadError,
     can_retry,
     checked_kept_until,
-    import_check_again,
     import_checked_discard,
     import_checked_start,
     import_runs_recent,
@@ -43,6 +39,8 @@ from beatbook.calls.importing.uploads import (
     import_upload_start,
     mapping_used,
     rejects_path,
+    run_code_correct,
+    run_preview,
     stalled,
 )
 from beatbook.calls.models import ImportRun
@@ -247,12 +245,6 @@ def _periods_chart(coverage: Coverage) -> Any:
     return charts.columns(items, (("Calls", charts.BAR),), title)
 
 
-def run_preview(run: ImportRun) -> Preview | None:
-    """What a checked upload's check found, while it is only checked (once imported, its
-    page shows the rows themselves)."""
-    return Preview.from_json(run.preview) if run.check_only and run.preview else None
-
-
 def run_coverage(run: ImportRun, limit: int | None = None) -> Coverage:
     """What the mapping left: in the source's rows, or for a checked upload, in its file."""
     preview = run_preview(run)
@@ -344,26 +336,20 @@ class ImportCorrectView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = get_object_or_404(ImportRun, pk=pk)
         post = request.POST
-        actor: Any = request.user
-        preview = run_preview(run)
-        kind = post.get("kind", "")
         try:
-            correction = code_correct(
-                actor=actor,
-                source=run.source,
-                kind=kind,
+            correction, checked = run_code_correct(
+                actor=request.user,  # type: ignore[arg-type]
+                run=run,
+                kind=post.get("kind", ""),
                 code=post.get("code", ""),
                 value=post.get("value", ""),
-                codes_left=codes_of(preview.coverage, kind) if preview else None,
             )
-            if preview is not None and run.status == ImportRun.Status.CHECKED:
-                import_check_again(actor=actor, run=run, why=f"{correction.code} mapped")
         except (CodeCorrectionError, ImportUploadError) as exc:
             messages.error(request, str(exc))
         else:
             done = (
                 f"{run.file_name} is checked again with it, and its import will apply it"
-                if preview is not None
+                if checked
                 else f"the rows of {run.source} with that code are being updated"
             )
             messages.success(

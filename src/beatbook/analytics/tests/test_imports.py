@@ -24,6 +24,7 @@ from beatbook.analytics.import_views import time_left
 from beatbook.analytics.models import WeeklyCount
 from beatbook.analytics.rollups import rollups_check
 from beatbook.calls.importing import uploads
+from beatbook.calls.importing.corrections import code_correct
 from beatbook.calls.importing.mapping import MAPPINGS_DIR
 from beatbook.calls.importing.run import Progress
 from beatbook.calls.importing.uploads import (
@@ -977,3 +978,41 @@ def test_codes_a_check_found_are_mapped_on_its_page_and_the_file_is_checked_agai
     assert CallRecord.objects.get(source_id="2").call_type.code == "PERSUSP"
     verbs = list(history_for(run).order_by("id").values_list("verb", flat=True))
     assert verbs[:4] == ["check queued", "checked", "check queued again", "checked"]
+
+
+def test_a_code_mapped_while_the_file_is_being_checked_has_it_checked_again(
+    client_for: Any, django_capture_on_commit_callbacks: Any, analyst: Any, monkeypatch: Any
+) -> None:
+    client = client_for("analyst")
+    data = SEATTLE_HEADER + seattle_row("1", type="--ODD - THING") + seattle_row("2")
+    calls = SimpleUploadedFile("c.csv", data.encode())
+    client.post(PAGE, {"calls": calls, "mapping": "seattle", "check_only": "on"})
+    run = ImportRun.objects.get()
+    reading_the_file = uploads.import_preview
+    mapped: list[Any] = []
+
+    def check_while_the_analyst_maps(**kwargs: Any) -> Any:
+        found = reading_the_file(**kwargs)
+        if not mapped:  # the code is mapped on the page while the worker reads the file
+            mapped.append(
+                code_correct(
+                    actor=analyst,
+                    source="seattle",
+                    kind="call_type",
+                    code="--ODD - THING",
+                    value="PERSUSP",
+                    codes_left={"--ODD - THING"},
+                )
+            )
+        return found
+
+    monkeypatch.setattr(uploads, "import_preview", check_while_the_analyst_maps)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_upload_run(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == "checked"
+    verbs = list(history_for(run).order_by("id").values_list("verb", flat=True))
+    assert verbs == ["check queued", "checked", "check queued again", "checked"]
+    checked = uploads.run_preview(run)
+    assert checked is not None
+    assert checked.coverage.call_types == []  # the second check read the file with it

@@ -4,12 +4,14 @@ worker as `beatbook import calls` would, with the run's status for the page to s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
@@ -20,6 +22,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from beatbook.calls.importing.corrections import code_correct, codes_of, corrections_for
 from beatbook.calls.importing.mapping import (
     MAPPINGS_DIR,
     Mapping,
@@ -27,10 +30,10 @@ from beatbook.calls.importing.mapping import (
     mapping_load,
     mapping_names,
 )
-from beatbook.calls.importing.preview import import_preview
+from beatbook.calls.importing.preview import Preview, import_preview
 from beatbook.calls.importing.reading import ImportFileError, file_check
 from beatbook.calls.importing.run import Progress, calls_import
-from beatbook.calls.models import CallRecord, ImportRun
+from beatbook.calls.models import CallRecord, CodeCorrection, ImportRun
 from beatbook.core.actors import SYSTEM, Actor, actor_label
 from beatbook.core.history import history_record
 from beatbook.core.permissions import require_role
@@ -95,6 +98,12 @@ def mapping_used(run: ImportRun) -> tuple[Path, bool] | None:
     if run.source in mapping_names():
         return MAPPINGS_DIR / f"{run.source}.toml", True
     return None
+
+
+def file_kept(run: ImportRun) -> bool:
+    """Whether the upload's calls file is still there (to import, check or run again)."""
+    folder = upload_folder(run)
+    return folder is not None and (folder / run.file_name).is_file()
 
 
 def rejects_path(run: ImportRun) -> Path | None:
@@ -213,15 +222,36 @@ def import_upload_retry(*, actor: Actor, run: ImportRun) -> ImportRun:
         raise ImportUploadError(
             "run", "Only a failed, interrupted or stalled upload can run again."
         )
+    again = "check queued again" if run.check_only else "import queued again"
+    return _queue(
+        run,
+        actor=actor,
+        seen=run.status,
+        verb=again,
+        refused="This import changed meanwhile; see its status.",
+        message="",
+    )
+
+
+def _queue(
+    run: ImportRun,
+    *,
+    actor: Actor,
+    seen: str,
+    verb: str,
+    refused: str,
+    data: dict[str, Any] | None = None,
+    **changes: Any,
+) -> ImportRun:
+    """Queue `run` for the worker, only from the status `seen` (two clicks, or a worker
+    moving on, queue it once), with `changes` and a history entry; else `refused`."""
     with transaction.atomic():
-        # Only from the state just seen: two clicks, or a worker moving on, queue it once.
-        queued = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
-            status=ImportRun.Status.QUEUED, message=""
+        queued = ImportRun.objects.filter(pk=run.pk, status=seen).update(
+            status=ImportRun.Status.QUEUED, **changes
         )
         if not queued:
-            raise ImportUploadError("run", "This import changed meanwhile; see its status.")
-        again = "check queued again" if run.check_only else "import queued again"
-        history_record(obj=run, actor=actor, verb=again, data={})
+            raise ImportUploadError("run", refused)
+        history_record(obj=run, actor=actor, verb=verb, data=data or {})
     run.refresh_from_db()
     _enqueue(run)
     return run
@@ -239,11 +269,10 @@ def stalled(run: ImportRun) -> bool:
 
 
 def can_retry(run: ImportRun) -> bool:
-    folder = upload_folder(run)
     stopped = run.status in (ImportRun.Status.FAILED, ImportRun.Status.INTERRUPTED)
     reading = run.status in (ImportRun.Status.RUNNING, ImportRun.Status.CHECKING)
     stopped = stopped or (reading and stalled(run))
-    return stopped and folder is not None and (folder / run.file_name).is_file()
+    return stopped and file_kept(run)
 
 
 def _enqueue(run: ImportRun) -> None:
@@ -265,21 +294,23 @@ def import_upload_run(*, run_id: int) -> ImportRun:
     folder = upload_folder(run)
     if not (taken or checking) or folder is None:
         return run  # not an upload, or another worker's attempt took it
+    used = corrections_for(run.source)  # what the check reads the file with
     try:
         mapping_file = folder / MAPPING_FILE
         mapping = mapping_load(str(mapping_file) if mapping_file.is_file() else run.source)
         if checking:
-            return _check(run, mapping, folder / run.file_name)
-        # The rejects are rows of the city's calls, readable by this user only (as the
-        # upload is); writing them later keeps the mode.
-        (folder / REJECTS_FILE).touch(mode=0o600)
-        calls_import(
-            path=folder / run.file_name,
-            mapping=mapping,
-            rejects_path=folder / REJECTS_FILE,
-            run=run,
-            update=run.update,
-        )
+            _check(run, mapping, folder / run.file_name)
+        else:
+            # The rejects are rows of the city's calls, readable by this user only (as the
+            # upload is); writing them later keeps the mode.
+            (folder / REJECTS_FILE).touch(mode=0o600)
+            calls_import(
+                path=folder / run.file_name,
+                mapping=mapping,
+                rejects_path=folder / REJECTS_FILE,
+                run=run,
+                update=run.update,
+            )
     except (MappingError, ImportFileError, OSError) as exc:  # the files changed or went
         run.status, run.message = ImportRun.Status.FAILED, str(exc)[:500]
         run.finished_at = timezone.now()
@@ -290,11 +321,17 @@ def import_upload_run(*, run_id: int) -> ImportRun:
         if run.check_only:
             verb = "checked" if run.status == ImportRun.Status.CHECKED else f"check {run.status}"
         history_record(obj=run, actor=SYSTEM, verb=verb, data={"message": run.message})
+    if checking:  # the file stays for "Import it"
+        # A code mapped on the page while the check read the file: it did not see it.
+        if corrections_for(run.source) != used:
+            with contextlib.suppress(ImportUploadError):  # imported or discarded meanwhile
+                import_check_again(actor=SYSTEM, run=run, why="codes mapped during the check")
+        return run
     (folder / run.file_name).unlink(missing_ok=True)
     return run
 
 
-def _check(run: ImportRun, mapping: Mapping, path: Path) -> ImportRun:
+def _check(run: ImportRun, mapping: Mapping, path: Path) -> None:
     """Read and map the upload as the import would, with progress on the run, and keep what
     was found; the file stays for the import, if it is asked for."""
 
@@ -313,44 +350,65 @@ def _check(run: ImportRun, mapping: Mapping, path: Path) -> ImportRun:
     )
     run.finished_at = run.progress_at = timezone.now()
     run.save()
-    return run
 
 
 def import_checked_start(*, actor: Actor, run: ImportRun) -> ImportRun:
     """Import a checked upload: its kept file, with its mapping, as the same run."""
     require_role(actor, IMPORT_ROLES, action="import calls")
-    folder = upload_folder(run)
-    if folder is None or not (folder / run.file_name).is_file():
+    if not file_kept(run):
         raise ImportUploadError("run", "Only a checked upload whose file is kept can be imported.")
-    with transaction.atomic():
-        queued = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHECKED).update(
-            status=ImportRun.Status.QUEUED, check_only=False, message=""
-        )
-        if not queued:
-            raise ImportUploadError("run", "Only a checked upload can be imported from here.")
-        history_record(obj=run, actor=actor, verb="import queued after its check", data={})
-    run.refresh_from_db()
-    _enqueue(run)
-    return run
+    return _queue(
+        run,
+        actor=actor,
+        seen=ImportRun.Status.CHECKED,
+        verb="import queued after its check",
+        refused="Only a checked upload can be imported from here.",
+        check_only=False,
+        message="",
+    )
 
 
 def import_check_again(*, actor: Actor, run: ImportRun, why: str) -> ImportRun:
     """Check a checked upload again (a code of its source was given a value since): its
     page then shows the file as the import will now read it."""
     require_role(actor, IMPORT_ROLES, action="import calls")
-    folder = upload_folder(run)
-    if folder is None or not (folder / run.file_name).is_file():
+    if not file_kept(run):
         raise ImportUploadError("run", "Only a checked upload whose file is kept can be checked.")
-    with transaction.atomic():
-        queued = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.CHECKED).update(
-            status=ImportRun.Status.QUEUED
-        )
-        if not queued:
-            raise ImportUploadError("run", "This upload changed meanwhile; see its status.")
-        history_record(obj=run, actor=actor, verb="check queued again", data={"why": why})
-    run.refresh_from_db()
-    _enqueue(run)
-    return run
+    return _queue(
+        run,
+        actor=actor,
+        seen=ImportRun.Status.CHECKED,
+        verb="check queued again",
+        refused="This upload changed meanwhile; see its status.",
+        data={"why": why},
+    )
+
+
+def run_preview(run: ImportRun) -> Preview | None:
+    """What a checked upload's check found, while it is only checked (once imported, its
+    page shows the rows themselves)."""
+    return Preview.from_json(run.preview) if run.check_only and run.preview else None
+
+
+def run_code_correct(
+    *, actor: Actor, run: ImportRun, kind: str, code: str, value: str
+) -> tuple[CodeCorrection, bool]:
+    """A code listed on `run`'s page given its value (corrections.code_correct): for a
+    checked upload, a code its check found, and the file is checked again with it. Returns
+    the correction and whether the file is checked again."""
+    preview = run_preview(run)
+    correction = code_correct(
+        actor=actor,
+        source=run.source,
+        kind=kind,
+        code=code,
+        value=value,
+        codes_left=codes_of(preview.coverage, kind) if preview else None,
+    )
+    if preview is not None and run.status == ImportRun.Status.CHECKED:
+        import_check_again(actor=actor, run=run, why=f"{correction.code} mapped")
+    # (A check under way when the code was mapped queues itself again when it ends.)
+    return correction, preview is not None
 
 
 def checked_kept_until(run: ImportRun) -> dt.datetime | None:
