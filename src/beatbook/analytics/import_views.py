@@ -294,6 +294,7 @@ class ImportCoverageView(RoleRequiredMixin, View):
             "preview": preview,
             "may_import_checked": _may_import(request) and run.status == ImportRun.Status.CHECKED,
             "kept_until": checked_kept_until(run),
+            "rejects_csv": rejects_path(run) is not None,
             "coverage": coverage,
             "mapping_kept": used is not None,
             "mapping_shipped": used is not None and used[1],

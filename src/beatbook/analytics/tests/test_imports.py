@@ -814,6 +814,13 @@ def test_an_upload_checked_only_shows_what_it_would_do_then_is_imported_from_the
     assert 'aria-label="Beatbook value for SELENF"' in text  # mapped before the import
     stub = client.get(f"/analytics/imports/{run.pk}/unmapped.toml").content.decode()
     assert tomllib.loads(stub)["call_types"]["exact"]["SELENF"] == ""
+    # Every reject, not only the first shown, comes down as the import's rejects do.
+    assert f'href="/analytics/imports/{run.pk}/rejects.csv" id="check-rejects-csv"' in text
+    rejects = b"".join(client.get(f"/analytics/imports/{run.pk}/rejects.csv").streaming_content)
+    lines = rejects.decode().splitlines()
+    assert len(lines) == 20
+    assert lines[1].startswith("2636,'call_type' (the call type) is empty,E23010002860,")
+    assert (imports_dir / run.upload_dir / "rejects.csv").stat().st_mode & 0o777 == 0o600
     # Looks right: imported from the page, the same run, from the file kept.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/analytics/imports/{run.pk}/import/")

@@ -25,7 +25,7 @@ from beatbook.calls.importing.coverage import (
 )
 from beatbook.calls.importing.mapping import Mapping
 from beatbook.calls.importing.reading import batches, file_check
-from beatbook.calls.importing.run import BATCH, Progress
+from beatbook.calls.importing.run import BATCH, Progress, rejects_write
 from beatbook.calls.importing.transform import RecordBuilder
 from beatbook.calls.models import CallRecord
 
@@ -136,14 +136,17 @@ def import_preview(
     mapping: Mapping,
     progress: Callable[[Progress], object] | None = None,
     batch_size: int = BATCH,
+    rejects_path: Path | None = None,
 ) -> Preview:
-    """Read and map every row of `path` as the import would, and write nothing. A file that
-    cannot be read raises ImportFileError, as the import does."""
+    """Read and map every row of `path` as the import would, and write nothing to the
+    database; with `rejects_path`, every reject goes there as the import writes them. A
+    file that cannot be read raises ImportFileError, as the import does."""
     check = file_check(path, mapping)
     builder = ColumnBuilder(RecordBuilder(mapping, path.parent))
     tally = _Tally()
     new = rejected = done = 0
     rejects: list[tuple[int, str]] = []
+    every: list[tuple[int, str, dict[str, str]]] = []
     for first, raw in batches(path, mapping, check, batch_size):
         built = builder.build(raw, first)
         tally.add(built.records)
@@ -151,9 +154,13 @@ def import_preview(
         rejected += len(built.rejects)
         room = REJECTS_SHOWN - len(rejects)
         rejects += [(check.record_lines[n], why) for n, why, _ in built.rejects[:room]]
+        if rejects_path is not None:
+            every += [(check.record_lines[n], why, row) for n, why, row in built.rejects]
         done += raw.height
         if progress is not None:
             progress(Progress(done, check.records, tally.counts["rows"], rejected))
+    if rejects_path is not None:
+        rejects_write(rejects_path, every)
     return Preview(
         records=check.records,
         importable=tally.counts["rows"],

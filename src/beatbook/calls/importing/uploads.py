@@ -340,7 +340,11 @@ def _check(run: ImportRun, mapping: Mapping, path: Path) -> None:
             rows_read=progress.done, rows_rejected=progress.rejected, progress_at=timezone.now()
         )
 
-    preview = import_preview(path=path, mapping=mapping, progress=show)
+    # All the rejects, for the page's CSV link, as an import keeps them (0600, like the file).
+    (path.parent / REJECTS_FILE).touch(mode=0o600)
+    preview = import_preview(
+        path=path, mapping=mapping, progress=show, rejects_path=path.parent / REJECTS_FILE
+    )
     run.status, run.preview = ImportRun.Status.CHECKED, preview.as_json()
     run.rows_total = run.rows_read = preview.records
     run.rows_rejected = preview.rejected
