@@ -20,6 +20,7 @@ from beatbook.calls.models import Call
 from beatbook.calls.tests.factories import intake
 from beatbook.core.actors import SYSTEM
 from beatbook.core.testing import INSIDE_A1, INSIDE_B1
+from beatbook.open311.exceptions import Open311Error
 from beatbook.open311.models import Open311Client
 from beatbook.open311.services import client_key_issue
 from beatbook.open311.tests import schemas
@@ -482,6 +483,29 @@ def test_listed_documents_equal_the_documents_read_from_the_model(
     assert "206-555-0199" not in document["description"]
     assert document["status"] == "open"
     assert request_get(cleared.number)["status_notes"] == "Closed without action"
+
+
+def test_a_merged_call_is_never_listed_and_lists_refuse_one(agency: dict[str, Any]) -> None:
+    """Lists do not read the call a merged call joined (its status names it): they never
+    hold one, and a list built from calls that were not filtered by public_calls() fails
+    rather than tell the public "Joined to report ," with the reference missing."""
+    from beatbook.calls import services
+    from beatbook.calls.public import listed_calls
+    from beatbook.open311.selectors import request_get, requests_search
+
+    dispatcher = agency["dispatcher"]
+    kept = intake(dispatcher, description="Loud party")
+    repeat = intake(dispatcher, description="Loud party, again")
+    services.call_merge(actor=dispatcher, call=repeat, into=kept)
+    listed = [d["service_request_id"] for d in requests_search({})]
+    assert listed == [kept.number]
+    assert [
+        d["service_request_id"] for d in requests_search({"service_request_id": repeat.number})
+    ] == []
+    with pytest.raises(Open311Error):
+        request_get(repeat.number)
+    with pytest.raises(ValueError, match=f"Call {repeat.number} is merged"):
+        listed_calls(Call.objects.filter(pk=repeat.pk))
 
 
 def test_the_public_list_is_served_from_the_cache_for_a_few_seconds(
