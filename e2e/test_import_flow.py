@@ -87,6 +87,16 @@ def test_analyst_imports_a_city_export_from_the_browser(
     expect(page.locator(f'#unmapped-call-types tr[data-code="{code}"]')).to_have_count(0)
     assert CallRecord.objects.filter(original_code=code, call_type__code="XPATROL").count() == left
     analyst.screenshot("49b-imports-code-mapped-in-place")
+    # Given by mistake: taken back, after a confirmation, the rows lose it and the code is
+    # listed again.
+    messages: list[str] = []
+    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
+    corrected.get_by_role("button", name="Take back").click()
+    expect(corrected).to_have_attribute("data-state", "taken-back")
+    assert messages[0].startswith(f"Take back XPATROL from call type code {code}?")
+    expect(page.locator(f'#unmapped-call-types tr[data-code="{code}"]')).to_have_count(1)
+    assert not CallRecord.objects.filter(original_code=code, call_type__isnull=False).exists()
+    analyst.screenshot("49c-imports-code-taken-back")
     # It was the wrong file after all: its rows come out again, after a confirmation.
     page.get_by_role("link", name="Back to the imports").click()
     remove = page.get_by_role("button", name="Remove its rows")

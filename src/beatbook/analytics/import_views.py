@@ -40,10 +40,11 @@ from beatbook.calls.importing.uploads import (
     mapping_used,
     rejects_path,
     run_code_correct,
+    run_code_take_back,
     run_preview,
     stalled,
 )
-from beatbook.calls.models import ImportRun
+from beatbook.calls.models import CodeCorrection, ImportRun
 from beatbook.core.csv_export import csv_response
 from beatbook.core.live import live_version, unchanged
 from beatbook.core.permissions import RoleRequiredMixin
@@ -337,16 +338,44 @@ class ImportCorrectView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         run = get_object_or_404(ImportRun, pk=pk)
         post = request.POST
+        kind, code = post.get("kind", ""), post.get("code", "")
         try:
-            correction, checked = run_code_correct(
-                actor=request.user,  # type: ignore[arg-type]
-                run=run,
-                kind=post.get("kind", ""),
-                code=post.get("code", ""),
-                value=post.get("value", ""),
-            )
+            if post.get("take_back"):
+                correction, checked = run_code_take_back(
+                    actor=request.user,  # type: ignore[arg-type]
+                    run=run,
+                    kind=kind,
+                    code=code,
+                )
+            else:
+                correction, checked = run_code_correct(
+                    actor=request.user,  # type: ignore[arg-type]
+                    run=run,
+                    kind=kind,
+                    code=code,
+                    value=post.get("value", ""),
+                )
         except (CodeCorrectionError, ImportUploadError) as exc:
             messages.error(request, str(exc))
+        else:
+            self._done(request, run, correction, checked)
+        return redirect(reverse("analytics:import_coverage", args=[run.pk]) + "#code-corrections")
+
+    @staticmethod
+    def _done(
+        request: HttpRequest, run: ImportRun, correction: CodeCorrection, checked: bool
+    ) -> None:
+        if correction.taken_back:
+            done = (
+                f"{run.file_name} is checked again without it"
+                if checked
+                else f"the rows of {run.source} with that code that hold it are losing it"
+            )
+            messages.success(
+                request,
+                f"{correction.get_kind_display()} {correction.code}: {correction.previous} is "
+                f"taken back; {done}, and later imports of {run.source} no longer apply it.",
+            )
         else:
             done = (
                 f"{run.file_name} is checked again with it, and its import will apply it"
@@ -358,4 +387,3 @@ class ImportCorrectView(RoleRequiredMixin, View):
                 f"{correction.get_kind_display()} {correction.code} → {correction.value}: "
                 f"{done}; later imports of {run.source} apply it too.",
             )
-        return redirect(reverse("analytics:import_coverage", args=[run.pk]) + "#code-corrections")

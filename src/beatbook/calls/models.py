@@ -382,7 +382,9 @@ class CodeCorrection(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     code = models.CharField(max_length=100, help_text="The source's code, in capitals.")
     value = models.CharField(
-        max_length=40, help_text="A call type's code, a beat's name or a disposition."
+        max_length=40,
+        blank=True,
+        help_text="A call type's code, a beat's name or a disposition; empty once taken back.",
     )
     previous = models.CharField(
         max_length=40, blank=True, help_text="The value it replaced: rows holding it change too."
@@ -404,11 +406,21 @@ class CodeCorrection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source} {self.kind} {self.code} → {self.value}"
+        return f"{self.source} {self.kind} {self.code} → {self.value or '(taken back)'}"
 
     @property
     def pending(self) -> bool:
         return self.applied_at is None and not self.message
+
+    @property
+    def taken_back(self) -> bool:
+        return not self.value
+
+    @property
+    def held(self) -> str:
+        """What the source's rows with the code hold now: the value once the worker applied
+        it; before that, or if it could not, the value it replaces."""
+        return self.value if self.applied_at is not None else self.previous
 
 
 class CallRecord(models.Model):

@@ -16,6 +16,7 @@ from beatbook.calls.importing.corrections import (
     CodeCorrectionError,
     code_correct,
     code_correction_apply,
+    code_correction_take_back,
 )
 from beatbook.calls.models import CallRecord, CallType, CodeCorrection, ImportRun
 from beatbook.calls.tests.test_import import SEATTLE_HEADER, seattle_row
@@ -178,6 +179,107 @@ def test_changing_a_value_changes_the_rows_that_took_it_and_no_others(
     assert [r.call_type.code for r in records.all()] == ["NOISE", "DISORD", "DISORD"]
 
 
+def test_a_value_given_by_mistake_is_taken_back_from_the_rows_and_later_imports(
+    client_for: Any, analyst: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst")
+    capture = django_capture_on_commit_callbacks
+    run = seattle_upload(client, ROWS, capture)
+    correct(client, run, capture, kind="call_type", code=ALARM, value="PERSUSP")
+    page = client.get(f"/analytics/imports/{run.pk}/").content.decode()
+    assert f'aria-label="Take back PERSUSP from {html.escape(ALARM)}"' in page
+    assert 'data-confirm="Take back PERSUSP from call type code' in html.unescape(page)
+
+    answer = correct(client, run, capture, kind="call_type", code=ALARM, take_back="1")
+    assert (
+        f"Call type {ALARM}: PERSUSP is taken back; the rows of seattle with that code that "
+        "hold it are losing it, and later imports of seattle no longer apply it." in answer.text
+    )
+    records = CallRecord.objects.order_by("source_id")
+    assert [r.call_type.code if r.call_type else None for r in records] == ["NOISE", None, None]
+    correction = CodeCorrection.objects.get()
+    assert (correction.value, correction.previous, correction.rows_updated) == ("", "PERSUSP", 2)
+    assert 'data-state="taken-back"' in answer.text
+    assert "Taken back" in answer.text
+    assert "Take back PERSUSP" not in answer.text  # nothing left to take back
+    # The dashboards and what the mapping left follow: the code is listed again, to map.
+    assert rollups_check() == []
+    assert weekly_by_type() == {"NOISE": 1, None: 2}
+    assert [(c.code, c.rows) for c in answer.context["coverage"].call_types] == [(ALARM, 2)]
+    assert (
+        f'aria-label="Beatbook value for {html.escape(ALARM)}"'
+        in client.get(answer.location).content.decode()
+    )
+    assert list(history_for(correction).order_by("id").values_list("verb", flat=True)) == [
+        "code corrected",
+        "code correction applied",
+        "code correction taken back",
+        "code correction taken back from the rows",
+    ]
+    # Taken back twice is taken back once.
+    assert (
+        code_correction_take_back(
+            actor=analyst, source="seattle", kind="call_type", code=ALARM.lower()
+        )
+        == correction
+    )
+    assert history_for(correction).count() == 4
+
+    # A later import no longer applies it; given again, every row with the code takes it.
+    seattle_upload(client, [seattle_row("4", type=ALARM)], capture, name="later.csv")
+    assert CallRecord.objects.get(source_id="4").call_type is None
+    correct(client, run, capture, kind="call_type", code=ALARM, value="WELFARE")
+    correction.refresh_from_db()
+    assert (correction.value, correction.previous, correction.rows_updated) == ("WELFARE", "", 3)
+    assert CallRecord.objects.filter(call_type__code="WELFARE").count() == 3
+
+
+def test_taking_back_a_value_not_yet_applied_takes_back_what_the_rows_hold(
+    client_for: Any, analyst: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst")
+    run = seattle_upload(client, ROWS, django_capture_on_commit_callbacks)
+    correct(client, run, django_capture_on_commit_callbacks, kind="beat", code="99", value="A1")
+    # Changed, then taken back, before the worker applied the change: the rows hold A1.
+    code_correct(actor=analyst, source="seattle", kind="beat", code="99", value="B1")
+    correction = code_correction_take_back(actor=analyst, source="seattle", kind="beat", code="99")
+    assert (correction.value, correction.previous, correction.pending) == ("", "A1", True)
+    code_correction_apply(correction_id=correction.pk)
+    assert CallRecord.objects.get(source_id="3").beat is None
+    # Nothing given to a code: nothing to take back, and the page says so.
+    page = correct(
+        client, run, django_capture_on_commit_callbacks, kind="beat", code="C3", take_back="1"
+    )
+    assert "No value was given here to code C3 of 'seattle'." in page.text
+
+
+def test_a_value_that_could_not_be_applied_given_again_replaces_what_the_rows_hold(
+    client_for: Any, analyst: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The rows still hold the value applied before the one that failed."""
+    client = client_for("analyst")
+    run = seattle_upload(client, ROWS, django_capture_on_commit_callbacks)
+    correct(
+        client, run, django_capture_on_commit_callbacks, kind="call_type", code=ALARM, value="NOISE"
+    )
+    spare = CallType.objects.create(code="SPARE", name="Spare", priority=3, target_minutes=30)
+    correction = code_correct(
+        actor=analyst, source="seattle", kind="call_type", code=ALARM, value="SPARE"
+    )
+    spare.delete()
+    code_correction_apply(correction_id=correction.pk)
+    correction.refresh_from_db()
+    assert correction.message
+    assert correction.held == "NOISE"
+    CallType.objects.create(code="SPARE", name="Spare", priority=3, target_minutes=30)
+    correct(
+        client, run, django_capture_on_commit_callbacks, kind="call_type", code=ALARM, value="SPARE"
+    )
+    correction.refresh_from_db()
+    assert (correction.previous, correction.rows_updated) == ("NOISE", 2)
+    assert CallRecord.objects.filter(call_type__code="SPARE").count() == 2
+
+
 def test_the_page_shows_a_correction_being_applied_and_polls_until_it_is(
     client_for: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -281,6 +383,15 @@ def test_only_analysts_and_administrators_correct_codes(
     admin = correct(client_for("admin"), run, django_capture_on_commit_callbacks, **fields)
     assert admin.status_code == 200
     assert CodeCorrection.objects.get().changed_by.endswith("(admin)")
+    # Taking it back too: refused to every other role, and no button for a supervisor.
+    assert (
+        "Take back"
+        not in client_for("supervisor").get(f"/analytics/imports/{run.pk}/").content.decode()
+    )
+    take_back = {"kind": "call_type", "code": ALARM, "take_back": "1"}
+    for role in roles_other_than({"analyst", "admin"}):
+        assert_refused(client_for(role).post(url, take_back), allow_404=False)
+    assert CodeCorrection.objects.get().value == "PERSUSP"
 
 
 def test_a_correction_post_needs_its_csrf_token(

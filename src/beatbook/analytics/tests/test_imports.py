@@ -987,6 +987,48 @@ def test_codes_a_check_found_are_mapped_on_its_page_and_the_file_is_checked_agai
     assert verbs[:4] == ["check queued", "checked", "check queued again", "checked"]
 
 
+def test_a_value_taken_back_on_a_checks_page_has_the_file_checked_again_without_it(
+    client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("analyst")
+    data = SEATTLE_HEADER + seattle_row("1") + seattle_row("2", type="--ODD - THING")
+    capture = django_capture_on_commit_callbacks
+    with capture(execute=True):
+        client.post(
+            PAGE,
+            {
+                "calls": SimpleUploadedFile("calls.csv", data.encode()),
+                "mapping": "seattle",
+                "check_only": "on",
+            },
+        )
+    run = ImportRun.objects.get()
+    url = f"/analytics/imports/{run.pk}/"
+    fields = {"kind": "call_type", "code": "--ODD - THING"}
+    with capture(execute=True):
+        client.post(f"{url}corrections/", {**fields, "value": "PERSUSP"})
+    assert client.get(url).context["coverage"].call_types == []
+    with capture(execute=True):
+        answer = client.post(f"{url}corrections/", {**fields, "take_back": "1"}, follow=True)
+    assert "calls.csv is checked again without it" in answer.content.decode()
+    run.refresh_from_db()
+    assert run.status == "checked"
+    page = client.get(url)
+    assert [c.code for c in page.context["coverage"].call_types] == ["--ODD - THING"]
+    with capture(execute=True):
+        client.post(f"{url}import/")
+    assert CallRecord.objects.get(source_id="2").call_type is None
+    verbs = list(history_for(run).order_by("id").values_list("verb", flat=True))
+    assert verbs[:6] == [
+        "check queued",
+        "checked",
+        "check queued again",
+        "checked",
+        "check queued again",
+        "checked",
+    ]
+
+
 def test_a_code_mapped_while_the_file_is_being_checked_has_it_checked_again(
     client_for: Any, django_capture_on_commit_callbacks: Any, analyst: Any, monkeypatch: Any
 ) -> None:

@@ -1,7 +1,8 @@
 """Codes a mapping left without a Beatbook value, given one on the page that lists them: no
 file to download, edit and upload again. The source's rows with the code take the value (by
 the task worker: a code may hold hundreds of thousands of rows), the dashboards' rollups
-follow, and every later import of the source applies it where its mapping is silent."""
+follow, and every later import of the source applies it where its mapping is silent. A
+value given by mistake is taken back the same way: the rows lose it again."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ class Column:
     resolve: Callable[[str], Any]  # a valid value → what the mapped column holds
     holding: Callable[[str], Q]
     empty: Q  # the rows the mapping gave no value
+    none: Any  # what the mapped column holds without a value
 
 
 def _call_type(value: str) -> Any:
@@ -67,9 +69,15 @@ COLUMNS = {
         _call_type,
         lambda v: Q(call_type__code=v),
         Q(call_type__isnull=True),
+        None,
     ),
     Kind.BEAT: Column(
-        "beat_code", "beat_id", _beat, lambda v: Q(beat__name__iexact=v), Q(beat__isnull=True)
+        "beat_code",
+        "beat_id",
+        _beat,
+        lambda v: Q(beat__name__iexact=v),
+        Q(beat__isnull=True),
+        None,
     ),
     Kind.DISPOSITION: Column(
         "original_disposition",
@@ -77,6 +85,7 @@ COLUMNS = {
         _disposition,
         lambda v: Q(disposition=v),
         Q(disposition=""),
+        "",
     ),
 }
 
@@ -99,10 +108,11 @@ def source_corrections(source: str) -> list[CodeCorrection]:
 
 def corrections_for(source: str) -> dict[str, dict[str, str]]:
     """The source's corrections by kind, code (in capitals) → value: what an import of the
-    source applies where its mapping gives a code no value."""
+    source applies where its mapping gives a code no value (none taken back)."""
     kept: dict[str, dict[str, str]] = {kind: {} for kind in Kind.values}
     for correction in source_corrections(source):
-        kept[correction.kind][correction.code] = correction.value
+        if not correction.taken_back:
+            kept[correction.kind][correction.code] = correction.value
     return kept
 
 
@@ -170,7 +180,7 @@ def code_correct(
         if kept is not None and kept.value == value and not kept.message:
             return kept  # already given (or being applied); a failed one is tried again
         # A change to a correction not yet applied still replaces what the rows hold now.
-        previous = "" if kept is None else (kept.previous if kept.pending else kept.value)
+        previous = "" if kept is None else kept.held
         correction, _ = CodeCorrection.objects.update_or_create(
             source=source,
             kind=kind,
@@ -195,23 +205,59 @@ def code_correct(
     return correction
 
 
+def code_correction_take_back(*, actor: Actor, source: str, kind: str, code: str) -> CodeCorrection:
+    """Take back the value given to the source's `code` of `kind`: the worker clears it from
+    the rows with the code that hold it, which are then counted as left again, and later
+    imports no longer apply it. The correction stays, empty, with its history; the code may
+    be given a value again."""
+    require_role(actor, CALL_IMPORT_ROLES, action="correct an import's codes")
+    code = code.strip().upper()
+    with transaction.atomic():
+        kept = (
+            CodeCorrection.objects.select_for_update()
+            .filter(source=source, kind=kind, code=code)
+            .first()
+        )
+        if kept is None:
+            raise CodeCorrectionError(
+                "code", f"No value was given here to code {code or '(none)'} of {source!r}."
+            )
+        if kept.taken_back:
+            return kept  # taken back already (or being taken back)
+        kept.previous, kept.value = kept.held, ""
+        kept.rows_updated, kept.applied_at, kept.message = None, None, ""
+        kept.changed_by, kept.changed_at = actor_label(actor)[:150], timezone.now()
+        kept.save()
+        history_record(
+            obj=kept,
+            actor=actor,
+            verb="code correction taken back",
+            data={"source": source, "kind": kind, "code": code, "was": kept.previous},
+        )
+    transaction.on_commit(lambda: calls_code_correction_task.enqueue(correction_id=kept.pk))
+    return kept
+
+
 def code_correction_apply(*, correction_id: int) -> CodeCorrection:
     """The worker's part: the rows with the code, still without a value or holding the one
-    replaced, take the correction's value in one transaction; then the rollups over their
-    span and what the mapping left are counted again."""
+    replaced, take the correction's value in one transaction (taken back: the rows holding
+    the value lose it); then the rollups over their span and what the mapping left are
+    counted again."""
     with transaction.atomic():
         correction = CodeCorrection.objects.select_for_update().get(pk=correction_id)
         if not correction.pending:
             return correction  # a second delivery of the task
         column = COLUMNS[Kind(correction.kind)]
-        resolved = column.resolve(correction.value)
-        if resolved is None:  # the call type or beat went since
+        if correction.taken_back:
+            resolved, replaced = column.none, column.holding(correction.previous)
+        else:
+            resolved, replaced = column.resolve(correction.value), column.empty
+            if correction.previous:
+                replaced |= column.holding(correction.previous)
+        if resolved is None and not correction.taken_back:  # the call type or beat went since
             correction.message = f"{correction.value!r} is no longer in Beatbook."
             correction.save(update_fields=["message"])
             return correction
-        replaced = column.empty
-        if correction.previous:
-            replaced |= column.holding(correction.previous)
         rows = _with_code(column, correction.source, correction.code).filter(replaced)
         span = rows.aggregate(start=Min("received_at"), end=Max("received_at"))
         correction.rows_updated = rows.update(**{column.mapped: resolved})
@@ -220,7 +266,9 @@ def code_correction_apply(*, correction_id: int) -> CodeCorrection:
         history_record(
             obj=correction,
             actor=SYSTEM,
-            verb="code correction applied",
+            verb="code correction taken back from the rows"
+            if correction.taken_back
+            else "code correction applied",
             data={"rows": correction.rows_updated},
         )
         if span["start"] is not None:

@@ -22,7 +22,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from beatbook.calls.importing.corrections import code_correct, codes_of, corrections_for
+from beatbook.calls.importing.corrections import (
+    code_correct,
+    code_correction_take_back,
+    codes_of,
+    corrections_for,
+)
 from beatbook.calls.importing.mapping import (
     MAPPINGS_DIR,
     Mapping,
@@ -409,10 +414,28 @@ def run_code_correct(
         value=value,
         codes_left=codes_of(preview.coverage, kind) if preview else None,
     )
-    if preview is not None and run.status == ImportRun.Status.CHECKED:
-        import_check_again(actor=actor, run=run, why=f"{correction.code} mapped")
-    # (A check under way when the code was mapped queues itself again when it ends.)
-    return correction, preview is not None
+    return correction, _checked_again(actor, run, why=f"{correction.code} mapped")
+
+
+def run_code_take_back(
+    *, actor: Actor, run: ImportRun, kind: str, code: str
+) -> tuple[CodeCorrection, bool]:
+    """A value given to a code on `run`'s page (or another of its source's) taken back
+    (corrections.code_correction_take_back); a checked file is checked again without it.
+    Returns the correction and whether the file is checked again."""
+    correction = code_correction_take_back(actor=actor, source=run.source, kind=kind, code=code)
+    return correction, _checked_again(actor, run, why=f"{correction.code} taken back")
+
+
+def _checked_again(actor: Actor, run: ImportRun, *, why: str) -> bool:
+    """A checked upload is checked again once its source's corrections change, so that its
+    page shows the file as its import will read it; whether `run` is a checked upload."""
+    if run_preview(run) is None:
+        return False
+    if run.status == ImportRun.Status.CHECKED:
+        import_check_again(actor=actor, run=run, why=why)
+    # (A check under way when the corrections changed queues itself again when it ends.)
+    return True
 
 
 def checked_kept_until(run: ImportRun) -> dt.datetime | None:
