@@ -25,7 +25,7 @@ from beatbook.analytics.models import WeeklyCount
 from beatbook.analytics.rollups import rollups_check
 from beatbook.calls.importing import uploads
 from beatbook.calls.importing.corrections import code_correct
-from beatbook.calls.importing.mapping import MAPPINGS_DIR
+from beatbook.calls.importing.mapping import MAPPINGS_DIR, mapping_load
 from beatbook.calls.importing.run import Progress
 from beatbook.calls.importing.uploads import (
     ImportUploadError,
@@ -212,6 +212,11 @@ def test_the_same_file_again_adds_nothing(
             "mapping_file",
             "must be given",
         ),
+        (
+            {"calls": "seattle", "mapping_file": '[format]\ndatetime = "%Y"\n'},
+            "mapping_file",
+            "no such section or key 'format' (did you mean 'formats'?)",
+        ),
         ({"calls": "seattle", "mapping": "atlantis"}, "mapping", "Select a valid choice"),
         (
             {"calls": "seattle", "mapping": "seattle", "mapping_file": 'name = "x"'},
@@ -350,7 +355,7 @@ def test_an_interrupted_upload_runs_again_and_counts_afresh(
 
 
 def test_what_the_mapping_left_is_shown_and_comes_down_to_fill_in(
-    client_for: Any, django_capture_on_commit_callbacks: Any
+    client_for: Any, django_capture_on_commit_callbacks: Any, tmp_path: Path
 ) -> None:
     rows = [
         seattle_row("1"),  # noise: a type, beat C3 unknown here (the agency has A1 and B1)
@@ -407,6 +412,12 @@ def test_what_the_mapping_left_is_shown_and_comes_down_to_fill_in(
     }
     assert tables["beats"]["rename"] == {"C3": "", "99": ""}
     assert tables["dispositions"]["exact"] == {"GONE ON ARRIVAL": ""}
+    # Added to the mapping as it says, its values filled in, the tables are a mapping's.
+    filled = stub.content.decode().replace('"GONE ON ARRIVAL" = ""', '"GONE ON ARRIVAL" = "report"')
+    filled = filled.replace('"C3" = ""', '"C3" = "A1"')
+    (tmp_path / "seattle.toml").write_text((MAPPINGS_DIR / "seattle.toml").read_text() + filled)
+    corrected = mapping_load(str(tmp_path / "seattle.toml"))
+    assert (corrected.beats["C3"], corrected.dispositions) == ("A1", {"GONE ON ARRIVAL": "report"})
     assert client.get(f"/analytics/imports/{run.pk}/unmapped.xml").status_code == 404
     for role in roles_other_than({"analyst", "supervisor", "admin"}):
         assert_refused(client_for(role).get(f"/analytics/imports/{run.pk}/"))

@@ -3,11 +3,16 @@ codes translate into Beatbook's. A third city needs only a new file like the shi
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 
 from beatbook.calls.choices import Disposition
 
@@ -28,6 +33,45 @@ FIELDS = (
     "block",
 )
 REQUIRED = ("source_id", "received_at", "call_type")
+LOOKUP = ("file", "code", "description")  # a code table: its file, code and text columns
+
+# The file's shape, so that a mistake in a third city's mapping is named instead of ignored
+# (a section spelt [call_type] mapped nothing) or failing deep in the import (street =
+# "road" was read as the columns r, o, a, d). What the values mean is checked below.
+_TEXT = {"type": "string"}
+_TEXTS = {"type": "array", "items": _TEXT}
+_CODES = {"type": "object", "additionalProperties": _TEXT}
+
+
+def _table(properties: dict[str, Any], required: Sequence[str] = ()) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "required": list(required),
+    }
+
+
+SCHEMA = _table(
+    {
+        "name": _TEXT,
+        "description": _TEXT,
+        "encoding": _TEXT,
+        "timezone": _TEXT,
+        "columns": _table(dict.fromkeys(FIELDS, _TEXT)),
+        "formats": _table({"datetime": {"anyOf": [_TEXT, _TEXTS]}}),
+        "address": _table({"number": _TEXT, "street": _TEXTS, "cross": _TEXTS}),
+        "lookups": _table({"call_types": _table(dict.fromkeys(LOOKUP, _TEXT), LOOKUP)}),
+        "call_types": _table({"exact": _CODES, "rules": {"type": "array"}}),
+        "dispositions": _table({"exact": _CODES, "rules": {"type": "array"}}),
+        "beats": _table({"rename": _CODES, "unknown": _TEXTS}),
+    }
+)
+_KINDS = {
+    "string": "a text in quotes",
+    "array": 'a list in brackets, e.g. ["A", "B"]',
+    "object": 'a table: a [section] header, or "KEY" = "value" lines',
+}
 
 
 class MappingError(Exception):
@@ -85,6 +129,49 @@ def _rules(
     return rules
 
 
+def _where(raw: dict[str, Any], path: Sequence[Any]) -> str:
+    """Where in the file a value is, as its author wrote it: `[address] street`."""
+    node: Any = raw
+    tables: list[str] = []
+    for key in path:
+        if not isinstance(node, dict) or not isinstance(node.get(key), dict):
+            return f"[{'.'.join(tables)}] {key}" if tables else str(key)
+        tables.append(str(key))
+        node = node[key]
+    return f"[{'.'.join(tables)}]" if tables else "the file's top level"
+
+
+def _problem(raw: dict[str, Any], error: ValidationError) -> str:
+    where = _where(raw, list(error.absolute_path))
+    if error.validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(allowed))
+        names = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            names.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        what = "section or key" if not error.absolute_path else "key"
+        return f"{where}: no such {what} {', '.join(names)}; it may hold {', '.join(allowed)}"
+    if error.validator == "required":
+        return f"{where}: {error.message.split(' is a required')[0]} must be given"
+    if error.validator == "anyOf":  # a format, or a list of them
+        return f"{where}: {error.instance!r} should be a text in quotes or a list of them"
+    if error.validator == "type":
+        return f"{where}: {error.instance!r} should be {_KINDS[str(error.validator_value)]}"
+    return f"{where}: {error.message}"
+
+
+def _shape_check(raw: dict[str, Any], path: Path) -> None:
+    """Every mistake in the file's shape at once, each with where it is."""
+    errors = sorted(
+        Draft202012Validator(SCHEMA).iter_errors(raw), key=lambda e: list(map(str, e.path))
+    )
+    if errors:
+        problems = "; ".join(_problem(raw, error) for error in errors[:10])
+        more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
+        raise MappingError(f"{path.name}: {problems}{more}.")
+
+
 def mapping_names() -> list[str]:
     """The mappings that come with Beatbook, by name."""
     return sorted(p.stem for p in MAPPINGS_DIR.glob("*.toml"))
@@ -102,10 +189,8 @@ def mapping_load(name_or_path: str) -> Mapping:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"{path.name}: not valid TOML ({exc}).") from None
+    _shape_check(raw, path)
     columns = raw.get("columns", {})
-    unknown = set(columns) - set(FIELDS)
-    if unknown:
-        raise MappingError(f"{path.name} [columns]: unknown field(s) {sorted(unknown)}.")
     address_raw = raw.get("address")
     missing = [f for f in REQUIRED if f not in columns]
     if missing:

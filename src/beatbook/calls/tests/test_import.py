@@ -16,7 +16,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from beatbook.calls.importing.columns import INDEX, ColumnBuilder
-from beatbook.calls.importing.mapping import MAPPINGS_DIR, Mapping, MappingError, mapping_load
+from beatbook.calls.importing.mapping import (
+    MAPPINGS_DIR,
+    SCHEMA,
+    Mapping,
+    MappingError,
+    mapping_load,
+    mapping_names,
+)
 from beatbook.calls.importing.parallel import writers_available
 from beatbook.calls.importing.reading import ImportFileError, batches, file_check
 from beatbook.calls.importing.reading import rows as read_rows
@@ -317,6 +324,101 @@ def test_mapping_mistakes_are_named(agency: dict[str, Any], tmp_path: Path) -> N
     bad.write_text('[columns]\nsource_id = "a"\n')
     with pytest.raises(MappingError, match="received_at, call_type must be given"):
         mapping_load(str(bad))
+
+
+MINIMAL_MAPPING = (
+    '[columns]\nsource_id = "a"\nreceived_at = "b"\ncall_type = "c"\n[formats]\ndatetime = "%Y"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("added", "named"),
+    [
+        (
+            '[call_type.exact]\n"X" = "NOISE"\n',
+            "bad.toml: the file's top level: no such section or key 'call_type' (did you mean "
+            "'call_types'?); it may hold name, description, encoding, timezone, columns,",
+        ),
+        ('[address]\nstreet = "road"\n', "[address] street: 'road' should be a list in brackets"),
+        ('[beats]\nunknown = "-1"\n', "[beats] unknown: '-1' should be a list in brackets"),
+        ('[lookups.call_types]\nfile = "types.csv"\n', "[lookups.call_types]: 'code' must be"),
+        ('[call_types]\nexact = ["X"]\n', "[call_types] exact: ['X'] should be a table"),
+        ('[call_types.exact]\n"X" = 3\n', "[call_types.exact] X: 3 should be a text in quotes"),
+        ('[columns.more]\nlat = "y"\n', "[columns]: no such key 'more'; it may hold source_id,"),
+        ("[formats.more]\n", "[formats]: no such key 'more'"),
+        ('[dispositions]\nrules = "x"\n', "[dispositions] rules: 'x' should be a list"),
+    ],
+)
+def test_a_mistake_in_a_mappings_shape_is_named_with_where_it_is(
+    tmp_path: Path, added: str, named: str
+) -> None:
+    """A third city's mapping is written by hand: a misspelt section used to map nothing,
+    and a text where a list belongs was read letter by letter (street = "road": the columns
+    r, o, a, d). Each is refused, naming the file, the place and what belongs there."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(MINIMAL_MAPPING + added)
+    with pytest.raises(MappingError) as error:
+        mapping_load(str(bad))
+    assert named in str(error.value)
+
+
+def test_every_mistake_in_a_mappings_shape_is_named_at_once(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('timezon = "UTC"\n' + MINIMAL_MAPPING + '[address]\ncross = "x"\n')
+    with pytest.raises(MappingError) as error:
+        mapping_load(str(bad))
+    assert str(error.value).startswith(
+        "bad.toml: the file's top level: no such section or key 'timezon' (did you mean "
+        "'timezone'?); "
+    )
+    assert "; [address] cross: 'x' should be a list in brackets" in str(error.value)
+    # The shipped mappings have the shape (the imports page's tables to add: test_imports).
+    assert [mapping_load(name).name for name in mapping_names()] == ["san-diego", "seattle"]
+
+
+def test_the_mapping_guides_example_is_a_mapping_that_imports(
+    agency: dict[str, Any], tmp_path: Path
+) -> None:
+    """docs/importing.md shows every key a mapping may hold in one example: it must load,
+    and read a file written as it describes."""
+    import re
+    import tomllib
+
+    guide = (Path(__file__).resolve().parents[4] / "docs" / "importing.md").read_text()
+    example = re.search(r"```toml\n(.*?)```", guide, re.DOTALL)
+    assert example is not None
+    text = example.group(1)
+    written = tomllib.loads(text)
+    # Every key the file's shape allows is shown (and nothing else, or it would not load).
+    for section, schema in SCHEMA["properties"].items():
+        assert section in written, section
+        if "properties" in schema:
+            assert set(written[section]) == set(schema["properties"]), section
+    (tmp_path / "springfield.toml").write_text(text)
+    mapping = mapping_load(str(tmp_path / "springfield.toml"))
+    (tmp_path / "call_types.csv").write_text("call_type,description\n586,Parked too long\n")
+    header = "Incident,Opened,Nature,NatureText,Dispatched,OnScene,Closed,Pri,Outcome,Beat,"
+    header += "Latitude,Longitude,Location,address_number,street_dir,street_name,street_suffix,"
+    header += "cross_dir,cross_name,cross_suffix\n"
+    rows = [
+        "S-1,02.03.2024 23:10,586,,,02.03.2024 23:40,,2,R,NORTH-1,,,,1520,,Pine,St,,,\n",
+        "S-2,03.03.2024 01:02:03,LOUD PARTY,Party,,,,3,UNFOUNDED CALL,-1,,,,,,,,,,\n",
+        "S-3,yesterday,586,,,,,,,,,,,,,,,,,\n",
+    ]
+    source = tmp_path / "calls.csv"
+    source.write_bytes((header + "".join(rows)).encode("latin-1"))
+    run = calls_import(path=source, mapping=mapping)
+    assert (run.rows_imported, run.rows_rejected) == (2, 1)
+    first, second = CallRecord.objects.order_by("source_id")
+    assert (first.source, first.call_type.code, first.original_description) == (
+        "springfield",
+        "PARKING",
+        "Parked too long",
+    )
+    assert (first.response_seconds, first.disposition, first.beat.name) == (1800, "report", "A1")
+    assert first.block_text == "1500 block of Pine St"
+    assert first.received_at.isoformat() == "2024-03-03T05:10:00+00:00"  # Chicago's time
+    assert (second.call_type.code, second.disposition, second.beat) == ("NOISE", "unfounded", None)
 
 
 def test_the_command_reports_progress_and_the_summary(

@@ -21,7 +21,8 @@ class Command(BaseCommand):
         "[--rejects FILE] [--update] [--check]: import a city's calls for service. Bad rows go "
         "to the rejects file with their line and reason; re-running the same file adds "
         "nothing, and with --update a corrected mapping is applied to the rows imported "
-        "before. --check says what the import would do and writes nothing."
+        "before. --check says what the import would do and writes nothing. Writing a "
+        "mapping for another city: docs/importing.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
