@@ -3,6 +3,7 @@ codes translate into Beatbook's. A third city needs only a new file like the shi
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import tomllib
@@ -172,6 +173,19 @@ def _shape_check(raw: dict[str, Any], path: Path) -> None:
         raise MappingError(f"{path.name}: {problems}{more}.")
 
 
+def _format_check(fmt: str, path: Path) -> None:
+    """A time format that cannot read a time would reject every row, one by one, as "not a
+    time like …": a directive strptime does not know, or no year (every call in 1900)."""
+    where = f"{path.name} [formats] datetime {fmt!r}"
+    sample = dt.datetime(2024, 11, 23, 14, 5, 6, 789000, tzinfo=dt.UTC)  # %z and %Z read it
+    try:
+        dt.datetime.strptime(sample.strftime(fmt), fmt)  # noqa: DTZ007
+    except ValueError as exc:
+        raise MappingError(f"{where}: not a strptime format ({exc}).") from None
+    if "%Y" not in fmt and "%y" not in fmt:
+        raise MappingError(f"{where}: has no year (%Y or %y); a call's time needs its date.")
+
+
 def mapping_names() -> list[str]:
     """The mappings that come with Beatbook, by name."""
     return sorted(p.stem for p in MAPPINGS_DIR.glob("*.toml"))
@@ -200,6 +214,8 @@ def mapping_load(name_or_path: str) -> Mapping:
         formats = [formats]
     if not formats:
         raise MappingError(f"{path.name} [formats] datetime: give at least one strptime format.")
+    for fmt in formats:
+        _format_check(fmt, path)
     dispositions = raw.get("dispositions", {})
     exact_dispositions = dispositions.get("exact", {})
     bad = {v for v in exact_dispositions.values() if v not in Disposition.values}

@@ -56,6 +56,15 @@ class RecordBuilder:
                 "types (see the admin's call types)."
             )
         self.beat_ids = {name.upper(): pk for name, pk in Beat.objects.values_list("name", "pk")}
+        unknown = sorted(
+            {v for v in mapping.beats.values() if v and v.upper() not in self.beat_ids}
+        )
+        if unknown:
+            names = ", ".join(sorted(Beat.objects.values_list("name", flat=True))) or "none yet"
+            raise MappingError(
+                f"{mapping.path.name} [beats.rename]: {', '.join(unknown)} are not Beatbook "
+                f"beats (the beats: {names})."
+            )
         # What the imports page gave codes this mapping leaves without a value.
         self.corrections = corrections_for(mapping.name)
         self.descriptions: dict[str, str] = {}

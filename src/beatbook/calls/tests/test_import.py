@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import statistics
 import threading
 from pathlib import Path
@@ -376,12 +377,39 @@ def test_every_mistake_in_a_mappings_shape_is_named_at_once(tmp_path: Path) -> N
     assert [mapping_load(name).name for name in mapping_names()] == ["san-diego", "seattle"]
 
 
+def test_a_time_format_or_a_beat_that_cannot_be_is_refused_before_any_row(
+    agency: dict[str, Any], tmp_path: Path
+) -> None:
+    """Each would have rejected every row one by one ("not a time like …"), or left every
+    row without its beat."""
+    bad = tmp_path / "bad.toml"
+    columns = '[columns]\nsource_id = "a"\nreceived_at = "b"\ncall_type = "c"\nbeat = "d"\n'
+    for formats, named in [
+        ('"%Y-%m-%d %H:%Q"', "datetime '%Y-%m-%d %H:%Q': not a strptime format ('Q' is a bad"),
+        ('["%Y-%m-%d", "%H:%M"]', "datetime '%H:%M': has no year (%Y or %y)"),
+    ]:
+        bad.write_text(f"{columns}[formats]\ndatetime = {formats}\n")
+        with pytest.raises(MappingError, match=re.escape(named)):
+            mapping_load(str(bad))
+    bad.write_text(
+        f'{columns}[formats]\ndatetime = "%Y-%m-%dT%H:%M:%S%z"\n'
+        '[beats.rename]\n"N1" = "A1"\n"N2" = "North 2"\n'
+    )
+    source = tmp_path / "calls.csv"
+    source.write_text("a,b,c,d\n1,2024-03-01T10:00:00-0800,NOISE,N1\n")
+    with pytest.raises(MappingError, match=r"\[beats.rename\]: North 2 are not Beatbook beats"):
+        calls_import(path=source, mapping=mapping_load(str(bad)))
+    assert not CallRecord.objects.exists()
+    bad.write_text(bad.read_text().replace('"North 2"', '"b1"'))  # any case, as codes
+    assert calls_import(path=source, mapping=mapping_load(str(bad))).rows_imported == 1
+    assert CallRecord.objects.get().beat.name == "A1"
+
+
 def test_the_mapping_guides_example_is_a_mapping_that_imports(
     agency: dict[str, Any], tmp_path: Path
 ) -> None:
     """docs/importing.md shows every key a mapping may hold in one example: it must load,
     and read a file written as it describes."""
-    import re
     import tomllib
 
     guide = (Path(__file__).resolve().parents[4] / "docs" / "importing.md").read_text()
