@@ -66,6 +66,13 @@ class ColumnBuilder:
     # --- one column each ----------------------------------------------------------------
 
     def _text(self, name: str) -> pl.Expr:
+        parts = self.mapping.joined.get(name)
+        if parts is not None:
+            # As the row path joins them (the texts not empty, with a space), so that a time
+            # none of whose columns is filled (no arrival) is empty here too, not " ", and
+            # its row is not sent down the row path for that.
+            texts = pl.concat_list([pl.col(c).str.strip_chars() for c in parts])
+            return texts.list.eval(pl.element().filter(pl.element() != "")).list.join(" ")
         column = self.columns.get(name)
         return pl.col(column).str.strip_chars() if column else pl.lit("", dtype=pl.String)
 

@@ -34,6 +34,9 @@ FIELDS = (
     "block",
 )
 REQUIRED = ("source_id", "received_at", "call_type")
+# Times an export may split over columns ("Dispatch Date", "Dispatch Time"): given as a list,
+# their texts are joined with a space and read with the formats.
+TIME_FIELDS = ("received_at", "dispatched_at", "on_scene_at", "cleared_at")
 LOOKUP = ("file", "code", "description")  # a code table: its file, code and text columns
 
 # The file's shape, so that a mistake in a third city's mapping is named instead of ignored
@@ -59,7 +62,14 @@ SCHEMA = _table(
         "description": _TEXT,
         "encoding": _TEXT,
         "timezone": _TEXT,
-        "columns": _table(dict.fromkeys(FIELDS, _TEXT)),
+        "columns": _table(
+            {
+                name: {"anyOf": [_TEXT, {**_TEXTS, "minItems": 1}]}
+                if name in TIME_FIELDS
+                else _TEXT
+                for name in FIELDS
+            }
+        ),
         "formats": _table({"datetime": {"anyOf": [_TEXT, _TEXTS]}}),
         "address": _table({"number": _TEXT, "street": _TEXTS, "cross": _TEXTS}),
         "lookups": _table({"call_types": _table(dict.fromkeys(LOOKUP, _TEXT), LOOKUP)}),
@@ -99,7 +109,7 @@ class Mapping:
     path: Path
     encoding: str
     timezone: str
-    columns: dict[str, str]
+    columns: dict[str, str]  # a field's column (for a time split over columns, their names)
     datetime_formats: list[str]
     call_types: dict[str, str]
     call_type_rules: list[tuple[re.Pattern[str], str]]
@@ -111,6 +121,7 @@ class Mapping:
     call_type_lookup: Lookup | None
     description: str = ""
     needed_columns: list[str] = field(default_factory=list)
+    joined: dict[str, list[str]] = field(default_factory=dict)  # a time's columns, if several
 
 
 def _rules(
@@ -155,7 +166,7 @@ def _problem(raw: dict[str, Any], error: ValidationError) -> str:
         return f"{where}: no such {what} {', '.join(names)}; it may hold {', '.join(allowed)}"
     if error.validator == "required":
         return f"{where}: {error.message.split(' is a required')[0]} must be given"
-    if error.validator == "anyOf":  # a format, or a list of them
+    if error.validator == "anyOf":  # a time's column(s), or its format(s)
         return f"{where}: {error.instance!r} should be a text in quotes or a list of them"
     if error.validator == "type":
         return f"{where}: {error.instance!r} should be {_KINDS[str(error.validator_value)]}"
@@ -204,7 +215,10 @@ def mapping_load(name_or_path: str) -> Mapping:
     except tomllib.TOMLDecodeError as exc:
         raise MappingError(f"{path.name}: not valid TOML ({exc}).") from None
     _shape_check(raw, path)
-    columns = raw.get("columns", {})
+    columns = dict(raw.get("columns", {}))
+    joined = {name: list(c) for name, c in columns.items() if isinstance(c, list)}
+    for name, parts in joined.items():  # named in messages as the columns, "Date + Time"
+        columns[name] = " + ".join(parts)
     address_raw = raw.get("address")
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
@@ -233,7 +247,8 @@ def mapping_load(name_or_path: str) -> Mapping:
         )
     lookup_raw = raw.get("lookups", {}).get("call_types")
     lookup = Lookup(**lookup_raw) if lookup_raw else None
-    needed = list(columns.values())
+    needed = [c for name, c in columns.items() if name not in joined]
+    needed += [c for parts in joined.values() for c in parts]
     if address:
         needed += [address.number, *address.street, *address.cross]
     call_types = raw.get("call_types", {})
@@ -243,7 +258,8 @@ def mapping_load(name_or_path: str) -> Mapping:
         description=str(raw.get("description", "")),
         encoding=str(raw.get("encoding", "utf-8")),
         timezone=str(raw.get("timezone", "UTC")),
-        columns=dict(columns),
+        columns=columns,
+        joined=joined,
         datetime_formats=list(formats),
         call_types={k.upper(): v for k, v in call_types.get("exact", {}).items()},
         call_type_rules=_rules(call_types.get("rules"), f"{path.name} [call_types]"),

@@ -81,6 +81,9 @@ class RecordBuilder:
     # --- the pieces -------------------------------------------------------------------
 
     def _value(self, row: dict[str, str], name: str) -> str:
+        parts = self.mapping.joined.get(name)
+        if parts is not None:  # a time split over columns: their texts, with a space
+            return " ".join(v for c in parts if (v := (row.get(c) or "").strip()))
         column = self.columns.get(name)
         return (row.get(column) or "").strip() if column else ""
 

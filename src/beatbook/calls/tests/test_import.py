@@ -373,6 +373,17 @@ def test_every_mistake_in_a_mappings_shape_is_named_at_once(tmp_path: Path) -> N
         "'timezone'?); "
     )
     assert "; [address] cross: 'x' should be a list in brackets" in str(error.value)
+    # Only a time may be given as a list of columns (joined), and not an empty one.
+    bad.write_text(
+        '[columns]\nsource_id = ["a", "b"]\nreceived_at = []\ncall_type = "c"\n'
+        '[formats]\ndatetime = "%Y"\n'
+    )
+    with pytest.raises(MappingError) as error:
+        mapping_load(str(bad))
+    assert str(error.value) == (
+        "bad.toml: [columns] received_at: [] should be a text in quotes or a list of them; "
+        "[columns] source_id: ['a', 'b'] should be a text in quotes."
+    )
     # The shipped mappings have the shape (the imports page's tables to add: test_imports).
     assert [mapping_load(name).name for name in mapping_names()] == ["san-diego", "seattle"]
 
@@ -425,13 +436,14 @@ def test_the_mapping_guides_example_is_a_mapping_that_imports(
     (tmp_path / "springfield.toml").write_text(text)
     mapping = mapping_load(str(tmp_path / "springfield.toml"))
     (tmp_path / "call_types.csv").write_text("call_type,description\n586,Parked too long\n")
-    header = "Incident,Opened,Nature,NatureText,Dispatched,OnScene,Closed,Pri,Outcome,Beat,"
+    header = "Incident,Opened,Nature,NatureText,DispDate,DispTime,OnScene,Closed,Pri,Outcome,Beat,"
     header += "Latitude,Longitude,Location,address_number,street_dir,street_name,street_suffix,"
     header += "cross_dir,cross_name,cross_suffix\n"
     rows = [
-        "S-1,02.03.2024 23:10,586,,,02.03.2024 23:40,,2,R,NORTH-1,,,,1520,,Pine,St,,,\n",
-        "S-2,03.03.2024 01:02:03,LOUD PARTY,Party,,,,3,UNFOUNDED CALL,-1,,,,,,,,,,\n",
-        "S-3,yesterday,586,,,,,,,,,,,,,,,,,\n",
+        "S-1,02.03.2024 23:10,586,,02.03.2024,23:25,02.03.2024 23:40,,2,R,NORTH-1,,,,1520,,Pine,"
+        "St,,,\n",
+        "S-2,03.03.2024 01:02:03,LOUD PARTY,Party,,,,,3,UNFOUNDED CALL,-1,,,,,,,,,,\n",
+        "S-3,yesterday,586,,,,,,,,,,,,,,,,,,\n",
     ]
     source = tmp_path / "calls.csv"
     source.write_bytes((header + "".join(rows)).encode("latin-1"))
@@ -446,6 +458,7 @@ def test_the_mapping_guides_example_is_a_mapping_that_imports(
     assert (first.response_seconds, first.disposition, first.beat.name) == (1800, "report", "A1")
     assert first.block_text == "1500 block of Pine St"
     assert first.received_at.isoformat() == "2024-03-03T05:10:00+00:00"  # Chicago's time
+    assert first.dispatched_at.isoformat() == "2024-03-03T05:25:00+00:00"  # from two columns
     assert (second.call_type.code, second.disposition, second.beat) == ("NOISE", "unfounded", None)
 
 
@@ -542,6 +555,88 @@ def test_the_columns_and_the_rows_agree_on_both_cities_real_files(
 ) -> None:
     assert _assert_paths_agree(SEATTLE, mapping_load("seattle"), batch_size=50) == 222
     assert _assert_paths_agree(SAN_DIEGO, mapping_load("san-diego")) == 26576
+
+
+def counted(function: Any, calls: list[Any]) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+def test_a_time_split_over_two_columns_is_read_as_one_by_both_paths(
+    agency: dict[str, Any], tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Los Angeles writes the dispatch date with a midnight time in one column and the time
+    in the next ("01/02/2024 12:00:00 AM", "21:30:05"): a list of columns is joined with a
+    space, and the format reads the whole."""
+    (tmp_path / "la.toml").write_text(
+        """
+name = "la"
+timezone = "America/Los_Angeles"
+[columns]
+source_id = "Incident Number"
+received_at = ["Dispatch Date", "Dispatch Time"]
+on_scene_at = ["Arrival Date", "Arrival Time"]
+call_type = "Call Type Code"
+[formats]
+datetime = "%m/%d/%Y 12:00:00 AM %H:%M:%S"
+[call_types.exact]
+"507P" = "NOISE"
+"""
+    )
+    header = (
+        "Incident Number,Dispatch Date,Dispatch Time,Arrival Date,Arrival Time,Call Type Code\n"
+    )
+    rows = [
+        "LA-1,01/02/2024 12:00:00 AM,21:30:05,01/02/2024 12:00:00 AM,21:50:05,507P\n",
+        "LA-2, 01/03/2024 12:00:00 AM , 01:02:03 ,,,507P\n",  # no arrival: both empty
+        "LA-3,01/03/2024 12:00:00 AM,,,,507P\n",  # the time missing: not a time
+        "LA-4,01/03/2024 12:00:00 AM,7:02,,,507P\n",  # not the format
+        "LA-5,01/03/2024 12:00:00 AM,02:00:00,,08:00:00,507P\n",  # half an arrival
+    ]
+    source = tmp_path / "calls.csv"
+    source.write_text(header + "".join(rows))
+    mapping = mapping_load(str(tmp_path / "la.toml"))
+    assert mapping.columns["received_at"] == "Dispatch Date + Dispatch Time"
+    assert _assert_paths_agree(source, mapping) == 2
+    # The columns read the fine rows themselves, one without an arrival too: only the three
+    # it cannot read go down the row path (one by one, far slower).
+    rowwise: list[Any] = []
+    monkeypatch.setattr(RecordBuilder, "build", counted(RecordBuilder.build, rowwise))
+    _column_path(source, mapping, 20_000)
+    assert len(rowwise) == 3
+    run = calls_import(path=source, mapping=mapping, rejects_path=tmp_path / "rejects.csv")
+    assert (run.rows_imported, run.rows_rejected) == (2, 3)
+    first = CallRecord.objects.get(source_id="LA-1")
+    assert first.received_at.isoformat() == "2024-01-03T05:30:05+00:00"
+    assert (first.response_seconds, first.call_type.code) == (1200, "NOISE")
+    assert CallRecord.objects.get(source_id="LA-2").on_scene_at is None
+    with (tmp_path / "rejects.csv").open() as f:
+        rejected = list(csv.DictReader(f))
+    assert [(r["line"], r["reason"]) for r in rejected] == [
+        (
+            "4",
+            "'Dispatch Date + Dispatch Time' is '01/03/2024 12:00:00 AM', not a time like "
+            "%m/%d/%Y 12:00:00 AM %H:%M:%S",
+        ),
+        (
+            "5",
+            "'Dispatch Date + Dispatch Time' is '01/03/2024 12:00:00 AM 7:02', not a time "
+            "like %m/%d/%Y 12:00:00 AM %H:%M:%S",
+        ),
+        (
+            "6",
+            "'Arrival Date + Arrival Time' is '08:00:00', not a time like "
+            "%m/%d/%Y 12:00:00 AM %H:%M:%S",
+        ),
+    ]
+    assert rejected[0]["Dispatch Time"] == ""  # each reject with the file's own columns
+    # A file without one of the columns is refused before any row, naming it.
+    source.write_text(header.replace("Arrival Time", "Arrived") + rows[0])
+    with pytest.raises(ImportFileError, match="the header lacks 'Arrival Time'"):
+        calls_import(path=source, mapping=mapping)
 
 
 def test_the_columns_and_the_rows_agree_on_every_kind_of_awkward_row(
