@@ -40,7 +40,7 @@ class ImportUploadForm(forms.Form):
     mapping_file = forms.FileField(
         required=False,
         label="Or a mapping file (TOML)",
-        help_text="For a city not listed: copy a shipped mapping and change its names.",
+        help_text="For a city not listed: a mapping to start from is linked below.",
     )
     tables = MultipleFileField(
         required=False,

@@ -26,6 +26,7 @@ from beatbook.calls.importing.corrections import (
     value_choices,
 )
 from beatbook.calls.importing.coverage import Coverage, import_coverage, mapping_stub
+from beatbook.calls.importing.mapping import mapping_names, mapping_to_start_from
 from beatbook.calls.importing.removal import import_remove_start, removable
 from beatbook.calls.importing.uploads import (
     IMPORT_ROLES,
@@ -139,6 +140,7 @@ class ImportsView(RoleRequiredMixin, View):
             return HttpResponse(status=204)
         context = {
             "form": form,
+            "mappings_shipped": mapping_names(),
             "report_month": report_month(timezone.localdate()),
             "rows": rows,
             "polling": any(r["run"].active for r in rows),
@@ -224,6 +226,23 @@ class ImportMappingView(RoleRequiredMixin, View):
             used[0].open("rb"),
             as_attachment=True,
             filename=f"{run.source}.toml",
+            content_type="text/plain; charset=utf-8",
+        )
+
+
+class MappingToStartFromView(RoleRequiredMixin, View):
+    """The example mapping, or a shipped one, to copy for a city not listed."""
+
+    allowed_roles = ANALYTICS_ROLES
+
+    def get(self, request: HttpRequest, name: str) -> FileResponse:
+        path = mapping_to_start_from(name)
+        if path is None:
+            raise Http404(f"No mapping {name!r} comes with Beatbook.")
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=f"{name}.toml",
             content_type="text/plain; charset=utf-8",
         )
 

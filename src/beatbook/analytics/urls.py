@@ -15,6 +15,11 @@ urlpatterns = [
     path("hot-spots.geojson", views.HotspotMapView.as_view(), name="hotspot_map"),
     path("open-data.<slug:extension>", views.OpenDataView.as_view(), name="open_data"),
     path("imports/", import_views.ImportsView.as_view(), name="imports"),
+    path(
+        "imports/mappings/<slug:name>.toml",
+        import_views.MappingToStartFromView.as_view(),
+        name="mapping_to_start_from",
+    ),
     path("imports/<int:pk>/again/", import_views.ImportRetryView.as_view(), name="import_retry"),
     path("imports/<int:pk>/remove/", import_views.ImportRemoveView.as_view(), name="import_remove"),
     path(

@@ -25,7 +25,7 @@ from beatbook.analytics.models import WeeklyCount
 from beatbook.analytics.rollups import rollups_check
 from beatbook.calls.importing import uploads
 from beatbook.calls.importing.corrections import code_correct
-from beatbook.calls.importing.mapping import MAPPINGS_DIR, mapping_load
+from beatbook.calls.importing.mapping import EXAMPLE_MAPPING, MAPPINGS_DIR, mapping_load
 from beatbook.calls.importing.run import Progress
 from beatbook.calls.importing.uploads import (
     ImportUploadError,
@@ -352,6 +352,23 @@ def test_an_interrupted_upload_runs_again_and_counts_afresh(
     assert CallRecord.objects.count() == 26576
     verbs = list(history_for(run).order_by("id").values_list("verb", flat=True))
     assert verbs == ["import queued", "import interrupted", "import queued again", "import done"]
+
+
+def test_a_mapping_to_start_from_comes_down_from_the_page(client_for: Any) -> None:
+    """For a city not listed: the example (every key explained) or a shipped mapping."""
+    client = client_for("analyst")
+    page = client.get(PAGE).content.decode()
+    for name in ("example", "seattle", "san-diego"):
+        assert f'href="/analytics/imports/mappings/{name}.toml"' in page
+    example = client.get("/analytics/imports/mappings/example.toml")
+    assert example["Content-Disposition"] == 'attachment; filename="example.toml"'
+    assert b"".join(example.streaming_content) == EXAMPLE_MAPPING.read_bytes()
+    seattle = client.get("/analytics/imports/mappings/seattle.toml")
+    assert b"".join(seattle.streaming_content) == (MAPPINGS_DIR / "seattle.toml").read_bytes()
+    assert client.get("/analytics/imports/mappings/gotham.toml").status_code == 404
+    assert client.get("/analytics/imports/mappings/..%2Fsettings.toml").status_code == 404
+    for role in roles_other_than({"analyst", "supervisor", "admin"}):
+        assert_refused(client_for(role).get("/analytics/imports/mappings/example.toml"))
 
 
 def test_what_the_mapping_left_is_shown_and_comes_down_to_fill_in(

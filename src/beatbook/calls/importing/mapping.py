@@ -18,6 +18,8 @@ from jsonschema.exceptions import ValidationError
 from beatbook.calls.choices import Disposition
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
+# Every key a mapping may hold, each explained; to start a third city's mapping from.
+EXAMPLE_MAPPING = Path(__file__).parent / "example-mapping.toml"
 FIELDS = (
     "source_id",
     "received_at",
@@ -200,6 +202,13 @@ def _format_check(fmt: str, path: Path) -> None:
 def mapping_names() -> list[str]:
     """The mappings that come with Beatbook, by name."""
     return sorted(p.stem for p in MAPPINGS_DIR.glob("*.toml"))
+
+
+def mapping_to_start_from(name: str) -> Path | None:
+    """The example mapping ("example") or a shipped one, by name, as a file to copy."""
+    if name == "example":
+        return EXAMPLE_MAPPING
+    return MAPPINGS_DIR / f"{name}.toml" if name in mapping_names() else None
 
 
 def mapping_load(name_or_path: str) -> Mapping:
