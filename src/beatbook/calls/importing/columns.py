@@ -8,15 +8,18 @@ by row) was about 1.4× the COPY itself; see docs/performance.md, B1."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import h3
+import numpy as np
 import polars as pl
 from django.conf import settings
 
 from beatbook.calls.importing.mapping import Mapping
+from beatbook.calls.importing.points import lat_lon
 from beatbook.calls.importing.times import time_pattern
 from beatbook.calls.importing.transform import RecordBuilder, RowRejected
 from beatbook.calls.importing.writing import SCHEMA as WRITTEN
@@ -98,7 +101,7 @@ class ColumnBuilder:
         """(value, fine): null when empty; not fine when not a number or out of range."""
         text = self._text(name)
         value = text.cast(pl.Float64, strict=False)
-        fine = (text == "") | value.is_between(-limit, limit)
+        fine = (text == "") | (value.is_between(-limit, limit) & value.is_finite())
         return pl.when(text == "").then(None).otherwise(value), fine
 
     # --- the batch ----------------------------------------------------------------------
@@ -108,8 +111,18 @@ class ColumnBuilder:
         header = list(raw.columns)
         raw = raw.with_columns(pl.all().fill_null("")).with_row_index(INDEX, offset=first)
         raw = raw.with_columns(pl.col(INDEX).cast(pl.Int64))  # first column, as with_row_index
-        lat, lat_fine = self._coordinate("lat", 90)
-        lon, lon_fine = self._coordinate("lon", 180)
+        if self.mapping.crs:  # x and y, made latitude and longitude below
+            x, x_fine = self._coordinate("x", math.inf)
+            y, y_fine = self._coordinate("y", math.inf)
+            point = [y.alias("lat"), x.alias("lon"), (x_fine & y_fine).alias("_coordinates_fine")]
+        else:
+            lat, lat_fine = self._coordinate("lat", 90)
+            lon, lon_fine = self._coordinate("lon", 180)
+            point = [
+                lat.alias("lat"),
+                lon.alias("lon"),
+                (lat_fine & lon_fine).alias("_coordinates_fine"),
+            ]
         frame = raw.select(
             pl.col(INDEX),
             self._text("source_id").alias("source_id"),
@@ -120,11 +133,11 @@ class ColumnBuilder:
             self._text("call_type_description").alias("_description"),
             self._text("disposition").alias("original_disposition"),
             self._text("beat").alias("beat_code"),
-            lat.alias("lat"),
-            lon.alias("lon"),
-            (lat_fine & lon_fine).alias("_coordinates_fine"),
+            *point,
             *(pl.col(c).alias(f"_place_{n}") for n, c in enumerate(self.place_columns)),
         ).with_columns(pl.col("_priority_text").cast(pl.Int64, strict=False).alias("priority"))
+        if self.mapping.crs:
+            frame = self._projected(frame)
         fine = (
             (pl.col("source_id") != "")
             & (pl.col("source_id").str.len_chars() <= 40)
@@ -142,6 +155,22 @@ class ColumnBuilder:
         good = self._derive(frame.filter(pl.col("_fine")))
         slow = raw.filter(~frame["_fine"])
         return self._keep_first(good, self._row_path(slow, header), raw, header)
+
+    def _projected(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """x and y (in the lon and lat columns) as longitude and latitude, as the row path
+        makes them; a point pyproj cannot place leaves its row to the row path, which
+        rejects it. Missing, or both 0: no point."""
+        xs = frame["lon"].to_numpy().astype(float)
+        ys = frame["lat"].to_numpy().astype(float)
+        given = np.isfinite(xs) & np.isfinite(ys) & ~((xs == 0) & (ys == 0))
+        lat, lon = np.full(len(xs), np.nan), np.full(len(xs), np.nan)
+        lat[given], lon[given] = lat_lon(self.mapping.crs, xs[given], ys[given])
+        placed = pl.Series(~given | np.isfinite(lat))
+        return frame.with_columns(
+            pl.Series("lat", lat).fill_nan(None),
+            pl.Series("lon", lon).fill_nan(None),
+            (pl.col("_coordinates_fine") & placed).alias("_coordinates_fine"),
+        )
 
     def _derive(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Call type, disposition, place, beat and cell of the rows the columns found fine."""

@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from beatbook.calls.choices import Disposition
+from beatbook.calls.importing.points import UnknownCrs, crs_check
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
 # Every key a mapping may hold, each explained; to start a third city's mapping from.
@@ -33,6 +34,8 @@ FIELDS = (
     "beat",
     "lat",
     "lon",
+    "x",
+    "y",
     "block",
 )
 REQUIRED = ("source_id", "received_at", "call_type")
@@ -64,6 +67,7 @@ SCHEMA = _table(
         "description": _TEXT,
         "encoding": _TEXT,
         "timezone": _TEXT,
+        "crs": _TEXT,
         "columns": _table(
             {
                 name: {"anyOf": [_TEXT, {**_TEXTS, "minItems": 1}]}
@@ -124,6 +128,7 @@ class Mapping:
     description: str = ""
     needed_columns: list[str] = field(default_factory=list)
     joined: dict[str, list[str]] = field(default_factory=dict)  # a time's columns, if several
+    crs: str = ""  # the coordinate system of the x and y columns
 
 
 def _rules(
@@ -199,6 +204,31 @@ def _format_check(fmt: str, path: Path) -> None:
         raise MappingError(f"{where}: has no year (%Y or %y); a call's time needs its date.")
 
 
+def _crs_check(raw: dict[str, Any], columns: dict[str, Any], path: Path) -> str:
+    """Points as x and y need the coordinate system they are written in, and lat and lon
+    are then not given too."""
+    crs = str(raw.get("crs", ""))
+    projected = [name for name in ("x", "y") if name in columns]
+    if projected and (len(projected) == 1 or not crs):
+        raise MappingError(
+            f'{path.name} [columns]: x and y go together, with crs = "EPSG:…" at the top of '
+            "the file naming their coordinate system (a state plane's, e.g. EPSG:2229)."
+        )
+    if crs and not projected:
+        raise MappingError(f"{path.name}: crs {crs!r} is for x and y, and [columns] has none.")
+    if projected and ("lat" in columns or "lon" in columns):
+        raise MappingError(f"{path.name} [columns]: give lat and lon, or x and y, not both.")
+    if crs:
+        try:
+            crs_check(crs)
+        except UnknownCrs:
+            raise MappingError(
+                f"{path.name} crs {crs!r}: no coordinate system of that name "
+                '(write its EPSG code, e.g. "EPSG:2229").'
+            ) from None
+    return crs
+
+
 def mapping_names() -> list[str]:
     """The mappings that come with Beatbook, by name."""
     return sorted(p.stem for p in MAPPINGS_DIR.glob("*.toml"))
@@ -232,6 +262,7 @@ def mapping_load(name_or_path: str) -> Mapping:
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         raise MappingError(f"{path.name} [columns]: {', '.join(missing)} must be given.")
+    crs = _crs_check(raw, columns, path)
     formats = raw.get("formats", {}).get("datetime", [])
     if isinstance(formats, str):
         formats = [formats]
@@ -269,6 +300,7 @@ def mapping_load(name_or_path: str) -> Mapping:
         timezone=str(raw.get("timezone", "UTC")),
         columns=columns,
         joined=joined,
+        crs=crs,
         datetime_formats=list(formats),
         call_types={k.upper(): v for k, v in call_types.get("exact", {}).items()},
         call_type_rules=_rules(call_types.get("rules"), f"{path.name} [call_types]"),

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import re
 import zoneinfo
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from beatbook.calls.importing.corrections import Kind, corrections_for
 from beatbook.calls.importing.mapping import Mapping, MappingError
+from beatbook.calls.importing.points import lat_lon
 from beatbook.calls.importing.times import time_parser
 from beatbook.calls.models import CallType
 from beatbook.places.addresses import block_text, street_canonical, street_display
@@ -178,9 +182,26 @@ class RecordBuilder:
             value = float(text)
         except ValueError:
             raise RowRejected(f"{self.columns[name]!r} is {text!r}, not a number") from None
+        if math.isinf(limit) and not math.isfinite(value):  # x and y: any finite number
+            raise RowRejected(f"{self.columns[name]!r} is {text!r}, not a number")
         if not -limit <= value <= limit:
             raise RowRejected(f"{self.columns[name]!r} is {text}, outside ±{limit:g}")
         return value
+
+    def _projected(self, row: dict[str, str]) -> tuple[float | None, float | None]:
+        """The row's x and y in the mapping's `crs` as latitude and longitude; none for a
+        row with either missing or both 0 (a CAD's "no location", as for lat and lon)."""
+        x = self._coordinate(row, "x", math.inf)
+        y = self._coordinate(row, "y", math.inf)
+        if x is None or y is None or (x == 0 and y == 0):
+            return None, None
+        lat, lon = lat_lon(self.mapping.crs, np.array([x]), np.array([y]))
+        if np.isnan(lat[0]):
+            raise RowRejected(
+                f"{self.columns['x']!r}, {self.columns['y']!r} ({x:g}, {y:g}) is no point "
+                f"in {self.mapping.crs}"
+            )
+        return float(lat[0]), float(lon[0])
 
     # --- the row ----------------------------------------------------------------------
 
@@ -214,10 +235,13 @@ class RecordBuilder:
             raise RowRejected(f"{self.columns['call_type']!r} (the call type) is empty")
         type_id, looked_up = self.type_for(code)
         description = self._value(row, "call_type_description") or looked_up
-        lat = self._coordinate(row, "lat", 90)
-        lon = self._coordinate(row, "lon", 180)
-        if (lat is None) != (lon is None) or (lat == 0 and lon == 0):
-            lat = lon = None
+        if self.mapping.crs:
+            lat, lon = self._projected(row)
+        else:
+            lat = self._coordinate(row, "lat", 90)
+            lon = self._coordinate(row, "lon", 180)
+            if (lat is None) != (lon is None) or (lat == 0 and lon == 0):
+                lat = lon = None
         block, centroid = self.place(row)
         if lat is None and centroid is not None:
             lat, lon = centroid

@@ -35,6 +35,7 @@ from beatbook.calls.importing.writing import statistics_refresh, table_rows_know
 from beatbook.calls.models import CallRecord, ImportRun
 from beatbook.calls.tests.factories import statistics_of_an_empty_table
 from beatbook.core.actors import SYSTEM
+from beatbook.core.testing import INSIDE_A1
 from beatbook.places.models import Beat
 from beatbook.places.services import beats_import
 
@@ -339,7 +340,7 @@ MINIMAL_MAPPING = (
         (
             '[call_type.exact]\n"X" = "NOISE"\n',
             "bad.toml: the file's top level: no such section or key 'call_type' (did you mean "
-            "'call_types'?); it may hold name, description, encoding, timezone, columns,",
+            "'call_types'?); it may hold name, description, encoding, timezone, crs, columns,",
         ),
         ('[address]\nstreet = "road"\n', "[address] street: 'road' should be a list in brackets"),
         ('[beats]\nunknown = "-1"\n', "[beats] unknown: '-1' should be a list in brackets"),
@@ -430,11 +431,15 @@ def test_the_mapping_guides_example_is_a_mapping_that_imports(
     text = EXAMPLE_MAPPING.read_text()
     assert text.split("\n", 2)[2] == shown.group(1)  # the same, but for its two first lines
     written = tomllib.loads(text)
-    # Every key the file's shape allows is shown (and nothing else, or it would not load).
+    # Every key the file's shape allows is shown (and nothing else, or it would not load);
+    # x, y and crs, which replace lat and lon, as comments.
+    commented = {"crs", "x", "y"}
+    for name in commented:
+        assert re.search(rf"^# {name} = ", text, re.MULTILINE), name
     for section, schema in SCHEMA["properties"].items():
-        assert section in written, section
+        assert section in written or section in commented, section
         if "properties" in schema:
-            assert set(written[section]) == set(schema["properties"]), section
+            assert set(written[section]) == set(schema["properties"]) - commented, section
     mapping = mapping_load(str(EXAMPLE_MAPPING))
     (tmp_path / "call_types.csv").write_text("call_type,description\n586,Parked too long\n")
     header = "Incident,Opened,Nature,NatureText,DispDate,DispTime,OnScene,Closed,Pri,Outcome,Beat,"
@@ -638,6 +643,76 @@ datetime = "%m/%d/%Y 12:00:00 AM %H:%M:%S"
     source.write_text(header.replace("Arrival Time", "Arrived") + rows[0])
     with pytest.raises(ImportFileError, match="the header lacks 'Arrival Time'"):
         calls_import(path=source, mapping=mapping)
+
+
+def test_points_in_a_projected_coordinate_system_are_placed_by_both_paths(
+    agency: dict[str, Any], tmp_path: Path
+) -> None:
+    """Many CAD exports give a state plane's or UTM's x and y, not latitude and longitude:
+    with crs named, they are placed (and their beat found from the point) alike by both
+    paths; a point pyproj cannot place is rejected with its line."""
+    from pyproj import Transformer
+
+    (tmp_path / "utm.toml").write_text(
+        """
+name = "utm-city"
+crs = "EPSG:32610"
+[columns]
+source_id = "Id"
+received_at = "Time"
+call_type = "Type"
+x = "X"
+y = "Y"
+[formats]
+datetime = "%Y-%m-%d %H:%M"
+"""
+    )
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32610", always_xy=True)
+    x, y = to_utm.transform(INSIDE_A1[1], INSIDE_A1[0])
+    rows = [
+        f"1,2024-03-01 10:00,NOISE,{x:.3f},{y:.3f}\n",
+        "2,2024-03-01 10:00,NOISE,,\n",  # no point
+        "3,2024-03-01 10:00,NOISE,0,0\n",  # a CAD's "no location"
+        f"4,2024-03-01 10:00,NOISE,{x:.3f},\n",  # half a point is none
+        f"5,2024-03-01 10:00,NOISE,abc,{y:.3f}\n",
+        f"6,2024-03-01 10:00,NOISE,1e400,{y:.3f}\n",
+        "7,2024-03-01 10:00,NOISE,1e12,1e12\n",  # off the projection
+    ]
+    source = tmp_path / "calls.csv"
+    source.write_text("Id,Time,Type,X,Y\n" + "".join(rows))
+    mapping = mapping_load(str(tmp_path / "utm.toml"))
+    assert _assert_paths_agree(source, mapping) == 4
+    run = calls_import(path=source, mapping=mapping, rejects_path=tmp_path / "rejects.csv")
+    assert (run.rows_imported, run.rows_rejected) == (4, 3)
+    placed = CallRecord.objects.get(source_id="1")
+    assert (placed.lat, placed.lon) == pytest.approx(INSIDE_A1, abs=1e-6)
+    assert (placed.beat.name, placed.h3_cell != "") == ("A1", True)
+    assert list(
+        CallRecord.objects.filter(lat__isnull=True)
+        .order_by("source_id")
+        .values_list("source_id", flat=True)
+    ) == ["2", "3", "4"]
+    with (tmp_path / "rejects.csv").open() as f:
+        reasons = [(r["line"], r["reason"]) for r in csv.DictReader(f)]
+    assert reasons == [
+        ("6", "'X' is 'abc', not a number"),
+        ("7", "'X' is '1e400', not a number"),
+        ("8", "'X', 'Y' (1e+12, 1e+12) is no point in EPSG:32610"),
+    ]
+
+
+def test_a_projected_mapping_names_its_coordinate_system(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    for top, columns, named in [
+        ("", 'x = "X"\ny = "Y"\n', "x and y go together, with crs ="),
+        ('crs = "EPSG:32610"\n', 'x = "X"\n', "x and y go together"),
+        ('crs = "EPSG:32610"\n', "", "crs 'EPSG:32610' is for x and y, and [columns] has none"),
+        ('crs = "EPSG:32610"\n', 'x = "X"\ny = "Y"\nlat = "L"\n', "or x and y, not both"),
+        ('crs = "EPSG:99999"\n', 'x = "X"\ny = "Y"\n', "crs 'EPSG:99999': no coordinate"),
+    ]:
+        bad.write_text(top + MINIMAL_MAPPING.replace("[formats]", columns + "[formats]"))
+        with pytest.raises(MappingError, match=re.escape(named)):
+            mapping_load(str(bad))
 
 
 def test_the_columns_and_the_rows_agree_on_every_kind_of_awkward_row(
