@@ -20,7 +20,7 @@ from django.conf import settings
 
 from beatbook.calls.importing.mapping import Mapping
 from beatbook.calls.importing.points import lat_lon
-from beatbook.calls.importing.times import time_pattern
+from beatbook.calls.importing.times import chrono_format, time_pattern
 from beatbook.calls.importing.transform import RecordBuilder, RowRejected
 from beatbook.calls.importing.writing import SCHEMA as WRITTEN
 
@@ -88,7 +88,7 @@ class ColumnBuilder:
         local = pl.coalesce(
             [
                 pl.when(text.str.contains(f"^(?:{pattern})$"))
-                .then(text.str.to_datetime(fmt, strict=False, time_unit="us"))
+                .then(text.str.to_datetime(chrono_format(fmt), strict=False, time_unit="us"))
                 .otherwise(None)
                 for fmt, pattern in self.time_formats
             ]

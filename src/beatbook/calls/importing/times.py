@@ -17,6 +17,7 @@ _FIELDS = {
     "%M": r"(?P<M>\d{1,2})",
     "%S": r"(?P<S>\d{1,2})",
     "%p": r"(?P<p>[AaPp][Mm])",
+    "%f": r"(?P<f>\d{1,6})",  # after a point only (ISO 8601's "05.123"; see chrono_format)
 }
 Parser = Callable[[str], "dt.datetime | None"]
 
@@ -27,11 +28,19 @@ def time_pattern(fmt: str) -> str | None:
     directives = re.findall(r"%.", fmt)
     if any(d not in _FIELDS for d in directives) or len(set(directives)) != len(directives):
         return None
+    if "%f" in fmt and ".%f" not in fmt:  # polars reads a fraction only after a point
+        return None
     return "".join(
         _FIELDS[part] if part in _FIELDS else re.escape(part)
         for part in re.split(r"(%.)", fmt)
         if part
     )
+
+
+def chrono_format(fmt: str) -> str:
+    """`fmt` as polars (chrono) reads it: Python's ".%f" (1 to 6 digits, "05.5" is half a
+    second) is chrono's "%.f"; the pattern above admits only what Python's does."""
+    return fmt.replace(".%f", "%.f")
 
 
 def time_parser(fmt: str) -> Parser:
@@ -60,6 +69,7 @@ def time_parser(fmt: str) -> Parser:
                 hour,
                 int(g.get("M") or 0),
                 int(g.get("S") or 0),
+                int((g.get("f") or "0").ljust(6, "0")),
             )
         except (ValueError, KeyError):
             return None
