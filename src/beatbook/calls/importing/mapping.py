@@ -66,6 +66,7 @@ SCHEMA = _table(
         "name": _TEXT,
         "description": _TEXT,
         "encoding": _TEXT,
+        "delimiter": _TEXT,
         "timezone": _TEXT,
         "crs": _TEXT,
         "columns": _table(
@@ -129,6 +130,7 @@ class Mapping:
     needed_columns: list[str] = field(default_factory=list)
     joined: dict[str, list[str]] = field(default_factory=dict)  # a time's columns, if several
     crs: str = ""  # the coordinate system of the x and y columns
+    delimiter: str = ","  # between a record's fields ("\t" for a tab-separated file)
 
 
 def _rules(
@@ -263,6 +265,12 @@ def mapping_load(name_or_path: str) -> Mapping:
     if missing:
         raise MappingError(f"{path.name} [columns]: {', '.join(missing)} must be given.")
     crs = _crs_check(raw, columns, path)
+    delimiter = str(raw.get("delimiter", ","))
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise MappingError(
+            f"{path.name} delimiter {delimiter!r}: one character between fields, such as "
+            '"," (the default), ";", "|" or "\\t" for a tab.'
+        )
     formats = raw.get("formats", {}).get("datetime", [])
     if isinstance(formats, str):
         formats = [formats]
@@ -301,6 +309,7 @@ def mapping_load(name_or_path: str) -> Mapping:
         columns=columns,
         joined=joined,
         crs=crs,
+        delimiter=delimiter,
         datetime_formats=list(formats),
         call_types={k.upper(): v for k, v in call_types.get("exact", {}).items()},
         call_type_rules=_rules(call_types.get("rules"), f"{path.name} [call_types]"),

@@ -71,7 +71,7 @@ def file_check(path: Path, mapping: Mapping) -> FileCheck:
             line += text.count("\n")
         decoder.decode(b"", final=True)
     with path.open(encoding=_encoding(mapping), newline="") as text_file:
-        reader = csv.reader(text_file, strict=True)
+        reader = csv.reader(text_file, strict=True, delimiter=mapping.delimiter)
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -120,11 +120,13 @@ def batches(
         source = io.BytesIO()
         with path.open(encoding=_encoding(mapping), newline="") as text_file:
             wrapper = io.TextIOWrapper(source, encoding="utf-8", newline="", write_through=True)
-            csv.writer(wrapper, lineterminator="\n").writerows(csv.reader(text_file))
+            reader = csv.reader(text_file, delimiter=mapping.delimiter)
+            csv.writer(wrapper, lineterminator="\n").writerows(reader)
             wrapper.detach()
         source.seek(0)
     frames = pl.scan_csv(
         source,
+        separator=mapping.delimiter if check.plain else ",",  # rewritten above with commas
         infer_schema=False,
         truncate_ragged_lines=True,
         raise_if_empty=False,
@@ -153,7 +155,7 @@ def batches(
 def rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, str]]]:
     """(line where the record starts, the record) for every record after the header."""
     with path.open(encoding=_encoding(mapping), newline="") as text_file:
-        reader = csv.reader(text_file, strict=True)
+        reader = csv.reader(text_file, strict=True, delimiter=mapping.delimiter)
         header = [h.strip() for h in next(reader)]
         start = reader.line_num + 1
         for values in reader:

@@ -340,7 +340,7 @@ MINIMAL_MAPPING = (
         (
             '[call_type.exact]\n"X" = "NOISE"\n',
             "bad.toml: the file's top level: no such section or key 'call_type' (did you mean "
-            "'call_types'?); it may hold name, description, encoding, timezone, crs, columns,",
+            "'call_types'?); it may hold name, description, encoding,",
         ),
         ('[address]\nstreet = "road"\n', "[address] street: 'road' should be a list in brackets"),
         ('[beats]\nunknown = "-1"\n', "[beats] unknown: '-1' should be a list in brackets"),
@@ -643,6 +643,32 @@ datetime = "%m/%d/%Y 12:00:00 AM %H:%M:%S"
     source.write_text(header.replace("Arrival Time", "Arrived") + rows[0])
     with pytest.raises(ImportFileError, match="the header lacks 'Arrival Time'"):
         calls_import(path=source, mapping=mapping)
+
+
+def test_a_tab_separated_export_is_read_with_its_delimiter(
+    agency: dict[str, Any], tmp_path: Path
+) -> None:
+    mapping_file = tmp_path / "tabs.toml"
+    mapping_file.write_text('delimiter = "\\t"\n' + MINIMAL_MAPPING.replace('"%Y"', '"%Y-%m-%d"'))
+    mapping = mapping_load(str(mapping_file))
+    assert mapping.delimiter == "\t"
+    rows = ["a\tb\tc\n", "1\t2024-03-01\tNOISE\n", "2\t2024-03-02\tPARKING, VIOLATION\n"]
+    plain, quoted = tmp_path / "plain.tsv", tmp_path / "quoted.tsv"
+    plain.write_text("".join(rows))
+    # Quoted fields, and another encoding: the file is rewritten before polars reads it.
+    quoted.write_bytes(("".join(rows) + '3\t2024-03-03\t"NOISE\tLOUD"\n').encode("utf-16"))
+    assert _assert_paths_agree(plain, mapping) == 2
+    run = calls_import(path=plain, mapping=mapping)
+    assert run.rows_imported == 2
+    assert CallRecord.objects.get(source_id="2").original_code == "PARKING, VIOLATION"
+    mapping.encoding = "utf-16"
+    assert _assert_paths_agree(quoted, mapping) == 3
+    assert calls_import(path=quoted, mapping=mapping).rows_imported == 1  # 1 and 2 are there
+    assert CallRecord.objects.get(source_id="3").original_code == "NOISE\tLOUD"
+    for bad in ('";;"', '""', '"\\""'):
+        mapping_file.write_text(f"delimiter = {bad}\n" + MINIMAL_MAPPING)
+        with pytest.raises(MappingError, match="one character between fields"):
+            mapping_load(str(mapping_file))
 
 
 def test_iso_times_with_a_fraction_are_read_as_columns_alike(
