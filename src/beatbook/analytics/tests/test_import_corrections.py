@@ -246,6 +246,15 @@ def test_taking_back_a_value_not_yet_applied_takes_back_what_the_rows_hold(
     assert (correction.value, correction.previous, correction.pending) == ("", "A1", True)
     code_correction_apply(correction_id=correction.pk)
     assert CallRecord.objects.get(source_id="3").beat is None
+    # Given and taken back before the worker applied it: no row held it, none changes
+    # (not even the rows without a disposition, which an empty value would match).
+    code_correct(
+        actor=analyst, source="seattle", kind="disposition", code="GONE ON ARRIVAL", value="report"
+    )
+    never = code_correction_take_back(
+        actor=analyst, source="seattle", kind="disposition", code="GONE ON ARRIVAL"
+    )
+    assert (never.previous, code_correction_apply(correction_id=never.pk).rows_updated) == ("", 0)
     # Nothing given to a code: nothing to take back, and the page says so.
     page = correct(
         client, run, django_capture_on_commit_callbacks, kind="beat", code="C3", take_back="1"

@@ -248,8 +248,9 @@ def code_correction_apply(*, correction_id: int) -> CodeCorrection:
         if not correction.pending:
             return correction  # a second delivery of the task
         column = COLUMNS[Kind(correction.kind)]
-        if correction.taken_back:
-            resolved, replaced = column.none, column.holding(correction.previous)
+        if correction.taken_back:  # from the rows holding the value (none, if never applied)
+            held = column.holding(correction.previous) if correction.previous else Q(pk__in=[])
+            resolved, replaced = column.none, held
         else:
             resolved, replaced = column.resolve(correction.value), column.empty
             if correction.previous:
