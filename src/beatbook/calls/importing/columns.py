@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 from django.conf import settings
 
-from beatbook.calls.importing.mapping import Mapping
+from beatbook.calls.importing.mapping import PRIORITY_MAX, Mapping
 from beatbook.calls.importing.points import lat_lon
 from beatbook.calls.importing.times import chrono_format, time_pattern
 from beatbook.calls.importing.transform import RecordBuilder, RowRejected
@@ -97,6 +97,18 @@ class ColumnBuilder:
             self.mapping.timezone, ambiguous="earliest", non_existent="null"
         ).dt.convert_time_zone("UTC")
 
+    def _priority(self) -> pl.Expr:
+        """The priority's number: the mapping's for a text one, else the text read as one
+        (null when it is not: the row path then rejects the row, or reads it)."""
+        text = pl.col("_priority_text")
+        number = text.cast(pl.Int64, strict=False)
+        table = self.mapping.priorities
+        if not table:
+            return number
+        upper = text.str.to_uppercase()
+        mapped = upper.replace_strict(table, default=None, return_dtype=pl.Int64)
+        return pl.when(upper.is_in(list(table))).then(mapped).otherwise(number)
+
     def _coordinate(self, name: str, limit: float) -> tuple[pl.Expr, pl.Expr]:
         """(value, fine): null when empty; not fine when not a number or out of range."""
         text = self._text(name)
@@ -135,7 +147,7 @@ class ColumnBuilder:
             self._text("beat").alias("beat_code"),
             *point,
             *(pl.col(c).alias(f"_place_{n}") for n, c in enumerate(self.place_columns)),
-        ).with_columns(pl.col("_priority_text").cast(pl.Int64, strict=False).alias("priority"))
+        ).with_columns(self._priority().alias("priority"))
         if self.mapping.crs:
             frame = self._projected(frame)
         fine = (
@@ -143,7 +155,7 @@ class ColumnBuilder:
             & (pl.col("source_id").str.len_chars() <= 40)
             & pl.col("received_at").is_not_null()
             & (pl.col("original_code") != "")
-            & ((pl.col("_priority_text") == "") | pl.col("priority").is_not_null())
+            & ((pl.col("_priority_text") == "") | pl.col("priority").is_between(0, PRIORITY_MAX))
             & pl.col("_coordinates_fine")
             & (pl.col("on_scene_at").is_null() | (pl.col("on_scene_at") >= pl.col("received_at")))
         )

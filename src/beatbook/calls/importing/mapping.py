@@ -43,6 +43,7 @@ REQUIRED = ("source_id", "received_at", "call_type")
 # their texts are joined with a space and read with the formats.
 TIME_FIELDS = ("received_at", "dispatched_at", "on_scene_at", "cleared_at")
 LOOKUP = ("file", "code", "description")  # a code table: its file, code and text columns
+PRIORITY_MAX = 99  # a source's priorities, kept as it numbers them (0 to 9 in most CADs)
 
 # The file's shape, so that a mistake in a third city's mapping is named instead of ignored
 # (a section spelt [call_type] mapped nothing) or failing deep in the import (street =
@@ -83,11 +84,24 @@ SCHEMA = _table(
         "call_types": _table({"exact": _CODES, "rules": {"type": "array"}}),
         "dispositions": _table({"exact": _CODES, "rules": {"type": "array"}}),
         "beats": _table({"rename": _CODES, "unknown": _TEXTS}),
+        "priorities": _table(
+            {
+                "exact": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": PRIORITY_MAX,
+                    },
+                }
+            }
+        ),
     }
 )
 _KINDS = {
     "string": "a text in quotes",
     "array": 'a list in brackets, e.g. ["A", "B"]',
+    "integer": "a whole number, without quotes",
     "object": 'a table: a [section] header, or "KEY" = "value" lines',
 }
 
@@ -131,6 +145,7 @@ class Mapping:
     joined: dict[str, list[str]] = field(default_factory=dict)  # a time's columns, if several
     crs: str = ""  # the coordinate system of the x and y columns
     delimiter: str = ","  # between a record's fields ("\t" for a tab-separated file)
+    priorities: dict[str, int] = field(default_factory=dict)  # a text priority → its number
 
 
 def _rules(
@@ -310,6 +325,7 @@ def mapping_load(name_or_path: str) -> Mapping:
         joined=joined,
         crs=crs,
         delimiter=delimiter,
+        priorities={k.upper(): v for k, v in raw.get("priorities", {}).get("exact", {}).items()},
         datetime_formats=list(formats),
         call_types={k.upper(): v for k, v in call_types.get("exact", {}).items()},
         call_type_rules=_rules(call_types.get("rules"), f"{path.name} [call_types]"),

@@ -30,6 +30,8 @@ def time_pattern(fmt: str) -> str | None:
         return None
     if "%f" in fmt and ".%f" not in fmt:  # polars reads a fraction only after a point
         return None
+    if not {"%Y", "%m", "%d"} <= set(directives):  # strptime fills in the rest ("%Y": 1 Jan)
+        return None
     return "".join(
         _FIELDS[part] if part in _FIELDS else re.escape(part)
         for part in re.split(r"(%.)", fmt)

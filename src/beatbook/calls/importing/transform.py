@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from beatbook.calls.importing.corrections import Kind, corrections_for
-from beatbook.calls.importing.mapping import Mapping, MappingError
+from beatbook.calls.importing.mapping import PRIORITY_MAX, Mapping, MappingError
 from beatbook.calls.importing.points import lat_lon
 from beatbook.calls.importing.times import time_parser
 from beatbook.calls.models import CallType
@@ -188,6 +188,24 @@ class RecordBuilder:
             raise RowRejected(f"{self.columns[name]!r} is {text}, outside ±{limit:g}")
         return value
 
+    def _priority(self, text: str) -> int:
+        """The source's priority as its number: from [priorities.exact] for a text one."""
+        mapped = self.mapping.priorities.get(text.upper())
+        if mapped is not None:
+            return mapped
+        try:
+            value = int(text)
+        except ValueError:
+            raise RowRejected(
+                f"{self.columns['priority']!r} is {text!r}, not a number (a priority written "
+                "as text is given its number under [priorities.exact] in the mapping)"
+            ) from None
+        if not 0 <= value <= PRIORITY_MAX:
+            raise RowRejected(
+                f"{self.columns['priority']!r} is {text!r}, not a priority from 0 to {PRIORITY_MAX}"
+            )
+        return value
+
     def _projected(self, row: dict[str, str]) -> tuple[float | None, float | None]:
         """The row's x and y in the mapping's `crs` as latitude and longitude; none for a
         row with either missing or both 0 (a CAD's "no location", as for lat and lon)."""
@@ -224,12 +242,7 @@ class RecordBuilder:
                 f"call was received ({received:%Y-%m-%d %H:%M} UTC)"
             )
         priority_text = self._value(row, "priority")
-        try:
-            priority = int(priority_text) if priority_text else None
-        except ValueError:
-            raise RowRejected(
-                f"{self.columns['priority']!r} is {priority_text!r}, not a number"
-            ) from None
+        priority = self._priority(priority_text) if priority_text else None
         code = self._value(row, "call_type")
         if not code:
             raise RowRejected(f"{self.columns['call_type']!r} (the call type) is empty")

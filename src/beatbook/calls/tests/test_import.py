@@ -448,7 +448,7 @@ def test_the_mapping_guides_example_is_a_mapping_that_imports(
     rows = [
         "S-1,02.03.2024 23:10,586,,02.03.2024,23:25,02.03.2024 23:40,,2,R,NORTH-1,,,,1520,,Pine,"
         "St,,,\n",
-        "S-2,03.03.2024 01:02:03,LOUD PARTY,Party,,,,,3,UNFOUNDED CALL,-1,,,,,,,,,,\n",
+        "S-2,03.03.2024 01:02:03,LOUD PARTY,Party,,,,,high,UNFOUNDED CALL,-1,,,,,,,,,,\n",
         "S-3,yesterday,586,,,,,,,,,,,,,,,,,,\n",
     ]
     source = tmp_path / "calls.csv"
@@ -466,6 +466,7 @@ def test_the_mapping_guides_example_is_a_mapping_that_imports(
     assert first.received_at.isoformat() == "2024-03-03T05:10:00+00:00"  # Chicago's time
     assert first.dispatched_at.isoformat() == "2024-03-03T05:25:00+00:00"  # from two columns
     assert (second.call_type.code, second.disposition, second.beat) == ("NOISE", "unfounded", None)
+    assert (first.priority, second.priority) == (2, 2)  # "high", by [priorities.exact]
 
 
 def test_the_command_reports_progress_and_the_summary(
@@ -668,6 +669,42 @@ def test_a_tab_separated_export_is_read_with_its_delimiter(
     for bad in ('";;"', '""', '"\\""'):
         mapping_file.write_text(f"delimiter = {bad}\n" + MINIMAL_MAPPING)
         with pytest.raises(MappingError, match="one character between fields"):
+            mapping_load(str(mapping_file))
+
+
+def test_priorities_written_as_text_are_numbered_by_the_mapping_in_both_paths(
+    agency: dict[str, Any], tmp_path: Path
+) -> None:
+    """A CAD that writes "P1" or "HIGH" had every row rejected ("not a number"), and one
+    priority too large for its column failed the whole batch on PostgreSQL."""
+    mapping_file = tmp_path / "p.toml"
+    mapping_file.write_text(
+        MINIMAL_MAPPING.replace("[formats]", 'priority = "p"\n[formats]').replace(
+            '"%Y"', '"%Y-%m-%d"'
+        )
+        + '[priorities.exact]\n"P1" = 1\n"High" = 2\n'
+    )
+    mapping = mapping_load(str(mapping_file))
+    assert mapping.priorities == {"P1": 1, "HIGH": 2}
+    texts = ["p1", "HIGH", "3", "", "0", "P9", "100", "-1", "99999"]
+    source = tmp_path / "calls.csv"
+    rows = "".join(f"{n},2024-03-01,NOISE,{t}\n" for n, t in enumerate(texts))
+    source.write_text("a,b,c,p\n" + rows)
+    assert _assert_paths_agree(source, mapping) == 5
+    run = calls_import(path=source, mapping=mapping, rejects_path=tmp_path / "rejects.csv")
+    assert (run.rows_imported, run.rows_rejected) == (5, 4)
+    kept = dict(CallRecord.objects.values_list("source_id", "priority"))
+    assert kept == {"0": 1, "1": 2, "2": 3, "3": None, "4": 0}
+    with (tmp_path / "rejects.csv").open() as f:
+        reasons = [r["reason"] for r in csv.DictReader(f)]
+    assert reasons[0].startswith("'p' is 'P9', not a number (a priority written as text is")
+    assert reasons[1:] == [f"'p' is '{t}', not a priority from 0 to 99" for t in texts[6:]]
+    for bad, named in [
+        ('"P1" = "1"', "[priorities.exact] P1: '1' should be a whole number, without quotes"),
+        ('"P1" = 120', "[priorities.exact] P1: 120 is greater than the maximum of 99"),
+    ]:
+        mapping_file.write_text(MINIMAL_MAPPING + f"[priorities.exact]\n{bad}\n")
+        with pytest.raises(MappingError, match=re.escape(named)):
             mapping_load(str(mapping_file))
 
 

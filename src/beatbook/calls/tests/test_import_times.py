@@ -39,6 +39,10 @@ def test_unpadded_hours_and_refusals() -> None:
     for bad in ("2024-01-02T21:30:05", "2024-01-02T21:30:05.1234567", "2024-01-02T21:30:05."):
         assert iso(bad) is None
     assert time_pattern("%Y-%m-%d %H:%M:%S,%f") is None  # a comma: the strptime path
+    # Without a month and a day, strptime takes the first of January; the pattern would not
+    # read it at all (and polars would, a third reading).
+    assert time_pattern("%Y") is None
+    assert time_parser("%Y")("2024") == dt.datetime(2024, 1, 1)  # noqa: DTZ001
     other = time_parser("%d %b %Y")  # month names: the strptime path
     assert other("04 Nov 2023") == dt.datetime(2023, 11, 4)  # noqa: DTZ001
     assert other("4 Nov") is None
