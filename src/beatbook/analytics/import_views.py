@@ -265,6 +265,13 @@ def _periods_chart(coverage: Coverage) -> Any:
     return charts.columns(items, (("Calls", charts.BAR),), title)
 
 
+def _hours_chart(hours: list[int]) -> Any:
+    """A checked file's calls by the hour of the agency's day: fewest before dawn, unless
+    the mapping reads its times in the wrong zone."""
+    items = [(f"{hour:02d}", (rows,)) for hour, rows in enumerate(hours)]
+    return charts.columns(items, (("Calls", charts.BAR),), "Calls by hour of the day")
+
+
 def run_coverage(run: ImportRun, limit: int | None = None) -> Coverage:
     """What the mapping left: in the source's rows, or for a checked upload, in its file."""
     preview = run_preview(run)
@@ -339,6 +346,7 @@ class ImportCoverageView(RoleRequiredMixin, View):
             ],
             "empty_days": coverage.empty_days,
             "chart_periods": _periods_chart(coverage),
+            "chart_hours": _hours_chart(preview.hours) if preview and preview.hours else "",
             "chart": charts.bars(
                 [(c.code, c.rows) for c in coverage.call_types],
                 "Rows without a Beatbook call type, by the source's code",

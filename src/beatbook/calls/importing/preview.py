@@ -30,6 +30,11 @@ from beatbook.calls.importing.transform import RecordBuilder
 from beatbook.calls.models import CallRecord
 
 REJECTS_SHOWN = 50  # the first rejects, with line and reason; the import writes them all
+# A city's calls are fewest before dawn. Fewest at another hour of the agency's day means,
+# almost always, times read in the wrong zone: a mapping left at its default, UTC, for an
+# export in local time puts the trough in the evening. Judged from this many rows on.
+QUIET_HOURS = range(1, 9)  # 01:00 to 08:59
+HOURS_JUDGED_FROM = 480
 
 
 @dataclass(frozen=True)
@@ -40,10 +45,32 @@ class Preview:
     rejected: int
     rejects: list[tuple[int, str]]  # the first REJECTS_SHOWN: line, reason
     coverage: Coverage  # over the importable rows
+    # Importable rows by the hour of the agency's day they were received in, 0 to 23.
+    hours: list[int] = dataclasses.field(default_factory=list)
 
     @property
     def already_there(self) -> int:
         return self.importable - self.new
+
+    @property
+    def quietest_hour(self) -> int | None:
+        """The hour of the agency's day with the fewest calls, once there are enough."""
+        if sum(self.hours) < HOURS_JUDGED_FROM:
+            return None
+        return min(range(24), key=lambda hour: (self.hours[hour], hour))
+
+    @property
+    def zone_doubt(self) -> str:
+        """What to say when calls would be fewest at an hour no city's are ("" otherwise)."""
+        hour = self.quietest_hour
+        if hour is None or hour in QUIET_HOURS:
+            return ""
+        return (
+            f"Calls would be fewest at {hour:02d}:00 of the agency's day, where a city's are "
+            "fewest before dawn: the export's times are likely in another time zone than "
+            "the mapping's timezone (UTC when it names none). Set it to the zone the export "
+            "writes its times in, and check again."
+        )
 
     def as_json(self) -> dict[str, Any]:
         figures = dataclasses.asdict(self)
@@ -59,6 +86,7 @@ class Preview:
             rejected=figures["rejected"],
             rejects=[(line, reason) for line, reason in figures["rejects"]],
             coverage=coverage_from_json(figures["coverage"]),
+            hours=list(figures.get("hours", [])),
         )
 
 
@@ -72,6 +100,7 @@ class _Tally:
         self.beats: Counter[str] = Counter()
         self.dispositions: Counter[str] = Counter()
         self.days: Counter[str] = Counter()
+        self.hours = [0] * 24
         self.zone = str(timezone.get_default_timezone())
 
     def add(self, records: pl.DataFrame) -> None:
@@ -89,6 +118,11 @@ class _Tally:
             pl.col("received_at").dt.convert_time_zone(self.zone).dt.date().alias("day")
         ).len()
         self.days.update({day.isoformat(): rows for day, rows in local_days.iter_rows()})
+        local_hours = records.group_by(
+            pl.col("received_at").dt.convert_time_zone(self.zone).dt.hour().alias("hour")
+        ).len()
+        for hour, rows in local_hours.iter_rows():
+            self.hours[hour] += rows
         untyped = records.filter(pl.col("call_type_id").is_null())
         for code, rows, description in (
             untyped.group_by("original_code")
@@ -168,4 +202,5 @@ def import_preview(
         rejected=rejected,
         rejects=rejects,
         coverage=tally.coverage(mapping.name),
+        hours=tally.hours,
     )

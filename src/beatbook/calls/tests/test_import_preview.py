@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from beatbook.calls.importing.coverage import import_coverage
-from beatbook.calls.importing.mapping import mapping_load
+from beatbook.calls.importing.mapping import MAPPINGS_DIR, mapping_load
 from beatbook.calls.importing.preview import Preview, import_preview
 from beatbook.calls.importing.reading import ImportFileError
 from beatbook.calls.importing.run import calls_import
@@ -118,6 +118,41 @@ def test_days_without_a_call_are_named_by_the_check_the_page_and_the_command(
     page = client_for("analyst").get(f"/analytics/imports/{run.pk}/").content.decode()
     assert "<strong>2 days without a single call</strong>: 2023-06-03, 2023-06-04." in page
     assert "<title>29 May 23 · Calls: 2</title>" in page
+
+
+def test_times_read_in_the_wrong_zone_are_doubted_by_the_check_the_page_and_the_command(
+    agency: dict[str, Any], tmp_path: Path, capsys: Any, client_for: Any
+) -> None:
+    """San Diego's calls are fewest at 04:00. Read as UTC (a mapping left at the default
+    for an export in local time), they would be fewest at 20:00 of the agency's day."""
+    right = import_preview(path=SAN_DIEGO, mapping=mapping_load("san-diego"))
+    assert (sum(right.hours), right.quietest_hour, right.zone_doubt) == (26576, 4, "")
+    utc = tmp_path / "san-diego.toml"
+    shipped = (MAPPINGS_DIR / "san-diego.toml").read_text()
+    utc.write_text(shipped.replace('timezone = "America/Los_Angeles"', 'timezone = "UTC"'))
+    (tmp_path / "calls.csv").write_bytes(SAN_DIEGO.read_bytes())
+    (tmp_path / "pd_cfs_calltypes_datasd.csv").write_bytes(
+        (SAN_DIEGO.parent / "pd_cfs_calltypes_datasd.csv").read_bytes()
+    )
+    wrong = import_preview(path=tmp_path / "calls.csv", mapping=mapping_load(str(utc)))
+    assert wrong.hours == right.hours[8:] + right.hours[:8]  # eight hours late, as read
+    assert wrong.zone_doubt.startswith("Calls would be fewest at 20:00 of the agency's day")
+    assert Preview.from_json(wrong.as_json()) == wrong  # kept on the check's run
+    call_command("import_calls", str(tmp_path / "calls.csv"), "--mapping", str(utc), "--check")
+    assert wrong.zone_doubt in capsys.readouterr().out
+    run = ImportRun.objects.create(
+        source="san-diego",
+        file_name="calls.csv",
+        status="checked",
+        check_only=True,
+        preview=wrong.as_json(),
+    )
+    page = client_for("analyst").get(f"/analytics/imports/{run.pk}/").content.decode()
+    assert 'id="check-zone-doubt"><strong>Calls would be fewest at 20:00' in page
+    assert "<title>20 · Calls: 507</title>" in page  # the hours drawn
+    # Too few calls to judge the hours by: no doubt raised.
+    few = import_preview(path=SEATTLE, mapping=mapping_load("seattle"))
+    assert (sum(few.hours), few.quietest_hour, few.zone_doubt) == (222, None, "")
 
 
 def test_figures_kept_before_days_were_counted_are_counted_again(agency: dict[str, Any]) -> None:

@@ -105,6 +105,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  … and {preview.rejected - SHOWN:,} more; the import lists them all."
             )
+        if preview.zone_doubt:
+            self.stdout.write(self.style.WARNING(preview.zone_doubt))
         self._coverage(preview.coverage.first(SHOWN), "rows it would import with mapping")
 
     def _coverage(self, coverage: Coverage, rows: str) -> None:
