@@ -114,14 +114,13 @@ class _Tally:
                 timed=pl.col("response_seconds").is_not_null().sum(),
             ).row(0, named=True)
         )
-        local_days = records.group_by(
-            pl.col("received_at").dt.convert_time_zone(self.zone).dt.date().alias("day")
-        ).len()
-        self.days.update({day.isoformat(): rows for day, rows in local_days.iter_rows()})
-        local_hours = records.group_by(
-            pl.col("received_at").dt.convert_time_zone(self.zone).dt.hour().alias("hour")
-        ).len()
-        for hour, rows in local_hours.iter_rows():
+        local = pl.col("received_at").dt.convert_time_zone(self.zone)
+        for day, hour, rows in (
+            records.group_by(local.dt.date().alias("day"), local.dt.hour().alias("hour"))
+            .len()
+            .iter_rows()
+        ):
+            self.days[day.isoformat()] += rows
             self.hours[hour] += rows
         untyped = records.filter(pl.col("call_type_id").is_null())
         for code, rows, description in (
