@@ -166,6 +166,11 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     expect(supervisor.page.locator("#net-saving")).to_contain_text(
         "Per call handled: $34 of CSO time against"
     )
+    # Of every call on record, what CSOs could take: the program's own 81, all noise calls;
+    # the city's 80 came without a Beatbook call type, so they count neither way.
+    expect(supervisor.page.locator("#potential-eligible")).to_contain_text("81 (100 %)")
+    expect(supervisor.page.locator("#potential-unmapped")).to_contain_text("80 calls")
+    expect(supervisor.page.locator("#chart-potential-busy svg")).to_be_visible()
     supervisor.screenshot("44-analytics-diversion")
 
     # The watch group the beat started twenty days ago is offered for comparison; its link

@@ -86,7 +86,9 @@ def bars(
     return _svg(width, len(shown) * row + 6, title, mark_safe("".join(parts)))  # noqa: S308
 
 
-def heatmap(grid: list[list[int]], title: str) -> SafeString:
+def heatmap(
+    grid: Sequence[Sequence[float]], title: str, unit: str = "calls", digits: int = 0
+) -> SafeString:
     top = max(max(r) for r in grid) or 1
     cell, left, head = 26, 40, 18
     cells = []
@@ -102,7 +104,7 @@ def heatmap(grid: list[list[int]], title: str) -> SafeString:
             cells.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" fill-opacity="{}">'
-                    "<title>{} {}:00 · {} calls</title></rect>",
+                    "<title>{} {}:00 · {} {}</title></rect>",
                     left + h * cell,
                     head + d * cell,
                     cell - 2,
@@ -111,7 +113,8 @@ def heatmap(grid: list[list[int]], title: str) -> SafeString:
                     f"{shade:.2f}",
                     DAYS[d],
                     f"{h:02d}",
-                    n,
+                    f"{n:.{digits}f}",
+                    unit,
                 )
             )
     hours = format_html_join(

@@ -35,6 +35,13 @@ from beatbook.analytics.hotspots import (
     repeat_locations,
 )
 from beatbook.analytics.opendata import FIELDS, open_data_rows
+from beatbook.analytics.potential import (
+    MAX_SPAN,
+    MIN_TIMED,
+    SHIFT_HOURS,
+    imported_history_starts,
+    potential,
+)
 from beatbook.analytics.report import monthly_report
 from beatbook.analytics.scope import DashboardForm, Scope, ScopeForm
 from beatbook.analytics.selectors import (
@@ -245,9 +252,25 @@ class DiversionView(ScopedPage):
     page = "diversion"
 
     def figures(self, scope: Scope) -> dict[str, Any]:
-        result = diversion(scope)
+        result, could = diversion(scope), potential(scope)
+        peak_day, peak_hour, peak_busy = could.peak
         return {
             "diversion": result,
+            "potential": could,
+            "history_starts": None if could.imported else imported_history_starts(),
+            "potential_share_text": percent(could.share, signed=False),
+            "potential_peak_text": f"{charts.DAYS[peak_day]} {peak_hour:02d}:00",
+            "potential_peak_busy": peak_busy,
+            "shift_hours": SHIFT_HOURS,
+            "min_timed": MIN_TIMED,
+            "max_span_hours": MAX_SPAN.total_seconds() / 3600,
+            "chart_potential_types": charts.bars(
+                [(t.label, round(t.hours, 1)) for t in could.eligible],
+                "CSO-hours by type, the calls CSOs may take",
+            ),
+            "chart_potential_busy": charts.heatmap(
+                could.busy, "CSOs busy on average by hour of the week", "CSOs busy", digits=1
+            ),
             **cost_texts(result),
             "share_text": percent(result.share, signed=False),
             "default_minutes": settings.BEATBOOK_SWORN_MINUTES_DEFAULT,
@@ -714,6 +737,39 @@ class ExportView(RoleRequiredMixin, View):
                 name,
                 ["week_start", "handled_by_cso", "escalated"],
                 ([w.start.isoformat(), w.handled, w.escalated] for w in diversion(scope).weeks),
+            )
+        if figure == "potential-by-type":
+            could = potential(scope)
+            return csv_response(
+                name,
+                [
+                    "call_type",
+                    "responder",
+                    "calls",
+                    "timed_calls",
+                    "minutes_per_call",
+                    "minutes_from",
+                    "hours",
+                ],
+                (
+                    [
+                        t.label,
+                        t.responder,
+                        t.calls,
+                        t.timed,
+                        f"{t.minutes_per_call:.1f}",
+                        "dispatch to clear" if t.measured else "sworn minutes",
+                        f"{t.hours:.2f}",
+                    ]
+                    for t in could.by_type
+                ),
+            )
+        if figure == "potential-by-hour":
+            busy = potential(scope).busy
+            return csv_response(
+                name,
+                ["day", *[f"{h:02d}" for h in range(24)]],
+                ([charts.DAYS[d], *(f"{n:.2f}" for n in busy[d])] for d in range(7)),
             )
         if figure == "referrals-by-status":
             by_status = referral_outcomes(referrals=referrals_in(scope))["by_status"]

@@ -41,8 +41,17 @@ HEADER = [
     "Latitude",
     "Longitude",
 ]
-# Every Nth call of the old CAD was sworn work (no Beatbook type), or closed with a code
-# Beatbook has no counterpart for: what the coverage page lists for the mapping.
+# A city's CAD holds sworn work too: every SWORN_MAPPED_EVERY-th call is one of these, which
+# the mapping gives Beatbook's sworn-only types (what the diversion page's "What CSOs could
+# take" leaves out). Every Nth of SWORN_EVERY is sworn work with no Beatbook type, and some
+# are closed with a code Beatbook has no counterpart for: what the coverage page lists.
+SWORN_MAPPED_EVERY = 4
+SWORN_MAPPED = [
+    ("415", "DISTURBANCE"),
+    ("SUSP", "SUSPICIOUS CIRCUMSTANCES"),
+    ("SUSPP", "SUSPICIOUS PERSON"),
+    ("23103", "RECKLESS DRIVER"),
+]
 SWORN_EVERY = {71: ("ALARM", "AUDIBLE ALARM"), 89: ("DOM", "DOMESTIC DISTURBANCE")}
 UNMAPPED_DISPOSITION_EVERY = {53: "CAN", 97: "DUP"}
 # Until its code table was revised, the old CAD wrote parking calls as PRK. The mapping
@@ -81,6 +90,8 @@ def former_cad_lines(rows: Iterable[dict[str, Any]]) -> list[list[str]]:
         code, nature = nature_codes[row["original_code"]], row["original_description"].upper()
         if row["received_at"] < revised:
             code = OLD_SPELLINGS.get(code, code)
+        if n % SWORN_MAPPED_EVERY == 0:
+            code, nature = SWORN_MAPPED[n // SWORN_MAPPED_EVERY % len(SWORN_MAPPED)]
         for every, sworn in SWORN_EVERY.items():
             if n % every == 0:
                 code, nature = sworn

@@ -85,6 +85,7 @@ def _the_programs_story_is_in_the_history() -> None:
     watch started, the mediated address quiet since the agreement, escalations both at intake
     and from the scene, survey answers over the whole history."""
     from beatbook.analytics.effectiveness import Place, compare, recent_interventions
+    from beatbook.analytics.potential import potential
     from beatbook.analytics.scope import Scope
     from beatbook.analytics.selectors import weekly
     from beatbook.calls.models import CallRecord
@@ -149,6 +150,16 @@ def _the_programs_story_is_in_the_history() -> None:
     weeks = weekly(Scope(start=today - dt.timedelta(days=89), end=today))
     assert all(w.previous_year > 0 and w.baseline for w in weeks)
     assert any(w.baseline != w.previous_year for w in weeks)  # the mean of two years
+    # The former CAD held sworn work too: about a quarter of its calls are of sworn-only types.
+    could = potential(Scope(first_own - dt.timedelta(days=CITY_HISTORY_DAYS + 1), first_own))
+    assert could.imported == history.count()
+    assert 0.7 < could.share < 0.8
+    assert {t.label for t in could.by_type if not t.eligible} == {
+        "Disturbance",
+        "Suspicious circumstances",
+        "Suspicious person",
+        "Reckless driver",
+    }
 
 
 def _the_history_came_in_on_the_imports_page(rows: int) -> None:

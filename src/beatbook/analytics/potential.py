@@ -1,0 +1,182 @@
+"""What CSOs could take: every call on record (a city's imported history as well as the
+program's own calls), counted by whether its call type lets a CSO respond, with the time
+those calls took and when in the week that work falls.
+
+Denver's STAR evaluation had to infer which calls were eligible from CAD nature codes, by
+hand (FIELD-SURVEY.md §2 item 15); here an import's mapping to Beatbook's call types already
+says it. A call whose source code the mapping left out has no call type and is counted
+apart: it is neither eligible nor not.
+
+A type's minutes per call are measured where the record can say: the mean time from
+dispatch to clear over its calls that have both (at least MIN_TIMED of them, each at most
+MAX_SPAN: longer spans are records left open, not work). Otherwise they are the type's
+"sworn minutes", the same figure the program's own diversion counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, DurationField, F, Min, Q, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.utils import timezone
+
+from beatbook.analytics.scope import Scope, records
+from beatbook.calls.choices import Responder
+from beatbook.calls.models import CallRecord, CallType
+from beatbook.calls.records import SOURCE as OWN_SOURCE
+
+MIN_TIMED = 20
+MAX_SPAN = dt.timedelta(hours=8)
+SHIFT_HOURS = 8
+
+
+@dataclass(frozen=True)
+class TypePotential:
+    call_type_id: int
+    label: str
+    responder: str
+    calls: int
+    timed: int  # calls with a dispatch and a clear time, at most MAX_SPAN apart
+    timed_hours: float  # dispatch to clear, summed over those
+    sworn_minutes: int
+
+    @property
+    def eligible(self) -> bool:
+        return self.responder != Responder.SWORN
+
+    @property
+    def measured(self) -> bool:
+        return self.timed >= MIN_TIMED
+
+    @property
+    def minutes_per_call(self) -> float:
+        return self.timed_hours * 60 / self.timed if self.measured else float(self.sworn_minutes)
+
+    @property
+    def hours(self) -> float:
+        return self.calls * self.minutes_per_call / 60
+
+
+@dataclass(frozen=True)
+class Potential:
+    days: int
+    by_type: list[TypePotential]  # mapped types only, the most hours first
+    unmapped: int  # calls whose source code has no Beatbook call type
+    imported: int  # calls of an imported history (the rest are the program's own)
+    busy: list[list[float]]  # 7 × 24: CSOs busy on average, if they took every eligible call
+
+    @property
+    def mapped(self) -> int:
+        return sum(t.calls for t in self.by_type)
+
+    @property
+    def eligible(self) -> list[TypePotential]:
+        return [t for t in self.by_type if t.eligible]
+
+    @property
+    def eligible_calls(self) -> int:
+        return sum(t.calls for t in self.eligible)
+
+    @property
+    def share(self) -> float | None:
+        return self.eligible_calls / self.mapped if self.mapped else None
+
+    @property
+    def hours(self) -> float:
+        return sum(t.hours for t in self.eligible)
+
+    @property
+    def hours_a_week(self) -> float:
+        return self.hours * 7 / self.days
+
+    @property
+    def shifts_a_week(self) -> float:
+        return self.hours_a_week / SHIFT_HOURS
+
+    @property
+    def peak(self) -> tuple[int, int, float]:
+        """The hour of the week with the most CSOs busy: (weekday 0-6, hour, CSOs)."""
+        return max(
+            ((d, h, n) for d, row in enumerate(self.busy) for h, n in enumerate(row)),
+            key=lambda cell: (cell[2], -cell[0], -cell[1]),
+        )
+
+
+def _weekdays(scope: Scope) -> list[int]:
+    """How many Mondays, Tuesdays … the scope's dates hold."""
+    counts = [0] * 7
+    for offset in range(scope.days):
+        counts[(scope.start + dt.timedelta(days=offset)).weekday()] += 1
+    return counts
+
+
+def potential(scope: Scope) -> Potential:
+    """Counted in the database in one pass, by type and hour of the week (a few thousand
+    groups however many calls); the types' totals are their hours' sums."""
+    default = settings.BEATBOOK_SWORN_MINUTES_DEFAULT
+    tz = timezone.get_current_timezone()
+    timed = Q(dispatched_at__isnull=False, cleared_at__gte=F("dispatched_at")) & Q(
+        cleared_at__lte=F("dispatched_at") + MAX_SPAN
+    )
+    cells = list(
+        records(scope)
+        .annotate(
+            weekday=ExtractIsoWeekDay("received_at", tzinfo=tz),
+            hour=ExtractHour("received_at", tzinfo=tz),
+        )
+        .values("call_type_id", "weekday", "hour")
+        .annotate(
+            calls=Count("pk"),
+            imported=Count("pk", filter=~Q(source=OWN_SOURCE)),
+            timed=Count("pk", filter=timed),
+            span=Sum(
+                F("cleared_at") - F("dispatched_at"), filter=timed, output_field=DurationField()
+            ),
+        )
+        .order_by()
+    )
+    totals: dict[int | None, list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for cell in cells:
+        total = totals[cell["call_type_id"]]
+        total[0] += cell["calls"]
+        total[1] += cell["timed"]
+        total[2] += cell["span"].total_seconds() / 3600 if cell["span"] else 0.0
+    types = {t.pk: t for t in CallType.objects.filter(pk__in=[k for k in totals if k])}
+    by_type = [
+        TypePotential(
+            call_type_id=pk,
+            label=call_type.name,
+            responder=call_type.responder,
+            calls=int(totals[pk][0]),
+            timed=int(totals[pk][1]),
+            timed_hours=totals[pk][2],
+            sworn_minutes=default if call_type.sworn_minutes is None else call_type.sworn_minutes,
+        )
+        for pk, call_type in types.items()
+    ]
+    by_type.sort(key=lambda t: (-t.hours, t.label))
+    minutes = {t.call_type_id: t.minutes_per_call for t in by_type if t.eligible}
+    weekdays = _weekdays(scope)
+    busy = [[0.0] * 24 for _ in range(7)]
+    for cell in cells:
+        if cell["call_type_id"] in minutes:
+            day = cell["weekday"] - 1
+            busy[day][cell["hour"]] += (
+                cell["calls"] * minutes[cell["call_type_id"]] / 60 / weekdays[day]
+            )
+    return Potential(
+        days=scope.days,
+        by_type=by_type,
+        unmapped=sum(int(t[0]) for pk, t in totals.items() if pk not in types),
+        imported=sum(cell["imported"] for cell in cells),
+        busy=busy,
+    )
+
+
+def imported_history_starts() -> dt.date | None:
+    """The first day of the imported history on record, if there is one."""
+    first = CallRecord.objects.exclude(source=OWN_SOURCE).aggregate(first=Min("received_at"))
+    return timezone.localdate(first["first"]) if first["first"] else None

@@ -1,0 +1,174 @@
+"""What CSOs could take of every call on record: figures against hand-computed values."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+
+from beatbook.analytics.potential import potential
+from beatbook.analytics.scope import Scope
+from beatbook.analytics.tests.programme import at
+from beatbook.calls.models import CallRecord, CallType
+from beatbook.calls.records import SOURCE as OWN_SOURCE
+
+pytestmark = pytest.mark.django_db
+# Monday 2 March to Sunday 15 March: two of each weekday.
+MARCH = Scope(dt.date(2026, 3, 2), dt.date(2026, 3, 15))
+QUERY = "start=2026-03-02&end=2026-03-15"
+
+
+def _record(n: int, received: dt.datetime, code: str | None, beat: Any, **kwargs: Any) -> Any:
+    return CallRecord(
+        source=kwargs.pop("source", "city"),
+        source_id=str(n),
+        received_at=received,
+        call_type=CallType.objects.get(code=code) if code else None,
+        original_code=code or "ALARM",
+        beat=beat,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def history(agency: dict[str, Any]) -> dict[str, Any]:
+    CallType.objects.filter(code="NOISE").update(sworn_minutes=30)  # measured instead
+    a1, b1 = agency["a1"], agency["b1"]
+    rows = [
+        # 25 noise calls on Monday 2 March at 14:xx, 40 minutes from dispatch to clear each
+        *(
+            _record(
+                n,
+                at(2, 14, n),
+                "NOISE",
+                a1,
+                dispatched_at=at(2, 14, n) + dt.timedelta(minutes=5),
+                cleared_at=at(2, 14, n) + dt.timedelta(minutes=45),
+            )
+            for n in range(25)
+        ),
+        # and one the old CAD left open for ten hours: a call, but not its time
+        _record(
+            25,
+            at(2, 14, 30),
+            "NOISE",
+            a1,
+            dispatched_at=at(2, 14, 35),
+            cleared_at=at(3, 0, 35),
+        ),
+        # parking: too few timed calls to measure, so the default 45 minutes each
+        _record(26, at(3, 9), "PARKING", b1, dispatched_at=at(3, 9), cleared_at=at(3, 9, 5)),
+        _record(27, at(10, 9, 30), "PARKING", b1),
+        _record(28, at(7, 23, 10), "PARKING", b1),
+        _record(29, at(4, 10), "PARKING", b1, source=OWN_SOURCE),  # the program's own
+        *(_record(30 + n, at(5, 1 + n), "DISORD", b1) for n in range(4)),  # sworn only
+        *(_record(40 + n, at(6, 12), None, a1) for n in range(2)),  # left out by the mapping
+        _record(50, at(20, 14), "NOISE", a1),  # after the range
+    ]
+    CallRecord.objects.bulk_create(rows)
+    return agency
+
+
+def test_calls_a_cso_may_take_and_the_time_they_take(history: dict[str, Any]) -> None:
+    result = potential(MARCH)
+    assert (result.mapped, result.eligible_calls, result.unmapped) == (34, 30, 2)
+    assert result.imported == 35  # all but the program's own parking call
+    assert result.share == pytest.approx(30 / 34)
+    by_label = {t.label: t for t in result.by_type}
+    noise = by_label["Noise complaint"]
+    assert (noise.calls, noise.timed, noise.measured) == (26, 25, True)
+    assert noise.minutes_per_call == pytest.approx(40)
+    parking = by_label["Parking complaint"]
+    assert (parking.calls, parking.timed, parking.measured) == (4, 1, False)
+    assert parking.minutes_per_call == 45
+    assert not by_label["Disturbance"].eligible
+    # 26 × 40 min + 4 × 45 min, over two weeks
+    assert result.hours == pytest.approx(26 * 40 / 60 + 3)
+    assert result.hours_a_week == pytest.approx((26 * 40 / 60 + 3) / 2)
+    assert result.shifts_a_week == pytest.approx((26 * 40 / 60 + 3) / 2 / 8)
+
+
+def test_csos_busy_by_hour_of_the_week(history: dict[str, Any]) -> None:
+    busy = potential(MARCH).busy
+    # Mondays at 14:00: 26 calls × 40 min, over the range's two Mondays
+    assert busy[0][14] == pytest.approx(26 * 40 / 60 / 2)
+    assert busy[1][9] == pytest.approx(2 * 0.75 / 2)  # two Tuesday parking calls
+    assert busy[5][23] == pytest.approx(0.75 / 2)
+    assert busy[2][10] == pytest.approx(0.75 / 2)
+    assert busy[3][1] == 0  # the sworn-only disturbances count nothing
+    assert sum(map(sum, busy)) == pytest.approx((26 * 40 / 60 + 3) / 2)
+    assert potential(MARCH).peak == (0, 14, pytest.approx(26 * 40 / 60 / 2))
+
+
+def test_filters(history: dict[str, Any]) -> None:
+    only_b1 = potential(Scope(MARCH.start, MARCH.end, beat_ids=(history["b1"].pk,)))
+    assert (only_b1.mapped, only_b1.eligible_calls, only_b1.share) == (8, 4, 0.5)
+    noise = CallType.objects.get(code="NOISE").pk
+    only_noise = potential(Scope(MARCH.start, MARCH.end, call_type_ids=(noise,)))
+    assert (only_noise.mapped, only_noise.unmapped) == (26, 0)
+
+
+def test_page_and_csvs(history: dict[str, Any], client_for: Any) -> None:
+    analyst = client_for("analyst")
+    page = analyst.get(f"/analytics/diversion/?{QUERY}").content.decode()
+    assert '<p class="big" id="potential-eligible">30 <span class="small">(88 %)</span>' in page
+    assert '<p class="big" id="potential-hours">20 h</p>' in page
+    assert '<p class="big" id="potential-peak">Mon 14:00</p>' in page
+    assert "2 calls with source codes the mapping left out are counted neither way" in page
+    assert 'id="potential-no-history"' not in page
+
+    def rows(figure: str) -> list[dict[str, str]]:
+        answer = analyst.get(f"/analytics/export/{figure}.csv?{QUERY}")
+        text = b"".join(answer.streaming_content).decode()
+        return list(csv.DictReader(io.StringIO(text)))
+
+    assert rows("potential-by-type") == [
+        {
+            "call_type": "Noise complaint",
+            "responder": "cso",
+            "calls": "26",
+            "timed_calls": "25",
+            "minutes_per_call": "40.0",
+            "minutes_from": "dispatch to clear",
+            "hours": "17.33",
+        },
+        {
+            "call_type": "Disturbance",
+            "responder": "sworn",
+            "calls": "4",
+            "timed_calls": "0",
+            "minutes_per_call": "45.0",
+            "minutes_from": "sworn minutes",
+            "hours": "3.00",
+        },
+        {
+            "call_type": "Parking complaint",
+            "responder": "cso",
+            "calls": "4",
+            "timed_calls": "1",
+            "minutes_per_call": "45.0",
+            "minutes_from": "sworn minutes",
+            "hours": "3.00",
+        },
+    ]
+    monday = rows("potential-by-hour")[0]
+    assert (monday["day"], monday["14"], monday["13"]) == ("Mon", "8.67", "0.00")
+
+
+def test_a_selection_of_the_programs_own_calls_points_to_the_history(
+    history: dict[str, Any], client_for: Any
+) -> None:
+    page = client_for("analyst").get("/analytics/diversion/?start=2026-03-04&end=2026-03-04")
+    html = page.content.decode()
+    assert "The selection holds only the program's own calls" in html
+    assert "the city's imported history starts on 2026-03-02" in html
+
+
+def test_field_and_desk_roles_are_refused(history: dict[str, Any], client_for: Any) -> None:
+    for role in ("cso", "dispatcher"):
+        for figure in ("potential-by-type", "potential-by-hour"):
+            answer = client_for(role).get(f"/analytics/export/{figure}.csv?{QUERY}")
+            assert answer.status_code == 403
