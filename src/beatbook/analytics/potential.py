@@ -85,6 +85,12 @@ class Potential:
         return self.eligible_calls / self.mapped if self.mapped else None
 
     @property
+    def share_of_all(self) -> float | None:
+        """Of every call, those the mapping left out included: the least the share can be."""
+        every = self.mapped + self.unmapped
+        return self.eligible_calls / every if every else None
+
+    @property
     def hours(self) -> float:
         return sum(t.hours for t in self.eligible)
 

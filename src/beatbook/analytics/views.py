@@ -259,6 +259,7 @@ class DiversionView(ScopedPage):
             "potential": could,
             "history_starts": None if could.imported else imported_history_starts(),
             "potential_share_text": percent(could.share, signed=False),
+            "potential_share_of_all_text": percent(could.share_of_all, signed=False),
             "potential_peak_text": f"{charts.DAYS[peak_day]} {peak_hour:02d}:00",
             "potential_peak_busy": peak_busy,
             "shift_hours": SHIFT_HOURS,
