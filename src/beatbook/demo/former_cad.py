@@ -45,13 +45,11 @@ HEADER = [
 # the mapping gives Beatbook's sworn-only types (what the diversion page's "What CSOs could
 # take" leaves out). Every Nth of SWORN_EVERY is sworn work with no Beatbook type, and some
 # are closed with a code Beatbook has no counterpart for: what the coverage page lists.
-SWORN_MAPPED_EVERY = 4
-SWORN_MAPPED = [
-    ("415", "DISTURBANCE"),
-    ("SUSP", "SUSPICIOUS CIRCUMSTANCES"),
-    ("SUSPP", "SUSPICIOUS PERSON"),
-    ("23103", "RECKLESS DRIVER"),
-]
+# In turn, so disturbances come three times as often as reckless drivers; all priority 2.
+SWORN_MAPPED_EVERY, SWORN_PRIORITY = 4, "2"
+DISTURBANCE, SUSPICIOUS = ("415", "DISTURBANCE"), ("SUSP", "SUSPICIOUS CIRCUMSTANCES")
+PERSON, RECKLESS = ("SUSPP", "SUSPICIOUS PERSON"), ("23103", "RECKLESS DRIVER")
+SWORN_MAPPED = [DISTURBANCE, SUSPICIOUS, DISTURBANCE, PERSON, DISTURBANCE, SUSPICIOUS, RECKLESS]
 SWORN_EVERY = {71: ("ALARM", "AUDIBLE ALARM"), 89: ("DOM", "DOMESTIC DISTURBANCE")}
 UNMAPPED_DISPOSITION_EVERY = {53: "CAN", 97: "DUP"}
 # Until its code table was revised, the old CAD wrote parking calls as PRK. The mapping
@@ -90,8 +88,10 @@ def former_cad_lines(rows: Iterable[dict[str, Any]]) -> list[list[str]]:
         code, nature = nature_codes[row["original_code"]], row["original_description"].upper()
         if row["received_at"] < revised:
             code = OLD_SPELLINGS.get(code, code)
+        priority = str(row["priority"])
         if n % SWORN_MAPPED_EVERY == 0:
             code, nature = SWORN_MAPPED[n // SWORN_MAPPED_EVERY % len(SWORN_MAPPED)]
+            priority = SWORN_PRIORITY
         for every, sworn in SWORN_EVERY.items():
             if n % every == 0:
                 code, nature = sworn
@@ -106,7 +106,7 @@ def former_cad_lines(rows: Iterable[dict[str, Any]]) -> list[list[str]]:
                 _when(row["dispatched_at"]),
                 _when(row["on_scene_at"]),
                 _when(row["cleared_at"]),
-                str(row["priority"]),
+                priority,
                 code,
                 nature,
                 disposition,
