@@ -7,10 +7,12 @@ hand (FIELD-SURVEY.md §2 item 15); here an import's mapping to Beatbook's call 
 says it. A call whose source code the mapping left out has no call type and is counted
 apart: it is neither eligible nor not.
 
-A type's minutes per call are measured where the record can say: the mean time from
-dispatch to clear over its calls that have both (at least MIN_TIMED of them, each at most
-MAX_SPAN: longer spans are records left open, not work). Otherwise they are the type's
-"sworn minutes", the same figure the program's own diversion counts."""
+A type's minutes per call are measured where the record can say, as the mean time from
+dispatch to clear over calls that have both (at least MIN_TIMED of them, each at most
+MAX_SPAN: longer spans are records left open, not work): first over the program's own calls
+of the type, whatever their dates (how long CSOs take is what sizes a program), else over
+the selection's calls (the city's units). Otherwise they are the type's "sworn minutes",
+the same figure the program's own diversion counts."""
 
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ from beatbook.calls.records import SOURCE as OWN_SOURCE
 MIN_TIMED = 20
 MAX_SPAN = dt.timedelta(hours=8)
 SHIFT_HOURS = 8
+MEASURED_OWN = "the program's CSOs, dispatch to close"
+MEASURED = "dispatch to clear"
+SWORN_MINUTES = "sworn minutes"
 
 
 @dataclass(frozen=True)
@@ -42,18 +47,26 @@ class TypePotential:
     timed: int  # calls with a dispatch and a clear time, at most MAX_SPAN apart
     timed_hours: float  # dispatch to clear, summed over those
     sworn_minutes: int
+    own_timed: int = 0  # the same, over the program's own calls of the type, any date
+    own_timed_hours: float = 0.0
 
     @property
     def eligible(self) -> bool:
         return self.responder != Responder.SWORN
 
     @property
-    def measured(self) -> bool:
-        return self.timed >= MIN_TIMED
+    def minutes_from(self) -> str:
+        if self.own_timed >= MIN_TIMED:
+            return MEASURED_OWN
+        return MEASURED if self.timed >= MIN_TIMED else SWORN_MINUTES
 
     @property
     def minutes_per_call(self) -> float:
-        return self.timed_hours * 60 / self.timed if self.measured else float(self.sworn_minutes)
+        if self.minutes_from == MEASURED_OWN:
+            return self.own_timed_hours * 60 / self.own_timed
+        if self.minutes_from == MEASURED:
+            return self.timed_hours * 60 / self.timed
+        return float(self.sworn_minutes)
 
     @property
     def hours(self) -> float:
@@ -111,6 +124,26 @@ class Potential:
         )
 
 
+TIMED = Q(dispatched_at__isnull=False, cleared_at__gte=F("dispatched_at")) & Q(
+    cleared_at__lte=F("dispatched_at") + MAX_SPAN
+)
+
+
+def _span_sum() -> Sum:
+    return Sum(F("cleared_at") - F("dispatched_at"), filter=TIMED, output_field=DurationField())
+
+
+def _own_times() -> dict[int, tuple[int, float]]:
+    """Per call type: the program's own timed calls, any date, and their hours."""
+    rows = (
+        CallRecord.objects.filter(TIMED, source=OWN_SOURCE)
+        .values("call_type_id")
+        .annotate(timed=Count("pk"), span=_span_sum())
+        .order_by()
+    )
+    return {r["call_type_id"]: (r["timed"], r["span"].total_seconds() / 3600) for r in rows}
+
+
 def _weekdays(scope: Scope) -> list[int]:
     """How many Mondays, Tuesdays … the scope's dates hold."""
     counts = [0] * 7
@@ -124,9 +157,6 @@ def potential(scope: Scope) -> Potential:
     groups however many calls); the types' totals are their hours' sums."""
     default = settings.BEATBOOK_SWORN_MINUTES_DEFAULT
     tz = timezone.get_current_timezone()
-    timed = Q(dispatched_at__isnull=False, cleared_at__gte=F("dispatched_at")) & Q(
-        cleared_at__lte=F("dispatched_at") + MAX_SPAN
-    )
     cells = list(
         records(scope)
         .annotate(
@@ -137,13 +167,12 @@ def potential(scope: Scope) -> Potential:
         .annotate(
             calls=Count("pk"),
             imported=Count("pk", filter=~Q(source=OWN_SOURCE)),
-            timed=Count("pk", filter=timed),
-            span=Sum(
-                F("cleared_at") - F("dispatched_at"), filter=timed, output_field=DurationField()
-            ),
+            timed=Count("pk", filter=TIMED),
+            span=_span_sum(),
         )
         .order_by()
     )
+    own = _own_times()
     totals: dict[int | None, list[float]] = defaultdict(lambda: [0, 0, 0.0])
     for cell in cells:
         total = totals[cell["call_type_id"]]
@@ -160,6 +189,8 @@ def potential(scope: Scope) -> Potential:
             timed=int(totals[pk][1]),
             timed_hours=totals[pk][2],
             sworn_minutes=default if call_type.sworn_minutes is None else call_type.sworn_minutes,
+            own_timed=own.get(pk, (0, 0.0))[0],
+            own_timed_hours=own.get(pk, (0, 0.0))[1],
         )
         for pk, call_type in types.items()
     ]

@@ -759,7 +759,7 @@ class ExportView(RoleRequiredMixin, View):
                         t.calls,
                         t.timed,
                         f"{t.minutes_per_call:.1f}",
-                        "dispatch to clear" if t.measured else "sworn minutes",
+                        t.minutes_from,
                         f"{t.hours:.2f}",
                     ]
                     for t in could.by_type

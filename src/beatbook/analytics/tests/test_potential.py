@@ -69,6 +69,20 @@ def history(agency: dict[str, Any]) -> dict[str, Any]:
         *(_record(30 + n, at(5, 1 + n), "DISORD", b1) for n in range(4)),  # sworn only
         *(_record(40 + n, at(6, 12), None, a1) for n in range(2)),  # left out by the mapping
         _record(50, at(20, 14), "NOISE", a1),  # after the range
+        # The program's own CSOs took 30 minutes a parking call, dispatch to close, in
+        # April: how long CSOs take, whatever the dates chosen.
+        *(
+            _record(
+                60 + n,
+                at(n + 1, 10, month=4),
+                "PARKING",
+                b1,
+                source=OWN_SOURCE,
+                dispatched_at=at(n + 1, 10, month=4),
+                cleared_at=at(n + 1, 10, 30, month=4),
+            )
+            for n in range(20)
+        ),
     ]
     CallRecord.objects.bulk_create(rows)
     return agency
@@ -82,27 +96,30 @@ def test_calls_a_cso_may_take_and_the_time_they_take(history: dict[str, Any]) ->
     assert result.share_of_all == pytest.approx(30 / 36)
     by_label = {t.label: t for t in result.by_type}
     noise = by_label["Noise complaint"]
-    assert (noise.calls, noise.timed, noise.measured) == (26, 25, True)
+    assert (noise.calls, noise.timed, noise.minutes_from) == (26, 25, "dispatch to clear")
     assert noise.minutes_per_call == pytest.approx(40)
     parking = by_label["Parking complaint"]
-    assert (parking.calls, parking.timed, parking.measured) == (4, 1, False)
-    assert parking.minutes_per_call == 45
-    assert not by_label["Disturbance"].eligible
-    # 26 × 40 min + 4 × 45 min, over two weeks
-    assert result.hours == pytest.approx(26 * 40 / 60 + 3)
-    assert result.hours_a_week == pytest.approx((26 * 40 / 60 + 3) / 2)
-    assert result.shifts_a_week == pytest.approx((26 * 40 / 60 + 3) / 2 / 8)
+    assert (parking.calls, parking.timed, parking.own_timed) == (4, 1, 20)
+    assert parking.minutes_from == "the program's CSOs, dispatch to close"
+    assert parking.minutes_per_call == pytest.approx(30)
+    disturbance = by_label["Disturbance"]
+    assert not disturbance.eligible
+    assert (disturbance.minutes_from, disturbance.minutes_per_call) == ("sworn minutes", 45)
+    # 26 × 40 min + 4 × 30 min, over two weeks
+    assert result.hours == pytest.approx(26 * 40 / 60 + 2)
+    assert result.hours_a_week == pytest.approx((26 * 40 / 60 + 2) / 2)
+    assert result.shifts_a_week == pytest.approx((26 * 40 / 60 + 2) / 2 / 8)
 
 
 def test_csos_busy_by_hour_of_the_week(history: dict[str, Any]) -> None:
     busy = potential(MARCH).busy
     # Mondays at 14:00: 26 calls × 40 min, over the range's two Mondays
     assert busy[0][14] == pytest.approx(26 * 40 / 60 / 2)
-    assert busy[1][9] == pytest.approx(2 * 0.75 / 2)  # two Tuesday parking calls
-    assert busy[5][23] == pytest.approx(0.75 / 2)
-    assert busy[2][10] == pytest.approx(0.75 / 2)
+    assert busy[1][9] == pytest.approx(2 * 0.5 / 2)  # two Tuesday parking calls
+    assert busy[5][23] == pytest.approx(0.5 / 2)
+    assert busy[2][10] == pytest.approx(0.5 / 2)
     assert busy[3][1] == 0  # the sworn-only disturbances count nothing
-    assert sum(map(sum, busy)) == pytest.approx((26 * 40 / 60 + 3) / 2)
+    assert sum(map(sum, busy)) == pytest.approx((26 * 40 / 60 + 2) / 2)
     assert potential(MARCH).peak == (0, 14, pytest.approx(26 * 40 / 60 / 2))
 
 
@@ -118,7 +135,7 @@ def test_page_and_csvs(history: dict[str, Any], client_for: Any) -> None:
     analyst = client_for("analyst")
     page = analyst.get(f"/analytics/diversion/?{QUERY}").content.decode()
     assert '<p class="big" id="potential-eligible">30 <span class="small">(88 %)</span>' in page
-    assert '<p class="big" id="potential-hours">20 h</p>' in page
+    assert '<p class="big" id="potential-hours">19 h</p>' in page
     assert '<p class="small" id="potential-of-all">83 % of all the calls' in page
     assert '<p class="big" id="potential-peak">Mon 14:00</p>' in page
     assert "2 calls with source codes the mapping left out are counted neither way" in page
@@ -153,9 +170,9 @@ def test_page_and_csvs(history: dict[str, Any], client_for: Any) -> None:
             "responder": "cso",
             "calls": "4",
             "timed_calls": "1",
-            "minutes_per_call": "45.0",
-            "minutes_from": "sworn minutes",
-            "hours": "3.00",
+            "minutes_per_call": "30.0",
+            "minutes_from": "the program's CSOs, dispatch to close",
+            "hours": "2.00",
         },
     ]
     monday = rows("potential-by-hour")[0]
@@ -180,7 +197,8 @@ def test_field_and_desk_roles_are_refused(history: dict[str, Any], client_for: A
 
 def test_san_diegos_real_calls(agency: dict[str, Any]) -> None:
     """A real export: San Diego's 2023 calls with the shipped mapping. Its types are
-    counted one by one here, and no type is timed (the export has no dispatch or clear)."""
+    counted one by one here, and no type is timed (the export has no dispatch or clear, and
+    the program has no calls of its own here)."""
     from beatbook.calls.importing.mapping import mapping_load
     from beatbook.calls.importing.run import calls_import
     from beatbook.calls.tests.test_import import SAN_DIEGO
@@ -199,7 +217,7 @@ def test_san_diegos_real_calls(agency: dict[str, Any]) -> None:
     assert 0.1 < result.share < 0.9
     # San Diego's mapping gives most of its codes no type: 73 % of the typed calls, 23 % of all.
     assert result.share_of_all == pytest.approx(result.eligible_calls / run.rows_imported)
-    assert not any(t.measured for t in result.by_type)
+    assert {t.minutes_from for t in result.by_type} == {"sworn minutes"}
     # Over whole weeks (each weekday as often), the hours of the week add up to a week's.
     weeks = potential(Scope(dt.date(2023, 1, 2), dt.date(2023, 1, 15)))
     assert sum(map(sum, weeks.busy)) == pytest.approx(weeks.hours_a_week)
