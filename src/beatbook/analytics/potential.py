@@ -116,12 +116,14 @@ class Potential:
         return self.hours_a_week / SHIFT_HOURS
 
     @property
-    def peak(self) -> tuple[int, int, float]:
-        """The hour of the week with the most CSOs busy: (weekday 0-6, hour, CSOs)."""
-        return max(
+    def peak(self) -> tuple[int, int, float] | None:
+        """The hour of the week with the most CSOs busy: (weekday 0-6, hour, CSOs), the
+        first in the week on a tie; None when no call of the selection is a CSO's to take."""
+        busiest = max(
             ((d, h, n) for d, row in enumerate(self.busy) for h, n in enumerate(row)),
             key=lambda cell: (cell[2], -cell[0], -cell[1]),
         )
+        return busiest if busiest[2] > 0 else None
 
 
 TIMED = Q(dispatched_at__isnull=False, cleared_at__gte=F("dispatched_at")) & Q(

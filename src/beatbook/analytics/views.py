@@ -253,15 +253,15 @@ class DiversionView(ScopedPage):
 
     def figures(self, scope: Scope) -> dict[str, Any]:
         result, could = diversion(scope), potential(scope)
-        peak_day, peak_hour, peak_busy = could.peak
+        peak = could.peak
         return {
             "diversion": result,
             "potential": could,
             "history_starts": None if could.imported else imported_history_starts(),
             "potential_share_text": percent(could.share, signed=False),
             "potential_share_of_all_text": percent(could.share_of_all, signed=False),
-            "potential_peak_text": f"{charts.DAYS[peak_day]} {peak_hour:02d}:00",
-            "potential_peak_busy": peak_busy,
+            "potential_peak_text": f"{charts.DAYS[peak[0]]} {peak[1]:02d}:00" if peak else "—",
+            "potential_peak_busy": peak[2] if peak else None,
             "shift_hours": SHIFT_HOURS,
             "min_timed": MIN_TIMED,
             "max_span_hours": MAX_SPAN.total_seconds() / 3600,

@@ -221,3 +221,17 @@ def test_san_diegos_real_calls(agency: dict[str, Any]) -> None:
     # Over whole weeks (each weekday as often), the hours of the week add up to a week's.
     weeks = potential(Scope(dt.date(2023, 1, 2), dt.date(2023, 1, 15)))
     assert sum(map(sum, weeks.busy)) == pytest.approx(weeks.hours_a_week)
+
+
+def test_a_selection_without_calls_a_cso_may_take(history: dict[str, Any], client_for: Any) -> None:
+    """5 March: the four sworn-only disturbances, and nothing a CSO may take."""
+    result = potential(Scope(dt.date(2026, 3, 5), dt.date(2026, 3, 5)))
+    assert (result.mapped, result.eligible_calls, result.share, result.peak) == (4, 0, 0.0, None)
+    assert result.hours == 0
+    html = client_for("analyst").get("/analytics/diversion/?start=2026-03-05&end=2026-03-05")
+    page = html.content.decode()
+    assert '<p class="big" id="potential-peak">—</p>' in page
+    assert "No call in the selection is of a type a CSO may take." in page
+    empty = client_for("analyst").get("/analytics/diversion/?start=2026-05-01&end=2026-05-31")
+    assert empty.status_code == 200
+    assert '<p class="big" id="potential-mapped">0</p>' in empty.content.decode()
