@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from beatbook.analytics.potential import potential
+from beatbook.analytics.potential import hours_spread, potential
 from beatbook.analytics.scope import Scope
 from beatbook.analytics.tests.programme import at
 from beatbook.calls.choices import Responder
@@ -111,16 +111,37 @@ def test_calls_a_cso_may_take_and_the_time_they_take(history: dict[str, Any]) ->
     assert result.shifts_a_week == pytest.approx((26 * 40 / 60 + 2) / 2 / 8)
 
 
+def test_a_calls_time_runs_into_the_next_hours() -> None:
+    # From a random minute of its hour, a 40-minute call spends on average 26 2/3 minutes
+    # in that hour and 13 1/3 in the next; 90 minutes: 30, 52.5 and 7.5.
+    assert hours_spread(40) == pytest.approx([40 / 60 - 40**2 / 120 / 60, 40**2 / 120 / 60])
+    assert hours_spread(90) == pytest.approx([30 / 60, 52.5 / 60, 7.5 / 60])
+    assert sum(hours_spread(200)) == pytest.approx(200 / 60)
+
+
 def test_csos_busy_by_hour_of_the_week(history: dict[str, Any]) -> None:
+    CallRecord.objects.create(  # late on the last Sunday: its time runs into Monday
+        source="city",
+        source_id="late",
+        received_at=at(15, 23, 10),
+        call_type=CallType.objects.get(code="NOISE"),
+        original_code="NOISE",
+    )
     busy = potential(MARCH).busy
-    # Mondays at 14:00: 26 calls × 40 min, over the range's two Mondays
-    assert busy[0][14] == pytest.approx(26 * 40 / 60 / 2)
-    assert busy[1][9] == pytest.approx(2 * 0.5 / 2)  # two Tuesday parking calls
-    assert busy[5][23] == pytest.approx(0.5 / 2)
-    assert busy[2][10] == pytest.approx(0.5 / 2)
+    noise_first, noise_next = hours_spread(40)  # the noise calls' measured 40 minutes
+    parking_first, parking_next = hours_spread(30)  # the program's CSOs' 30
+    # Mondays at 14:00: 26 calls over the range's two Mondays, and the hour after
+    assert busy[0][14] == pytest.approx(26 * noise_first / 2)
+    assert busy[0][15] == pytest.approx(26 * noise_next / 2)
+    assert busy[1][9] == pytest.approx(2 * parking_first / 2)  # two Tuesday parking calls
+    assert busy[1][10] == pytest.approx(2 * parking_next / 2)
+    assert busy[5][23] == pytest.approx(parking_first / 2)
+    assert busy[6][0] == pytest.approx(parking_next / 2)  # Saturday 23:xx into Sunday
+    assert busy[6][23] == pytest.approx(noise_first / 2)
+    assert busy[0][0] == pytest.approx(noise_next / 2)  # the week wraps round
     assert busy[3][1] == 0  # the sworn-only disturbances count nothing
-    assert sum(map(sum, busy)) == pytest.approx((26 * 40 / 60 + 2) / 2)
-    assert potential(MARCH).peak == (0, 14, pytest.approx(26 * 40 / 60 / 2))
+    assert sum(map(sum, busy)) == pytest.approx((27 * 40 / 60 + 2) / 2)
+    assert potential(MARCH).peak == (0, 14, pytest.approx(26 * noise_first / 2))
 
 
 def test_filters(history: dict[str, Any]) -> None:
@@ -176,7 +197,12 @@ def test_page_and_csvs(history: dict[str, Any], client_for: Any) -> None:
         },
     ]
     monday = rows("potential-by-hour")[0]
-    assert (monday["day"], monday["14"], monday["13"]) == ("Mon", "8.67", "0.00")
+    assert (monday["day"], monday["13"], monday["14"], monday["15"]) == (
+        "Mon",
+        "0.00",
+        "5.78",
+        "2.89",
+    )
 
 
 def test_a_selection_of_the_programs_own_calls_points_to_the_history(
