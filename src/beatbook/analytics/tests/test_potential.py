@@ -173,6 +173,7 @@ def test_page_and_csvs(history: dict[str, Any], client_for: Any) -> None:
             "responder": "cso",
             "calls": "26",
             "timed_calls": "25",
+            "program_timed_calls": "0",
             "minutes_per_call": "40.0",
             "minutes_from": "dispatch to clear",
             "hours": "17.33",
@@ -182,6 +183,7 @@ def test_page_and_csvs(history: dict[str, Any], client_for: Any) -> None:
             "responder": "sworn",
             "calls": "4",
             "timed_calls": "0",
+            "program_timed_calls": "0",
             "minutes_per_call": "45.0",
             "minutes_from": "sworn minutes",
             "hours": "3.00",
@@ -191,6 +193,7 @@ def test_page_and_csvs(history: dict[str, Any], client_for: Any) -> None:
             "responder": "cso",
             "calls": "4",
             "timed_calls": "1",
+            "program_timed_calls": "20",
             "minutes_per_call": "30.0",
             "minutes_from": "the program's CSOs, dispatch to close",
             "hours": "2.00",
@@ -210,7 +213,7 @@ def test_a_selection_of_the_programs_own_calls_points_to_the_history(
 ) -> None:
     page = client_for("analyst").get("/analytics/diversion/?start=2026-03-04&end=2026-03-04")
     html = page.content.decode()
-    assert "The selection holds only the program's own calls" in html
+    assert "The selection holds none of the city's imported calls" in html
     assert "the city's imported history starts on 2026-03-02" in html
 
 
