@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -198,21 +198,23 @@ def potential(scope: Scope) -> Potential:
         .order_by()
     )
     own = _own_times()
-    totals: dict[int | None, list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    calls: Counter[int | None] = Counter()
+    timed: Counter[int | None] = Counter()
+    timed_hours: defaultdict[int | None, float] = defaultdict(float)
     for cell in cells:
-        total = totals[cell["call_type_id"]]
-        total[0] += cell["calls"]
-        total[1] += cell["timed"]
-        total[2] += cell["span"].total_seconds() / 3600 if cell["span"] else 0.0
-    types = {t.pk: t for t in CallType.objects.filter(pk__in=[k for k in totals if k])}
+        calls[cell["call_type_id"]] += cell["calls"]
+        timed[cell["call_type_id"]] += cell["timed"]
+        if cell["span"]:
+            timed_hours[cell["call_type_id"]] += cell["span"].total_seconds() / 3600
+    types = {t.pk: t for t in CallType.objects.filter(pk__in=[k for k in calls if k])}
     by_type = [
         TypePotential(
             call_type_id=pk,
             label=call_type.name,
             responder=call_type.responder,
-            calls=int(totals[pk][0]),
-            timed=int(totals[pk][1]),
-            timed_hours=totals[pk][2],
+            calls=calls[pk],
+            timed=timed[pk],
+            timed_hours=timed_hours[pk],
             sworn_minutes=default if call_type.sworn_minutes is None else call_type.sworn_minutes,
             own_timed=own.get(pk, (0, 0.0))[0],
             own_timed_hours=own.get(pk, (0, 0.0))[1],
@@ -234,7 +236,7 @@ def potential(scope: Scope) -> Potential:
     return Potential(
         days=scope.days,
         by_type=by_type,
-        unmapped=sum(int(t[0]) for pk, t in totals.items() if pk not in types),
+        unmapped=calls[None],
         imported=sum(cell["imported"] for cell in cells),
         busy=busy,
     )
