@@ -171,6 +171,7 @@ def test_supervisor_reads_workload_diversion_and_a_before_after(
     expect(supervisor.page.locator("#potential-eligible")).to_contain_text("81 (100 %)")
     expect(supervisor.page.locator("#potential-unmapped")).to_contain_text("80 calls")
     expect(supervisor.page.locator("#chart-potential-busy svg")).to_be_visible()
+    expect(supervisor.page.locator("#chart-potential-beats svg")).to_contain_text("A1")
     supervisor.screenshot("44-analytics-diversion")
 
     # The watch group the beat started twenty days ago is offered for comparison; its link

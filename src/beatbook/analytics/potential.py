@@ -30,6 +30,7 @@ from beatbook.analytics.scope import Scope, records
 from beatbook.calls.choices import Responder
 from beatbook.calls.models import CallRecord, CallType
 from beatbook.calls.records import SOURCE as OWN_SOURCE
+from beatbook.places.models import Beat
 
 MIN_TIMED = 20
 MAX_SPAN = dt.timedelta(hours=8)
@@ -37,6 +38,7 @@ SHIFT_HOURS = 8
 MEASURED_OWN = "the program's CSOs, dispatch to close"
 MEASURED = "dispatch to clear"
 SWORN_MINUTES = "sworn minutes"
+NO_BEAT = "No beat"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Potential:
     unmapped: int  # calls whose source code has no Beatbook call type
     imported: int  # calls of an imported history (the rest are the program's own)
     busy: list[list[float]]  # 7 × 24: CSOs busy on average, if they took every eligible call
+    by_beat: list[tuple[str, float]]  # where: the eligible calls' hours by beat, most first
 
     @property
     def mapped(self) -> int:
@@ -178,8 +181,8 @@ def _weekdays(scope: Scope) -> list[int]:
 
 
 def potential(scope: Scope) -> Potential:
-    """Counted in the database in one pass, by type and hour of the week (a few thousand
-    groups however many calls); the types' totals are their hours' sums."""
+    """Counted in the database by type and hour of the week (a few thousand groups however
+    many calls; the types' totals are their hours' sums), then by type and beat."""
     default = settings.BEATBOOK_SWORN_MINUTES_DEFAULT
     tz = timezone.get_current_timezone()
     cells = list(
@@ -239,7 +242,25 @@ def potential(scope: Scope) -> Potential:
         unmapped=calls[None],
         imported=sum(cell["imported"] for cell in cells),
         busy=busy,
+        by_beat=_hours_by_beat(scope, minutes),
     )
+
+
+def _hours_by_beat(scope: Scope, minutes: dict[int, float]) -> list[tuple[str, float]]:
+    """The hours of the calls a CSO may take, by beat ("No beat" for calls without one)."""
+    hours: defaultdict[str, float] = defaultdict(float)
+    names = dict(Beat.objects.values_list("pk", "name"))
+    rows = (
+        records(scope)
+        .filter(call_type_id__in=list(minutes))
+        .values("beat_id", "call_type_id")
+        .annotate(calls=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        beat = names.get(row["beat_id"], NO_BEAT)
+        hours[beat] += row["calls"] * minutes[row["call_type_id"]] / 60
+    return sorted(hours.items(), key=lambda item: (-item[1], item[0]))
 
 
 def imported_history_starts() -> dt.date | None:

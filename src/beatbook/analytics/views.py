@@ -269,6 +269,10 @@ class DiversionView(ScopedPage):
                 [(t.label, round(t.hours, 1)) for t in could.eligible],
                 "CSO-hours by type, the calls CSOs may take",
             ),
+            "chart_potential_beats": charts.bars(
+                [(beat, round(hours, 1)) for beat, hours in could.by_beat],
+                "CSO-hours by beat, the calls CSOs may take",
+            ),
             "chart_potential_busy": charts.heatmap(
                 could.busy, "CSOs busy on average by hour of the week", "CSOs busy", digits=1
             ),
@@ -766,6 +770,12 @@ class ExportView(RoleRequiredMixin, View):
                     ]
                     for t in could.by_type
                 ),
+            )
+        if figure == "potential-by-beat":
+            return csv_response(
+                name,
+                ["beat", "hours"],
+                ([beat, f"{hours:.2f}"] for beat, hours in potential(scope).by_beat),
             )
         if figure == "potential-by-hour":
             busy = potential(scope).busy

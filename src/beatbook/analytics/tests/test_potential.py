@@ -109,6 +109,8 @@ def test_calls_a_cso_may_take_and_the_time_they_take(history: dict[str, Any]) ->
     assert result.hours == pytest.approx(26 * 40 / 60 + 2)
     assert result.hours_a_week == pytest.approx((26 * 40 / 60 + 2) / 2)
     assert result.shifts_a_week == pytest.approx((26 * 40 / 60 + 2) / 2 / 8)
+    # Where: the noise calls in A1, the parking calls in B1 (the disturbances are sworn's)
+    assert result.by_beat == [("A1", pytest.approx(26 * 40 / 60)), ("B1", pytest.approx(2))]
 
 
 def test_a_calls_time_runs_into_the_next_hours() -> None:
@@ -142,11 +144,13 @@ def test_csos_busy_by_hour_of_the_week(history: dict[str, Any]) -> None:
     assert busy[3][1] == 0  # the sworn-only disturbances count nothing
     assert sum(map(sum, busy)) == pytest.approx((27 * 40 / 60 + 2) / 2)
     assert potential(MARCH).peak == (0, 14, pytest.approx(26 * noise_first / 2))
+    assert potential(MARCH).by_beat[-1] == ("No beat", pytest.approx(40 / 60))
 
 
 def test_filters(history: dict[str, Any]) -> None:
     only_b1 = potential(Scope(MARCH.start, MARCH.end, beat_ids=(history["b1"].pk,)))
     assert (only_b1.mapped, only_b1.eligible_calls, only_b1.share) == (8, 4, 0.5)
+    assert only_b1.by_beat == [("B1", pytest.approx(2))]
     noise = CallType.objects.get(code="NOISE").pk
     only_noise = potential(Scope(MARCH.start, MARCH.end, call_type_ids=(noise,)))
     assert (only_noise.mapped, only_noise.unmapped) == (26, 0)
@@ -199,6 +203,10 @@ def test_page_and_csvs(history: dict[str, Any], client_for: Any) -> None:
             "hours": "2.00",
         },
     ]
+    assert rows("potential-by-beat") == [
+        {"beat": "A1", "hours": "17.33"},
+        {"beat": "B1", "hours": "2.00"},
+    ]
     monday = rows("potential-by-hour")[0]
     assert (monday["day"], monday["13"], monday["14"], monday["15"]) == (
         "Mon",
@@ -219,7 +227,7 @@ def test_a_selection_of_the_programs_own_calls_points_to_the_history(
 
 def test_field_and_desk_roles_are_refused(history: dict[str, Any], client_for: Any) -> None:
     for role in ("cso", "dispatcher"):
-        for figure in ("potential-by-type", "potential-by-hour"):
+        for figure in ("potential-by-type", "potential-by-beat", "potential-by-hour"):
             answer = client_for(role).get(f"/analytics/export/{figure}.csv?{QUERY}")
             assert answer.status_code == 403
 
