@@ -66,3 +66,15 @@ class MonthlyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} P{self.priority} {self.metric}"
+
+
+class FiguresVersion(models.Model):
+    """One row, its number raised whenever what the cached figures read changes (calls on
+    record, their rollups, call types, beats): a cached figure is kept under the number it
+    was computed at, so a change makes every one of them stale at once, in every process."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"figures version {self.version}"

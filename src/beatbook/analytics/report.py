@@ -15,10 +15,11 @@ from beatbook.analytics.scope import Scope, records
 from beatbook.analytics.selectors import (
     change,
     first_day_on_record,
-    response_by,
+    groups_by,
+    responses,
     share_within_target,
+    volume,
     volume_by_beat,
-    volume_by_type,
     weekly,
 )
 from beatbook.analytics.workload import teams, workload
@@ -52,8 +53,9 @@ def monthly_report(year: int, month: int) -> dict[str, Any]:
 
     last_month = on_record(_previous(scope))
     last_year = on_record(_previous(scope, years=1))
-    response = response_by(scope, "call_type")
-    by_type = volume_by_type(scope)
+    types = groups_by(scope, "call_type")  # one pass for the volume and the response
+    response = responses(types, "call_type")
+    by_type = volume(types, "call_type")
     diverted = diversion(scope)
     people = workload(scope)
     referred = referrals_in(scope)

@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from beatbook.analytics.figures_cache import figures_version_bump
 from beatbook.analytics.models import MonthlyResponse, WeeklyCount, WeeklyTypeCount
 from beatbook.analytics.scope import week_start
 from beatbook.analytics.selectors import percentile
@@ -43,6 +44,7 @@ def rollups_refresh(start: dt.datetime, end: dt.datetime) -> None:
     """Recompute every week and month that [start, end] touches."""
     _weeks_refresh(*_week_span(start, end))
     _months_refresh(*_month_span(start, end))
+    figures_version_bump()  # figures cached before, from the rollups as they were
 
 
 def _next_month(day: dt.date) -> dt.date:
@@ -57,6 +59,7 @@ def rollups_rebuild(progress: Callable[[int, int], object] | None = None) -> Non
         WeeklyCount.objects.all().delete()
         WeeklyTypeCount.objects.all().delete()
         MonthlyResponse.objects.all().delete()
+        figures_version_bump()  # committed with the rollups, whatever they now hold
         if bounds["first"] is None:
             return
         first_week, after_weeks = _week_span(bounds["first"], bounds["last"])

@@ -14,7 +14,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Min, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from beatbook.analytics.models import MonthlyResponse, WeeklyCount, WeeklyTypeCount
@@ -48,16 +48,109 @@ def percentile(sorted_values: Sequence[float], p: float) -> float | None:
     return lo + (hi - lo) * (position - low)
 
 
+@dataclass(frozen=True)
+class Group:
+    """A type's or a beat's calls in a scope, from one pass over them: what the volume, the
+    response and the stage figures each read (seconds; stages only where asked for)."""
+
+    key: int | None
+    calls: int
+    timed: int  # calls with a time on scene
+    met: int  # of those, on scene within the type's target
+    response: tuple[float | None, float | None]  # p50, p90 received → on scene
+    stages: tuple[tuple[float | None, float | None], ...] = ()  # p50, p90 per STAGES
+
+
+def groups_by(scope: Scope, by: str = "call_type", *, stages: bool = False) -> list[Group]:
+    """One group per type or beat with a call in the scope. One pass over the
+    calls: at years of a city's history every further pass costs a scan of the range (at
+    three years of a mid-size city, 460,000 calls, about 0.1 s each before any sorting)."""
+    field = {"call_type": "call_type_id", "beat": "beat_id"}[by]
+    qs = records(scope)
+    met = Q(response_seconds__lte=F("call_type__target_minutes") * 60)
+    counts: dict[str, Aggregate] = {
+        "n": Count("pk"),
+        "timed": Count("response_seconds"),
+        "met": Count("pk", filter=met),
+    }
+    if connection.vendor == "postgresql":
+        quantiles = _quantiles_in_postgresql(qs, field, counts, stages)
+    else:
+        quantiles = _quantiles_in_python(qs, field, counts, stages)
+    return [
+        Group(key, row["n"], row["timed"], row["met"], found[0], tuple(found[1:]))
+        for key, (row, found) in quantiles.items()
+    ]
+
+
+Quantiles = dict[Any, tuple[dict[str, int], list[tuple[float | None, float | None]]]]
+
+
+def _stage_bounds(stages: bool) -> list[tuple[str, str]]:
+    return [(start, end) for _, start, end in STAGES] if stages else []
+
+
+def _quantiles_in_postgresql(
+    qs: QuerySet[CallRecord], field: str, counts: dict[str, Aggregate], stages: bool
+) -> Quantiles:
+    """The counts and every quantile in one grouped pass: a stage's length is NULL where
+    either of its times is, and percentile_cont leaves NULLs out. date_part gives the
+    double precision that percentile_cont sorts (EXTRACT's numeric would be cast row by
+    row, a third slower)."""
+    lengths = {"response": MedianAndP90("response_seconds")}
+    for i, (start, end) in enumerate(_stage_bounds(stages)):
+        lengths[f"stage{i}"] = MedianAndP90(
+            RawSQL(f"date_part('epoch', {end} - {start})", [])  # noqa: S611
+        )
+    rows = qs.values(field).annotate(**counts, **lengths).order_by()
+    return {row[field]: (row, [_pair(row[name]) for name in lengths]) for row in rows}
+
+
+def _quantiles_in_python(
+    qs: QuerySet[CallRecord], field: str, counts: dict[str, Aggregate], stages: bool
+) -> Quantiles:
+    """SQLite has no percentile_cont: each length sorted here, interpolated alike."""
+    found: Quantiles = {
+        row[field]: (row, []) for row in qs.values(field).annotate(**counts).order_by()
+    }
+    measured: list[dict[Any, list[float]]] = []
+    response: dict[Any, list[float]] = defaultdict(list)
+    for key, seconds in qs.exclude(response_seconds=None).values_list(field, "response_seconds"):
+        response[key].append(seconds)
+    measured.append(response)
+    for start, end in _stage_bounds(stages):
+        timed = qs.exclude(**{f"{start}__isnull": True}).exclude(**{f"{end}__isnull": True})
+        values: dict[Any, list[float]] = defaultdict(list)
+        for key, a, b in timed.values_list(field, start, end):
+            values[key].append((b - a).total_seconds())
+        measured.append(values)
+    for key, (_, quantiles) in found.items():
+        for values in measured:
+            lengths = sorted(values.get(key, ()))
+            quantiles.append((percentile(lengths, 0.5), percentile(lengths, 0.9)))
+    return found
+
+
+def _labels(keys: Sequence[Any], by: str) -> dict[Any, str]:
+    if by == "call_type":
+        names = dict(CallType.objects.values_list("pk", "name"))
+        return {k: names.get(k, UNMAPPED) for k in keys}
+    beats = dict(Beat.objects.values_list("pk", "name"))
+    return {k: beats.get(k, "No beat") for k in keys}
+
+
+def volume(groups: Sequence[Group], by: str) -> list[tuple[str, int]]:
+    """Calls per type or beat, busiest first (ties by name), from groups already read."""
+    label = _labels([g.key for g in groups], by)
+    return sorted(((label[g.key], g.calls) for g in groups), key=lambda r: (-r[1], r[0]))
+
+
 def volume_by_type(scope: Scope) -> list[tuple[str, int]]:
-    names = dict(CallType.objects.values_list("pk", "name"))
-    counts = records(scope).values("call_type_id").annotate(n=Count("pk")).order_by("-n")
-    return [(names.get(row["call_type_id"], UNMAPPED), row["n"]) for row in counts]
+    return volume(groups_by(scope, "call_type"), "call_type")
 
 
 def volume_by_beat(scope: Scope) -> list[tuple[str, int]]:
-    names = dict(Beat.objects.values_list("pk", "name"))
-    counts = records(scope).values("beat_id").annotate(n=Count("pk")).order_by("-n")
-    return [(names.get(row["beat_id"], "No beat"), row["n"]) for row in counts]
+    return volume(groups_by(scope, "beat"), "beat")
 
 
 Hourly = dict[tuple[dt.date, int], int]
@@ -67,16 +160,17 @@ def hourly_counts(scope: Scope) -> Hourly:
     """Calls per local day and hour from the Monday of the scope's first week (where
     `weekly` starts) to its end: the hour-of-week grid and the weekly lines are both sums of
     it, so the dashboard reads the calls once for the two."""
+    # One conversion to local time a call, truncated to its hour (a day and an hour taken
+    # apart converted it twice: 0.27 against 0.17 s over 460,000 calls).
     tz = timezone.get_current_timezone()
     rows = (
         records(_from_monday(scope))
-        .annotate(
-            day=TruncDate("received_at", tzinfo=tz), hour=ExtractHour("received_at", tzinfo=tz)
-        )
-        .values("day", "hour")
+        .annotate(hour=TruncHour("received_at", tzinfo=tz))
+        .values_list("hour")
         .annotate(n=Count("pk"))
+        .order_by()
     )
-    return {(row["day"], row["hour"]): row["n"] for row in rows}
+    return {(hour.date(), hour.hour): n for hour, n in rows}
 
 
 def _from_monday(scope: Scope) -> Scope:
@@ -191,46 +285,31 @@ def share_within_target(response: list[Response]) -> float | None:
 def response_by(scope: Scope, by: str = "call_type") -> list[Response]:
     """Received → on scene, p50 and p90 in minutes, per call type or per beat; for types,
     the share of calls that met the type's target."""
-    field = {"call_type": "call_type_id", "beat": "beat_id"}[by]
-    timed = records(scope).exclude(response_seconds=None)
-    met = Q(response_seconds__lte=F("call_type__target_minutes") * 60)
-    postgresql = connection.vendor == "postgresql"
-    # On PostgreSQL the counts and the quantiles in one pass over the scope's calls.
-    aggregates: dict[str, Aggregate] = {"n": Count("pk"), "met": Count("pk", filter=met)}
-    if postgresql:
-        aggregates["quantiles"] = MedianAndP90("response_seconds")
-    counts = {row[field]: row for row in timed.values(field).annotate(**aggregates)}
-    if postgresql:
-        quantiles = {key: _pair(row["quantiles"]) for key, row in counts.items()}
-    else:
-        values: dict[Any, list[int]] = defaultdict(list)
-        for key, seconds in timed.values_list(field, "response_seconds").order_by(
-            field, "response_seconds"
-        ):
-            values[key].append(seconds)
-        quantiles = {k: (percentile(v, 0.5), percentile(v, 0.9)) for k, v in values.items()}
+    return responses(groups_by(scope, by), by)
+
+
+def responses(groups: Sequence[Group], by: str) -> list[Response]:
+    """`response_by` from groups already read; groups with no timed call are left out."""
+    timed = [g for g in groups if g.timed]
+    label = _labels([g.key for g in timed], by)
+    targets: dict[int | None, int | None] = {}
     if by == "call_type":
-        types = {t.pk: t for t in CallType.objects.all()}
-        label = {k: types[k].name if k in types else UNMAPPED for k in counts}
-        target = {k: types[k].target_minutes if k in types else None for k in counts}
-    else:
-        names = dict(Beat.objects.values_list("pk", "name"))
-        label = {k: names.get(k, "No beat") for k in counts}
-        target = dict.fromkeys(counts)
+        targets.update(CallType.objects.values_list("pk", "target_minutes"))
     result = []
-    for key, row in counts.items():
-        p50, p90 = _minutes(*quantiles.get(key, (None, None)))
+    for g in timed:
+        target = targets.get(g.key)
+        p50, p90 = _minutes(*g.response)
         result.append(
             Response(
-                label=label[key],
-                calls=row["n"],
+                label=label[g.key],
+                calls=g.timed,
                 p50=p50,
                 p90=p90,
-                target_minutes=target[key],
-                met_share=row["met"] / row["n"] if target[key] else None,
+                target_minutes=target,
+                met_share=g.met / g.timed if target else None,
             )
         )
-    return sorted(result, key=lambda r: -r.calls)
+    return sorted(result, key=lambda r: (-r.calls, r.label))
 
 
 @dataclass(frozen=True)
@@ -290,59 +369,20 @@ class Stages:
 
 def stages_by(scope: Scope, by: str = "call_type") -> list[Stages]:
     """p50 and p90 minutes of each stage of a call, per call type or beat."""
-    field = {"call_type": "call_type_id", "beat": "beat_id"}[by]
-    qs = records(scope)
-    if connection.vendor == "postgresql":
-        counts, found = _stages_in_postgresql(qs, field)
-    else:
-        counts, found = _stages_in_python(qs, field)
-    if by == "call_type":
-        names = dict(CallType.objects.values_list("pk", "name"))
-        label = {k: names.get(k, UNMAPPED) for k in counts}
-    else:
-        beats = dict(Beat.objects.values_list("pk", "name"))
-        label = {k: beats.get(k, "No beat") for k in counts}
+    return stages_of(groups_by(scope, by, stages=True), by)
+
+
+def stages_of(groups: Sequence[Group], by: str) -> list[Stages]:
+    """`stages_by` from groups read with their stages."""
+    label = _labels([g.key for g in groups], by)
     return sorted(
-        (Stages(label[k], counts[k], tuple(found[k])) for k in counts), key=lambda s: -s.calls
+        (
+            Stages(label[g.key], g.calls, tuple(_minutes(*pair) for pair in g.stages))
+            for g in groups
+        ),
+        key=lambda st: (-st.calls, st.label),
     )
-
-
-StageQuantiles = dict[Any, list[tuple[float | None, float | None]]]
 
 
 def _minutes(p50: float | None, p90: float | None) -> tuple[float | None, float | None]:
     return (None if p50 is None else p50 / 60, None if p90 is None else p90 / 60)
-
-
-def _stages_in_postgresql(
-    qs: QuerySet[CallRecord], field: str
-) -> tuple[dict[Any, int], StageQuantiles]:
-    """Every stage's quantiles and the counts in one pass over the calls: a stage's length
-    is NULL where either of its times is, and percentile_cont leaves NULLs out."""
-    stages = {
-        f"stage{i}": MedianAndP90(
-            RawSQL(f"EXTRACT(EPOCH FROM {end} - {start})", [])  # noqa: S611
-        )
-        for i, (_, start, end) in enumerate(STAGES)
-    }
-    rows = list(qs.values(field).annotate(n=Count("pk"), **stages).order_by())
-    counts = {row[field]: row["n"] for row in rows}
-    found = {row[field]: [_minutes(*_pair(row[name])) for name in stages] for row in rows}
-    return counts, found
-
-
-def _stages_in_python(
-    qs: QuerySet[CallRecord], field: str
-) -> tuple[dict[Any, int], StageQuantiles]:
-    """SQLite has no percentile_cont: each stage's lengths sorted here, interpolated alike."""
-    counts = dict(qs.values(field).annotate(n=Count("pk")).values_list(field, "n").order_by())
-    found: StageQuantiles = {k: [] for k in counts}
-    for _, start, end in STAGES:
-        timed = qs.exclude(**{f"{start}__isnull": True}).exclude(**{f"{end}__isnull": True})
-        values: dict[Any, list[float]] = defaultdict(list)
-        for key, a, b in timed.values_list(field, start, end):
-            values[key].append((b - a).total_seconds())
-        for key in counts:
-            lengths = sorted(values.get(key, ()))
-            found[key].append(_minutes(percentile(lengths, 0.5), percentile(lengths, 0.9)))
-    return counts, found

@@ -27,6 +27,7 @@ from beatbook.analytics.effectiveness import (
     recent_interventions,
 )
 from beatbook.analytics.feedback import feedback_summary
+from beatbook.analytics.figures_cache import figures_cached
 from beatbook.analytics.hotspots import (
     PERMUTATION_CELLS,
     PERMUTATIONS,
@@ -47,12 +48,16 @@ from beatbook.analytics.scope import DashboardForm, Scope, ScopeForm
 from beatbook.analytics.selectors import (
     STAGES,
     change,
+    groups_by,
     hour_of_week,
     hourly_counts,
     response_by,
     response_by_priority_month,
+    responses,
     share_within_target,
     stages_by,
+    stages_of,
+    volume,
     volume_by_beat,
     volume_by_type,
     weekly,
@@ -76,23 +81,28 @@ def percent(value: float | None, *, signed: bool = True) -> str:
 
 
 def _figures(scope: Scope) -> dict[str, Any]:
-    by_type = volume_by_type(scope)
-    hourly = hourly_counts(scope)  # one pass for the weekly lines and the hour-of-week grid
+    # Three passes over the scope's calls: by type (volume, response, stages), by beat
+    # (volume, response) and by hour (the weekly lines and the hour-of-week grid).
+    types = groups_by(scope, "call_type", stages=True)
+    beats = groups_by(scope, "beat")
+    by_type = volume(types, "call_type")
+    hourly = hourly_counts(scope)
     weeks = weekly(scope, hourly)
     full = [w for w in weeks if w.complete]  # a partial week would compare unfairly
     last = full[-1] if full else None
     before = full[-2] if len(full) > 1 else None
-    response = response_by(scope, "call_type")
+    response = responses(types, "call_type")
     result: dict[str, Any] = {
         "total": sum(n for _, n in by_type),  # every call has a type group, unmapped too
         "by_type": by_type,
-        "by_beat": volume_by_beat(scope),
+        "by_beat": volume(beats, "beat"),
+        "stages": stages_of(types, "call_type"),
         "weeks": weeks,
         "last_week": last,
         "week_change": change(last.count, before.count) if last and before else None,
         "year_change": change(last.count, last.previous_year) if last else None,
         "response": response,
-        "response_beats": response_by(scope, "beat"),
+        "response_beats": responses(beats, "beat"),
         "met_share": share_within_target(response),
         "grid": hour_of_week(scope, hourly),
         "repeats": repeat_locations(scope),
@@ -151,6 +161,9 @@ class DashboardView(ScopedPage):
     form_class = DashboardForm
 
     def figures(self, scope: Scope) -> dict[str, Any]:
+        return figures_cached("dashboard", scope, lambda: self._figures_drawn(scope))
+
+    def _figures_drawn(self, scope: Scope) -> dict[str, Any]:
         figures = _figures(scope)
         return {
             **figures,
@@ -169,7 +182,7 @@ class DashboardView(ScopedPage):
             "chart_stages": charts.stacked_bars(
                 [
                     (st.label, tuple((p50 or 0.0) for p50, _ in st.quantiles))
-                    for st in stages_by(scope, "call_type")[:12]
+                    for st in figures["stages"][:12]
                 ],
                 STAGE_SERIES,
                 "Median minutes per stage, by type",
@@ -424,26 +437,35 @@ class HotspotMapView(RoleRequiredMixin, View):
             return JsonResponse(
                 {"code": "invalid", "detail": form.errors.get_json_data()}, status=400
             )
-        features = []
-        for cell in hot_spots(form.scope(), permutation_test=form.permutation_test()):
-            if not cell.calls and not cell.confidence:
-                continue
-            colour = (charts.HOT if cell.hot else charts.COLD).get(cell.confidence, "#c9d1db")
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": cell_polygon(cell.cell),
-                    "properties": {
-                        "cell": cell.cell,
-                        "calls": cell.calls,
-                        "z": round(cell.z, 3),
-                        "confidence": cell.confidence,
-                        "hot": cell.hot,
-                        "colour": colour,
-                    },
-                }
-            )
-        return JsonResponse({"type": "FeatureCollection", "features": features})
+        test = form.permutation_test()
+        content = figures_cached(
+            "hot-spots", form.scope(), lambda: _hot_spot_features(form.scope(), test), test
+        )
+        return HttpResponse(content, content_type="application/json")
+
+
+def _hot_spot_features(scope: Scope, permutation_test: bool) -> bytes:
+    """The map's GeoJSON, as the bytes served (what the cache keeps)."""
+    features = []
+    for cell in hot_spots(scope, permutation_test=permutation_test):
+        if not cell.calls and not cell.confidence:
+            continue
+        colour = (charts.HOT if cell.hot else charts.COLD).get(cell.confidence, "#c9d1db")
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": cell_polygon(cell.cell),
+                "properties": {
+                    "cell": cell.cell,
+                    "calls": cell.calls,
+                    "z": round(cell.z, 3),
+                    "confidence": cell.confidence,
+                    "hot": cell.hot,
+                    "colour": colour,
+                },
+            }
+        )
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
 def _export_scope(request: HttpRequest) -> Scope | HttpResponse:

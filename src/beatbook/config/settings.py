@@ -366,6 +366,10 @@ BEATBOOK_CUSTODY_CHECKPOINT_DIR = env_str(
 )
 # A block with this many calls in 30 days is flagged as a repeat location on the dashboards.
 BEATBOOK_REPEAT_LOCATION_CALLS = env_int("BEATBOOK_REPEAT_LOCATION_CALLS", 5)
+# Seconds a dashboard's figures for one selection stay cached; every change to what they read
+# makes them stale at once (analytics/figures_cache.py), so this only bounds changes made
+# outside Beatbook. 0: off.
+BEATBOOK_FIGURES_CACHE_SECONDS = env_int("BEATBOOK_FIGURES_CACHE_SECONDS", 900)
 # Open data (R41): days held back, rare place/type/week combinations whose place is withheld,
 # and the call kinds that never get a place (matched against code, description and type).
 BEATBOOK_OPEN_DATA_DELAY_DAYS = env_int("BEATBOOK_OPEN_DATA_DELAY_DAYS", 7)
