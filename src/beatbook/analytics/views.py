@@ -48,9 +48,8 @@ from beatbook.analytics.scope import DashboardForm, Scope, ScopeForm
 from beatbook.analytics.selectors import (
     STAGES,
     change,
-    groups_by,
+    dashboard_passes,
     hour_of_week,
-    hourly_counts,
     response_by,
     response_by_priority_month,
     responses,
@@ -81,12 +80,10 @@ def percent(value: float | None, *, signed: bool = True) -> str:
 
 
 def _figures(scope: Scope) -> dict[str, Any]:
-    # Three passes over the scope's calls: by type (volume, response, stages), by beat
-    # (volume, response) and by hour (the weekly lines and the hour-of-week grid).
-    types = groups_by(scope, "call_type", stages=True)
-    beats = groups_by(scope, "beat")
+    # Three passes over the scope's calls, in one statement: by type (volume, response,
+    # stages), by beat (volume, response) and by hour (the weekly lines, the week's grid).
+    types, beats, hourly = dashboard_passes(scope)
     by_type = volume(types, "call_type")
-    hourly = hourly_counts(scope)
     weeks = weekly(scope, hourly)
     full = [w for w in weeks if w.complete]  # a partial week would compare unfairly
     last = full[-1] if full else None

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -320,3 +321,58 @@ def test_stages_of_a_call_p50_and_p90(agency: dict[str, Any], client_for: Any) -
     )
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[1] == "Noise complaint,3,3.0,3.8,12.0,15.2,35.0,39.0"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="one statement on PostgreSQL; SQLite runs the three"
+)
+def test_the_dashboards_one_statement_equals_its_three_passes(fixture: dict[str, Any]) -> None:
+    from beatbook.analytics.selectors import dashboard_passes, groups_by
+
+    minute = dt.timedelta(minutes=1)
+    for n, (dispatch, clear) in enumerate([(2, 40), (5, 50), (9, None)]):
+        received = at(2026, 3, 12, 9 + n, 25)
+        CallRecord.objects.create(
+            source="stages",
+            source_id=str(n),
+            received_at=received,
+            dispatched_at=received + dispatch * minute,
+            on_scene_at=received + (dispatch + 7) * minute,
+            cleared_at=received + clear * minute if clear else None,
+            response_seconds=(dispatch + 7) * 60,
+            call_type=fixture["parking"],
+            original_code="PARKING",
+            beat=None,  # a call without a beat is a group of its own
+        )
+
+    def by_key(groups: list[Any]) -> list[Any]:
+        return sorted(groups, key=lambda g: (g.key is None, g.key or 0))
+
+    types, beats, hourly = dashboard_passes(MARCH)
+    assert by_key(types) == by_key(groups_by(MARCH, "call_type", stages=True))
+    assert by_key(beats) == by_key(groups_by(MARCH, "beat"))
+    assert hourly == hourly_counts(MARCH)
+    # And the figures are the hand-computed ones: parking's stages over its three timed calls.
+    parking = next(g for g in types if g.key == fixture["parking"].pk)
+    assert (parking.calls, parking.timed) == (5, 5)
+    assert parking.stages[0] == pytest.approx((300.0, 492.0))  # 2, 5, 9 min
+    assert parking.stages[2] == pytest.approx((2070.0, 2238.0))  # 31 and 38 min
+    assert [g.calls for g in beats if g.key is None] == [3]
+    assert hourly[dt.date(2026, 3, 12), 10] == 1
+    assert sum(hourly.values()) == 10  # the seven of March and these three
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan guard reads EXPLAIN")
+def test_the_dashboards_statement_can_run_its_parts_side_by_side(fixture: dict[str, Any]) -> None:
+    from beatbook.analytics.selectors import dashboard_statement
+
+    sql, params = dashboard_statement(MARCH)
+    with connection.cursor() as cursor:
+        # A fixture's few rows are not worth a worker; make workers free to see that the
+        # planner may use them (a part whose column needed a cast kept it from doing so).
+        for setting in ("parallel_setup_cost", "parallel_tuple_cost"):
+            cursor.execute(f"SET LOCAL {setting} = 0")
+        cursor.execute("SET LOCAL min_parallel_table_scan_size = 0")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Parallel Append" in plan, plan
