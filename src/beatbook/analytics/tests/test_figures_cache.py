@@ -69,6 +69,9 @@ def test_the_same_selection_seen_again_reads_no_call(
     assert not read
     assert again.context["total"] == 3
     assert again.context["chart_types"] == first.context["chart_types"]
+    # Kept as markup, not text: the cached charts are drawn, not shown escaped.
+    assert again.content.count(b"<svg") == first.content.count(b"<svg") > 3
+    assert b"&lt;svg" not in again.content
     # Another viewer's redraw of the same selection (HTMX) is served from it too.
     partial, read = _reads_calls(client_for("supervisor"), DASHBOARD)
     assert not read
