@@ -59,24 +59,31 @@ def rollups_rebuild(progress: Callable[[int, int], object] | None = None) -> Non
         WeeklyCount.objects.all().delete()
         WeeklyTypeCount.objects.all().delete()
         MonthlyResponse.objects.all().delete()
-        figures_version_bump()  # committed with the rollups, whatever they now hold
-        if bounds["first"] is None:
-            return
-        first_week, after_weeks = _week_span(bounds["first"], bounds["last"])
-        weeks = [first_week]
-        while weeks[-1] < after_weeks:
-            weeks.append(min(weeks[-1] + dt.timedelta(weeks=13), after_weeks))
-        first_month, after_months = _month_span(bounds["first"], bounds["last"])
-        months = [first_month]
-        while months[-1] < after_months:
-            months.append(_next_month(_next_month(_next_month(months[-1]))))
-        months[-1] = min(months[-1], after_months)
-        steps = [(_weeks_refresh, w) for w in zip(weeks, weeks[1:], strict=False)]
-        steps += [(_months_refresh, m) for m in zip(months, months[1:], strict=False)]
-        for done, (refresh, (start, after)) in enumerate(steps, 1):
-            refresh(start, after)
-            if progress:
-                progress(done, len(steps))
+        if bounds["first"] is not None:
+            _rebuild_steps(bounds["first"], bounds["last"], progress)
+        # Last, committed with the rollups: its row stays locked only while they commit, not
+        # through minutes of rebuilding (a call closed meanwhile raises it too, and waits).
+        figures_version_bump()
+
+
+def _rebuild_steps(
+    first: dt.datetime, last: dt.datetime, progress: Callable[[int, int], object] | None
+) -> None:
+    first_week, after_weeks = _week_span(first, last)
+    weeks = [first_week]
+    while weeks[-1] < after_weeks:
+        weeks.append(min(weeks[-1] + dt.timedelta(weeks=13), after_weeks))
+    first_month, after_months = _month_span(first, last)
+    months = [first_month]
+    while months[-1] < after_months:
+        months.append(_next_month(_next_month(_next_month(months[-1]))))
+    months[-1] = min(months[-1], after_months)
+    steps = [(_weeks_refresh, w) for w in zip(weeks, weeks[1:], strict=False)]
+    steps += [(_months_refresh, m) for m in zip(months, months[1:], strict=False)]
+    for done, (refresh, (start, after)) in enumerate(steps, 1):
+        refresh(start, after)
+        if progress:
+            progress(done, len(steps))
 
 
 def _weeks_refresh(first: dt.date, after: dt.date) -> None:
