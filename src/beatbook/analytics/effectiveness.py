@@ -32,8 +32,7 @@ from beatbook.outreach.models import Event, WatchGroup
 from beatbook.outreach.selectors import NEARBY_RADIUS_M
 from beatbook.places.exceptions import AddressNotFound
 from beatbook.places.geometry import cell_polygon
-from beatbook.places.models import Beat
-from beatbook.places.selectors import beats_bordering, geocode
+from beatbook.places.selectors import beat_choices, beats_bordering, geocode
 
 EARTH_RADIUS_M = 6_371_008.8
 Z95 = 1.959964
@@ -345,7 +344,7 @@ class EffectivenessForm(forms.Form):
     DEFAULTS = {"radius": 150, "days": 90}
 
     beat = forms.ModelChoiceField(
-        queryset=Beat.objects.order_by("name"), required=False, empty_label="No beat (an address)"
+        queryset=beat_choices(), required=False, empty_label="No beat (an address)"
     )
     address = forms.CharField(
         required=False, max_length=200, help_text="Or an address: calls within the radius count."

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from beatbook.accounts.models import Team
 from beatbook.calls.models import CallRecord, CallType
-from beatbook.places.models import Beat
+from beatbook.places.selectors import beat_choices
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,7 @@ def week_start(value: dt.date | dt.datetime) -> dt.date:
 class ScopeForm(forms.Form):
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    beat = forms.ModelChoiceField(
-        queryset=Beat.objects.order_by("name"), required=False, empty_label="All beats"
-    )
+    beat = forms.ModelChoiceField(queryset=beat_choices(), required=False, empty_label="All beats")
     team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"), required=False, empty_label="All teams"
     )

@@ -56,6 +56,12 @@ def beat_list() -> QuerySet[Beat]:
     return Beat.objects.all()
 
 
+def beat_choices() -> QuerySet[Beat]:
+    """Beats for a select, by name: without their polygons, which a form never shows and
+    which cost a page 5 to 100 ms of JSON to decode (a chosen beat loads its own if asked)."""
+    return Beat.objects.only("name").order_by("name")
+
+
 def beats_for_patrol(*, user: object) -> list[Beat]:
     """The user's team's beats first, then the rest, for the patrol picker."""
     beats = list(Beat.objects.only("name").prefetch_related("teams"))

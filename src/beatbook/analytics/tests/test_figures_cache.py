@@ -168,3 +168,14 @@ def test_a_cache_time_of_zero_turns_it_off(
     analyst = client_for("analyst")
     assert _reads_calls(analyst, DASHBOARD)[1]
     assert _reads_calls(analyst, DASHBOARD)[1]
+
+
+def test_a_hit_decodes_no_beat_polygon(march: dict[str, Any], client_for: Any) -> None:
+    # The selection's beat list shows names only; Seattle's polygons cost a page up to a
+    # tenth of a second of JSON, most of a cached hit.
+    analyst = client_for("analyst")
+    analyst.get(DASHBOARD)
+    with CaptureQueriesContext(connection) as queries:
+        response = analyst.get(DASHBOARD)
+    assert b">A1</option>" in response.content
+    assert [q["sql"] for q in queries.captured_queries if '"geometry"' in q["sql"]] == []
