@@ -55,6 +55,14 @@ def figures_key(page: str, scope: Scope, *more: object) -> str:
     return f"analytics:figures:{figures_version()}:{digest}"
 
 
+def figures_if_cached(page: str, scope: Scope, *more: object) -> Any | None:
+    """What `figures_cached` keeps for this page and selection, or None: a download of a
+    figure the page has just drawn takes it from there, exactly as drawn."""
+    if settings.BEATBOOK_FIGURES_CACHE_SECONDS <= 0:
+        return None
+    return cache.get(figures_key(page, scope, *more))
+
+
 def figures_cached(page: str, scope: Scope, compute: Callable[[], T], *more: object) -> T:
     """`compute()` for this page and selection, from the cache when it holds it."""
     seconds = settings.BEATBOOK_FIGURES_CACHE_SECONDS

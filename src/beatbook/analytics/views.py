@@ -27,7 +27,7 @@ from beatbook.analytics.effectiveness import (
     recent_interventions,
 )
 from beatbook.analytics.feedback import feedback_summary
-from beatbook.analytics.figures_cache import figures_cached
+from beatbook.analytics.figures_cache import figures_cached, figures_if_cached
 from beatbook.analytics.hotspots import (
     PERMUTATION_CELLS,
     PERMUTATIONS,
@@ -527,11 +527,17 @@ class ExportView(RoleRequiredMixin, View):
             return form
         scope = form.scope()
         name = f"{figure}-{scope.start}-{scope.end}.csv"
+        # The dashboard's figures for this selection when it has just drawn them (a second
+        # pass over years of calls otherwise); each figure on its own when not.
+        drawn = figures_if_cached("dashboard", scope) or {}
         if figure in ("volume-by-type", "volume-by-beat"):
-            rows = volume_by_type(scope) if figure == "volume-by-type" else volume_by_beat(scope)
+            by_type = figure == "volume-by-type"
+            rows = drawn.get("by_type" if by_type else "by_beat") or (
+                volume_by_type(scope) if by_type else volume_by_beat(scope)
+            )
             return csv_response(name, [figure.split("-")[-1], "calls"], rows)
         if figure == "hour-of-week":
-            grid = hour_of_week(scope)
+            grid = drawn.get("grid") or hour_of_week(scope)
             return csv_response(
                 name,
                 ["day", *[f"{h:02d}" for h in range(24)]],
@@ -548,7 +554,7 @@ class ExportView(RoleRequiredMixin, View):
                         w.previous_year,
                         "" if w.baseline is None else round(w.baseline, 1),
                     ]
-                    for w in weekly(scope)
+                    for w in drawn.get("weeks") or weekly(scope)
                 ),
             )
         if figure in ("response-by-type", "response-by-beat"):
@@ -565,7 +571,8 @@ class ExportView(RoleRequiredMixin, View):
                         r.target_minutes or "",
                         "" if r.met_share is None else f"{r.met_share:.3f}",
                     ]
-                    for r in response_by(scope, by)
+                    for r in drawn.get("response" if by == "call_type" else "response_beats")
+                    or response_by(scope, by)
                 ),
             )
         if figure == "hot-spots":
@@ -624,7 +631,7 @@ class ExportView(RoleRequiredMixin, View):
                 header,
                 (
                     [st.label, st.calls, *(_minutes(q) for pair in st.quantiles for q in pair)]
-                    for st in stages_by(scope, by)
+                    for st in (by == "call_type" and drawn.get("stages")) or stages_by(scope, by)
                 ),
             )
         if figure == "response-by-priority-month":

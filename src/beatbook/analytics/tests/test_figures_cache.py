@@ -179,3 +179,39 @@ def test_a_hit_decodes_no_beat_polygon(march: dict[str, Any], client_for: Any) -
         response = analyst.get(DASHBOARD)
     assert b">A1</option>" in response.content
     assert [q["sql"] for q in queries.captured_queries if '"geometry"' in q["sql"]] == []
+
+
+def test_a_download_of_a_figure_just_drawn_is_the_figure_drawn(
+    march: dict[str, Any], client_for: Any
+) -> None:
+    from django.core.cache import cache
+
+    analyst = client_for("analyst")
+
+    def download(figure: str) -> tuple[str, bool]:
+        with CaptureQueriesContext(connection) as queries:
+            response = analyst.get(f"/analytics/export/{figure}.csv?{DAYS}")
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content).decode()
+        return body, any("calls_callrecord" in q["sql"] for q in queries.captured_queries)
+
+    drawn = (
+        "volume-by-type",
+        "volume-by-beat",
+        "hour-of-week",
+        "weekly",
+        "response-by-type",
+        "response-by-beat",
+        "stages-by-type",
+    )
+    computed = {figure: download(figure) for figure in drawn}
+    assert all(read for _, read in computed.values())  # nothing drawn yet: each computed
+    assert computed["volume-by-type"][0].splitlines()[1] == "Noise complaint,3"
+    analyst.get(DASHBOARD)
+    for figure in drawn:
+        body, read = download(figure)
+        assert not read, figure
+        assert body == computed[figure][0], figure
+    assert download("stages-by-beat")[1]  # not on the page: computed
+    cache.clear()
+    assert download("volume-by-type")[1]
