@@ -13,7 +13,7 @@ from beatbook.alerts.choices import (
     Severity,
     Urgency,
 )
-from beatbook.places.models import Beat
+from beatbook.places.selectors import beat_choices
 
 
 class AlertForm(forms.Form):
@@ -36,7 +36,7 @@ class AlertForm(forms.Form):
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MINOR)
     certainty = forms.ChoiceField(choices=Certainty.choices, initial=Certainty.LIKELY)
     beats = forms.ModelMultipleChoiceField(
-        queryset=Beat.objects.order_by("name"),
+        queryset=beat_choices(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Leave all unticked for the whole agency.",
@@ -60,7 +60,7 @@ class NoteForm(forms.Form):
 class SubscribeForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     beats = forms.ModelMultipleChoiceField(
-        queryset=Beat.objects.order_by("name"),
+        queryset=beat_choices(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label=_("Neighbourhoods (beats)"),

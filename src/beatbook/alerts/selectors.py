@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from beatbook.alerts.choices import AlertStatus
@@ -13,6 +13,7 @@ from beatbook.core.actors import Actor
 from beatbook.core.exceptions import NotFound
 from beatbook.core.permissions import actor_role
 from beatbook.core.roles import ALL_STAFF_ROLES
+from beatbook.places.selectors import beat_choices
 
 RECENT_DAYS = 30
 
@@ -20,7 +21,9 @@ RECENT_DAYS = 30
 def alert_list(*, viewer: Actor, status: str = "") -> QuerySet[Alert]:
     if actor_role(viewer) not in {*ALL_STAFF_ROLES, "system"}:
         return Alert.objects.none()
-    alerts = Alert.objects.select_related("drafted_by", "approved_by").prefetch_related("beats")
+    # The beats' names only: a list of 200 alerts would decode each one's polygons.
+    beats = Prefetch("beats", queryset=beat_choices())
+    alerts = Alert.objects.select_related("drafted_by", "approved_by").prefetch_related(beats)
     if status in AlertStatus.values:
         alerts = alerts.filter(status=status)
     return alerts

@@ -122,7 +122,10 @@ def mediation_outcomes(scope: Scope) -> dict[str, Any]:
     if scope.call_type_ids:  # the call the case came from
         cases = cases.filter(call__call_type_id__in=scope.call_type_ids)
     agreements = list(
-        cases.select_related("beat").prefetch_related("follow_ups").order_by("-agreed_at")
+        cases.select_related("beat")
+        .defer("beat__geometry")
+        .prefetch_related("follow_ups")
+        .order_by("-agreed_at")
     )
     rows = [
         (case, counts, *follow_up_state(case))

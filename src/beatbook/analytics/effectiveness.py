@@ -437,6 +437,7 @@ def recent_interventions(*, limit: int = 10) -> list[Intervention]:
         )
         for group in WatchGroup.objects.filter(beat__isnull=False, started_on__lte=today)
         .select_related("beat")
+        .defer("beat__geometry")
         .order_by("-started_on", "-id")[:limit]
         if group.beat is not None
     ]

@@ -95,5 +95,7 @@ def feedback_summary(scope: Scope) -> FeedbackSummary:
         total=total,
         by_beat=_rows(answers, "beat__name"),
         by_program=_rows(answers, "program"),
-        comments=list(answers.exclude(comment="").select_related("beat")[:20]),
+        comments=list(
+            answers.exclude(comment="").select_related("beat").defer("beat__geometry")[:20]
+        ),
     )

@@ -38,7 +38,9 @@ def victim_assistance_get(*, user: Any, assistance_id: int) -> VictimAssistance:
 
 
 def mediation_cases() -> QuerySet[MediationCase]:
-    return MediationCase.objects.select_related("mediator", "partner", "beat", "call")
+    return MediationCase.objects.select_related("mediator", "partner", "beat", "call").defer(
+        "beat__geometry"
+    )
 
 
 def address_calls(case: MediationCase, *, limit: int = 50) -> list[Any]:

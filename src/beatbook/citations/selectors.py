@@ -35,6 +35,7 @@ class CitationFilters:
 def citation_list(*, viewer: Actor, filters: CitationFilters | None = None) -> QuerySet[Citation]:
     f = filters or CitationFilters()
     citations = citation_scope(viewer=viewer).select_related("ordinance", "issued_by", "beat")
+    citations = citations.defer("beat__geometry")
     if f.status:
         citations = citations.filter(status=f.status)
     if f.kind:

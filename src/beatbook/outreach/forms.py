@@ -18,7 +18,7 @@ from beatbook.outreach.choices import (
 )
 from beatbook.outreach.models import PartnerOrganisation
 from beatbook.outreach.services import ORGANISERS
-from beatbook.places.models import Beat
+from beatbook.places.selectors import beat_choices
 
 WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -126,7 +126,7 @@ class VettingForm(forms.Form):
 class ShiftForm(forms.Form):
     program = forms.ChoiceField(choices=VolunteerProgram.choices)
     title = forms.CharField(max_length=150)
-    beat = forms.ModelChoiceField(queryset=Beat.objects.order_by("name"), required=False)
+    beat = forms.ModelChoiceField(queryset=beat_choices(), required=False)
     meeting_point = forms.CharField(max_length=200)
     starts_at = forms.DateTimeField(widget=WHEN, label="Starts")
     ends_at = forms.DateTimeField(widget=WHEN, label="Ends")
@@ -141,7 +141,7 @@ class ShiftForm(forms.Form):
 class WatchGroupForm(forms.Form):
     name = forms.CharField(max_length=150)
     beat = forms.ModelChoiceField(
-        queryset=Beat.objects.order_by("name"),
+        queryset=beat_choices(),
         required=False,
         help_text="The whole beat, or draw a smaller area on the map.",
     )

@@ -40,7 +40,7 @@ FEED_PAST_DAYS = 90  # cancelled and past events stay in calendars for a while (
 def _staff_events(viewer: Actor) -> QuerySet[Event]:
     if actor_role(viewer) not in {*ALL_STAFF_ROLES, "system"}:
         return Event.objects.none()
-    return Event.objects.select_related("beat", "organiser")
+    return Event.objects.select_related("beat", "organiser").defer("beat__geometry")
 
 
 def event_list(
@@ -161,7 +161,11 @@ def event_calls_around(event: Event) -> CallsAround:
 def public_events(*, beat_id: int | None = None, kind: str = "") -> QuerySet[Event]:
     """What the portal calendar lists: public events from today on, cancelled ones marked."""
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    events = Event.objects.filter(is_public=True, ends_at__gte=today).select_related("beat")
+    events = (
+        Event.objects.filter(is_public=True, ends_at__gte=today)
+        .select_related("beat")
+        .defer("beat__geometry")
+    )
     if beat_id:
         events = events.filter(beat_id=beat_id)
     if kind:
@@ -188,8 +192,10 @@ def public_seats_left(event: Event) -> int | None:
 def calendar_events(*, beat_id: int | None = None) -> QuerySet[Event]:
     """The iCalendar feed: public events from 90 days ago on, including cancelled ones."""
     since = timezone.now() - dt.timedelta(days=FEED_PAST_DAYS)
-    events = Event.objects.filter(is_public=True, ends_at__gte=since).select_related(
-        "beat", "organiser"
+    events = (
+        Event.objects.filter(is_public=True, ends_at__gte=since)
+        .select_related("beat", "organiser")
+        .defer("beat__geometry")
     )
     if beat_id:
         events = events.filter(beat_id=beat_id)
@@ -275,6 +281,7 @@ def shifts_upcoming() -> QuerySet[VolunteerShift]:
     return (
         VolunteerShift.objects.filter(ends_at__gte=timezone.now(), is_cancelled=False)
         .select_related("beat", "leader", "event")
+        .defer("beat__geometry")
         .annotate(taken=Count("signups", filter=Q(signups__cancelled_at__isnull=True)))
     )
 
@@ -283,6 +290,7 @@ def signups_for(volunteer: Volunteer) -> QuerySet[ShiftSignup]:
     return (
         volunteer.signups.filter(cancelled_at__isnull=True)
         .select_related("shift", "shift__beat")
+        .defer("shift__beat__geometry")
         .prefetch_related("log__observations")
         .order_by("-shift__starts_at")
     )

@@ -101,6 +101,7 @@ def found_items_public(
     items = (
         PropertyItem.objects.filter(kind="found", status=ItemStatus.IN_CUSTODY)
         .select_related("call__beat")
+        .defer("call__beat__geometry")
         .order_by("-found_at")
     )
     if category:

@@ -53,7 +53,11 @@ class ReportFilters:
 
 def report_list(*, viewer: Actor, filters: ReportFilters | None = None) -> QuerySet[IncidentReport]:
     f = filters or ReportFilters()
-    reports = report_scope(viewer=viewer).select_related("author", "call", "beat", "supplement_of")
+    reports = (
+        report_scope(viewer=viewer)
+        .select_related("author", "call", "beat", "supplement_of")
+        .defer("beat__geometry")
+    )
     if f.status:
         reports = reports.filter(status=f.status)
     if f.kind:

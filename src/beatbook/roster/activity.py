@@ -13,6 +13,7 @@ def patrols(user: Any, start: dt.datetime, end: dt.datetime) -> list[ActivityIte
     logs = (
         PatrolLog.objects.filter(unit__user=user, started_at__gte=start, started_at__lt=end)
         .select_related("beat")
+        .defer("beat__geometry")
         .prefetch_related("checkpoints")
     )
     return [

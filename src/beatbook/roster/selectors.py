@@ -53,6 +53,7 @@ def patrol_open_for(*, unit: Unit) -> PatrolLog | None:
     return (
         PatrolLog.objects.filter(unit=unit, ended_at__isnull=True)
         .select_related("beat")
+        .defer("beat__geometry")
         .prefetch_related("checkpoints")
         .first()
     )

@@ -53,7 +53,11 @@ class WatchGroupListView(RoleRequiredMixin, View):
         return self._render(request, form, status=400)
 
     def _render(self, request: HttpRequest, form: Any, status: int = 200) -> HttpResponse:
-        groups = WatchGroup.objects.select_related("beat", "liaison").order_by("name")
+        groups = (
+            WatchGroup.objects.select_related("beat", "liaison")
+            .defer("beat__geometry")
+            .order_by("name")
+        )
         context = {"groups": groups, "form": form}
         return render(request, "outreach/watch_list.html", context, status=status)
 
