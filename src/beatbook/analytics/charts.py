@@ -20,6 +20,14 @@ NO_CALLS = "No calls in this selection."
 CHAR_PX = 7  # about how wide a character is at the charts' 12 px
 
 
+def percent(value: float | None, *, signed: bool = True) -> str:
+    """A share or a change as the pages and the report print it: "+12 %", "88 %", "—"."""
+    if value is None:
+        return "—"
+    text = f"{value * 100:+.0f} %" if signed else f"{value * 100:.0f} %"
+    return text.replace("-", "−")
+
+
 def _n(value: float) -> str:
     """Coordinates as text: format_html escapes its arguments, so numbers arrive formatted."""
     return f"{value:.1f}"

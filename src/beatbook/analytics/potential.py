@@ -20,12 +20,14 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, DurationField, F, Min, Q, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
+from beatbook.analytics import charts
 from beatbook.analytics.scope import Scope, records
 from beatbook.calls.choices import Responder
 from beatbook.calls.models import CallRecord, CallType
@@ -267,3 +269,28 @@ def imported_history_starts() -> dt.date | None:
     """The first day of the imported history on record, if there is one."""
     first = CallRecord.objects.exclude(source=OWN_SOURCE).aggregate(first=Min("received_at"))
     return timezone.localdate(first["first"]) if first["first"] else None
+
+
+def potential_figures(could: Potential) -> dict[str, Any]:
+    """What the diversion page and the monthly report show of `could`: the figures, their
+    wording and the three charts (hours by type and by beat, CSOs busy by hour of the week)."""
+    peak = could.peak
+    return {
+        "potential": could,
+        "potential_share_text": charts.percent(could.share, signed=False),
+        "potential_share_of_all_text": charts.percent(could.share_of_all, signed=False),
+        "potential_peak_text": f"{charts.DAYS[peak[0]]} {peak[1]:02d}:00" if peak else "—",
+        "potential_peak_busy": peak[2] if peak else None,
+        "shift_hours": SHIFT_HOURS,
+        "chart_potential_types": charts.bars(
+            [(t.label, round(t.hours, 1)) for t in could.eligible],
+            "CSO-hours by type, the calls CSOs may take",
+        ),
+        "chart_potential_beats": charts.bars(
+            [(beat, round(hours, 1)) for beat, hours in could.by_beat],
+            "CSO-hours by beat, the calls CSOs may take",
+        ),
+        "chart_potential_busy": charts.heatmap(
+            could.busy, "CSOs busy on average by hour of the week", "CSOs busy", digits=1
+        ),
+    }

@@ -11,6 +11,7 @@ from beatbook.analytics import charts
 from beatbook.analytics.casework import mediation_outcomes, provider_answer_days, referrals_in
 from beatbook.analytics.diversion import cost_texts, diversion
 from beatbook.analytics.hotspots import hot_spots, repeat_locations
+from beatbook.analytics.potential import potential, potential_figures
 from beatbook.analytics.scope import Scope, records
 from beatbook.analytics.selectors import (
     change,
@@ -73,6 +74,7 @@ def monthly_report(year: int, month: int) -> dict[str, Any]:
         "response": response[:12],
         "diversion": diverted,
         **cost_texts(diverted),
+        **potential_figures(potential(scope)),
         "teams": teams(people),
         "repeats": repeat_locations(scope),
         "hot_cells": sum(c.hot for c in spots),

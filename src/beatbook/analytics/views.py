@@ -19,7 +19,7 @@ from beatbook.analytics.casework import (
     referral_weeks,
     referrals_in,
 )
-from beatbook.analytics.charts import ACCENT_RED, BAR, MUTED
+from beatbook.analytics.charts import ACCENT_RED, BAR, MUTED, percent
 from beatbook.analytics.diversion import cost_texts, diversion
 from beatbook.analytics.effectiveness import (
     EffectivenessForm,
@@ -39,9 +39,9 @@ from beatbook.analytics.opendata import FIELDS, open_data_rows
 from beatbook.analytics.potential import (
     MAX_SPAN,
     MIN_TIMED,
-    SHIFT_HOURS,
     imported_history_starts,
     potential,
+    potential_figures,
 )
 from beatbook.analytics.report import monthly_report
 from beatbook.analytics.scope import DashboardForm, Scope, ScopeForm
@@ -70,13 +70,6 @@ from beatbook.places.geometry import cell_polygon
 from beatbook.resources.selectors import referral_outcomes
 
 VIEWERS = ANALYTICS_ROLES
-
-
-def percent(value: float | None, *, signed: bool = True) -> str:
-    if value is None:
-        return "—"
-    text = f"{value * 100:+.0f} %" if signed else f"{value * 100:.0f} %"
-    return text.replace("-", "−")
 
 
 def _figures(scope: Scope) -> dict[str, Any]:
@@ -263,29 +256,12 @@ class DiversionView(ScopedPage):
 
     def figures(self, scope: Scope) -> dict[str, Any]:
         result, could = diversion(scope), potential(scope)
-        peak = could.peak
         return {
             "diversion": result,
-            "potential": could,
             "history_starts": None if could.imported else imported_history_starts(),
-            "potential_share_text": percent(could.share, signed=False),
-            "potential_share_of_all_text": percent(could.share_of_all, signed=False),
-            "potential_peak_text": f"{charts.DAYS[peak[0]]} {peak[1]:02d}:00" if peak else "—",
-            "potential_peak_busy": peak[2] if peak else None,
-            "shift_hours": SHIFT_HOURS,
             "min_timed": MIN_TIMED,
             "max_span_hours": MAX_SPAN.total_seconds() / 3600,
-            "chart_potential_types": charts.bars(
-                [(t.label, round(t.hours, 1)) for t in could.eligible],
-                "CSO-hours by type, the calls CSOs may take",
-            ),
-            "chart_potential_beats": charts.bars(
-                [(beat, round(hours, 1)) for beat, hours in could.by_beat],
-                "CSO-hours by beat, the calls CSOs may take",
-            ),
-            "chart_potential_busy": charts.heatmap(
-                could.busy, "CSOs busy on average by hour of the week", "CSOs busy", digits=1
-            ),
+            **potential_figures(could),
             **cost_texts(result),
             "share_text": percent(result.share, signed=False),
             "default_minutes": settings.BEATBOOK_SWORN_MINUTES_DEFAULT,

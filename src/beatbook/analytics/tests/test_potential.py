@@ -11,8 +11,10 @@ import pytest
 from django.utils import timezone
 
 from beatbook.analytics.potential import hours_spread, potential
+from beatbook.analytics.report import monthly_report
 from beatbook.analytics.scope import Scope
 from beatbook.analytics.tests.programme import at
+from beatbook.analytics.tests.test_monthly_report import pdf_text
 from beatbook.calls.choices import Responder
 from beatbook.calls.models import CallRecord, CallType
 from beatbook.calls.records import SOURCE as OWN_SOURCE
@@ -272,3 +274,31 @@ def test_a_selection_without_calls_a_cso_may_take(history: dict[str, Any], clien
     empty = client_for("analyst").get("/analytics/diversion/?start=2026-05-01&end=2026-05-31")
     assert empty.status_code == 200
     assert '<p class="big" id="potential-mapped">0</p>' in empty.content.decode()
+
+
+def test_the_monthly_report_says_what_csos_could_take(
+    history: dict[str, Any], client_for: Any
+) -> None:
+    # All of March: the fixture's calls and one more noise call on Friday 20 March, not
+    # timed. 27 noise calls at 40 min and 4 parking calls at the program's 30 min: 20 h.
+    march = monthly_report(2026, 3)["potential"]
+    assert (march.mapped, march.eligible_calls, march.unmapped) == (35, 31, 2)
+    assert march.hours == pytest.approx(27 * 40 / 60 + 4 * 30 / 60)
+    # March 2026 has five Mondays: the 26 calls of Monday the 2nd at 14:xx, spread over them
+    assert march.peak == (0, 14, pytest.approx(26 * hours_spread(40)[0] / 5))
+    response = client_for("supervisor").get("/analytics/report.pdf?month=2026-03")
+    text = " ".join(pdf_text(response.content).split())
+    assert (
+        "What CSOs could take Of the month's 35 calls on record with a call type (the city's "
+        "imported history and the program's own), 31 (89 %) are of a type a CSO may take; 2 "
+        "more with source codes the import's mapping left out are counted neither way. They "
+        "take about 20 hours: 5 a week, 0.6 shifts of 8 h on calls alone, busiest on Mon 14:00 "
+        "with 2.3 CSOs busy on average."
+    ) in text
+    # The charts (their SVG text comes out of the PDF after the page's own text): the
+    # hours by type, and the hour-of-the-week grid's axes.
+    assert "Noise complaint 18.0 Parking complaint 2.0" in text
+    assert "Mon Tue Wed Thu Fri Sat Sun 00 03 06 09 12 15 18 21" in text
+    may = client_for("supervisor").get("/analytics/report.pdf?month=2026-05")
+    quiet = " ".join(pdf_text(may.content).split())
+    assert "What CSOs could take No call on record this month has a call type." in quiet

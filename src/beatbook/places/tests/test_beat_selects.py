@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from beatbook.alerts.models import Subscription
 from beatbook.alerts.tests.factories import draft
@@ -103,7 +104,7 @@ def test_lists_name_each_rows_beat_without_its_polygon(
         actor=supervisor,
         name="A1 watch",
         liaison=agency["cso"],
-        started_on=dt.date.today(),
+        started_on=timezone.localdate(),
         beat=a1,
     )
     case = case_open(agency)
