@@ -181,6 +181,60 @@ def test_a_hit_decodes_no_beat_polygon(march: dict[str, Any], client_for: Any) -
     assert [q["sql"] for q in queries.captured_queries if '"geometry"' in q["sql"]] == []
 
 
+def _form_of(response: Any) -> str:
+    page = response.content.decode()
+    start = page.index('<form method="get" class="card row" id="scope-form"')
+    return page[start : page.index("</form>", start)]
+
+
+def test_the_selection_form_is_kept_with_the_figures(
+    march: dict[str, Any], client_for: Any
+) -> None:
+    analyst = client_for("analyst")
+    north = march["cso"].team
+    chosen = f"{DASHBOARD}&team={north.pk}&hot_spot_test=permutations"
+    first = analyst.get(chosen)
+    with CaptureQueriesContext(connection) as queries:
+        again = analyst.get(chosen)
+    # Its selects' options are not read again (the chosen team is, to check it): the form
+    # comes drawn, as it was the first time.
+    tables = ("accounts_team", "calls_calltype", "places_beat")
+    lists = [
+        q["sql"]
+        for q in queries.captured_queries
+        if any(t in q["sql"] for t in tables) and "WHERE" not in q["sql"]
+    ]
+    assert lists == []
+    assert _form_of(again) == _form_of(first)
+    form = _form_of(again)
+    assert f'<option value="{north.pk}" selected>{north.name}</option>' in form
+    assert '<option value="permutations" selected>Permutations</option>' in form
+    assert 'value="2026-03-02"' in form
+    assert b"&lt;select" not in again.content
+    # Each page and each selection has its own: the workload page's form, the default test.
+    workload = _form_of(analyst.get(f"/analytics/workload/?{DAYS}&team={north.pk}"))
+    assert 'hx-get="/analytics/workload/"' in workload
+    assert f'<option value="{north.pk}" selected>' in workload
+    diversion = _form_of(analyst.get(f"/analytics/diversion/?{DAYS}&team={north.pk}"))
+    assert 'hx-get="/analytics/diversion/"' in diversion  # the same fields, its own page
+    plain = _form_of(analyst.get(f"{DASHBOARD}&team={north.pk}"))
+    assert '<option value="" selected>Normal (z)</option>' in plain
+    # A team renamed shows at once, in the form as in the figures.
+    north.name = "North Precinct"
+    north.save()
+    assert "selected>North Precinct</option>" in _form_of(analyst.get(chosen))
+    # A redraw (HTMX) replaces the figures only, with no form to draw.
+    redraw = analyst.get(f"{DASHBOARD}&beat={march['b1'].pk}", HTTP_HX_REQUEST="true")
+    assert b'id="scope-form"' not in redraw.content
+    assert redraw.context["scope_form"] == ""
+
+
+def test_a_refused_selection_shows_the_form_with_its_error(client_for: Any) -> None:
+    bad = client_for("analyst").get("/analytics/?start=2026-03-15&end=2026-03-02")
+    assert bad.status_code == 400
+    assert "The start date is after the end date." in _form_of(bad)
+
+
 def test_a_download_of_a_figure_just_drawn_is_the_figure_drawn(
     march: dict[str, Any], client_for: Any
 ) -> None:
