@@ -82,7 +82,7 @@ class AlertEditView(RoleRequiredMixin, View):
         alert = alert_get(viewer=request_user(request), alert_id=alert_id)
         initial = {name: getattr(alert, name) for name in services.ALERT_FIELDS}
         initial["expires_at"] = timezone.localtime(alert.expires_at)
-        initial["beats"] = list(alert.beats.values_list("pk", flat=True))
+        initial["beats"] = [beat.pk for beat in alert.beats.all()]  # prefetched, by name
         return _form_view(request, AlertForm(initial=initial), alert)
 
     def post(self, request: HttpRequest, alert_id: int) -> HttpResponse:
