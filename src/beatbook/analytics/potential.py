@@ -24,10 +24,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, DurationField, F, Min, Q, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
 from beatbook.analytics import charts
+from beatbook.analytics.local_time import HOURS_A_WEEK, hour_of_week
 from beatbook.analytics.scope import Scope, records
 from beatbook.calls.choices import Responder
 from beatbook.calls.models import CallRecord, CallType
@@ -186,14 +186,10 @@ def potential(scope: Scope) -> Potential:
     """Counted in the database by type and hour of the week (a few thousand groups however
     many calls; the types' totals are their hours' sums), then by type and beat."""
     default = settings.BEATBOOK_SWORN_MINUTES_DEFAULT
-    tz = timezone.get_current_timezone()
     cells = list(
         records(scope)
-        .annotate(
-            weekday=ExtractIsoWeekDay("received_at", tzinfo=tz),
-            hour=ExtractHour("received_at", tzinfo=tz),
-        )
-        .values("call_type_id", "weekday", "hour")
+        .annotate(hour=hour_of_week("received_at"))
+        .values("call_type_id", "hour")
         .annotate(
             calls=Count("pk"),
             imported=Count("pk", filter=~Q(source=OWN_SOURCE)),
@@ -233,10 +229,10 @@ def potential(scope: Scope) -> Potential:
     busy = [[0.0] * 24 for _ in range(7)]
     for cell in cells:
         if cell["call_type_id"] in minutes:
-            day = cell["weekday"] - 1
-            start = day * 24 + cell["hour"]
+            start = cell["hour"]
+            day = start // 24
             for offset, share in enumerate(spreads[cell["call_type_id"]]):
-                at = (start + offset) % (7 * 24)  # Sunday night runs into Monday
+                at = (start + offset) % HOURS_A_WEEK  # Sunday night runs into Monday
                 busy[at // 24][at % 24] += cell["calls"] * share / weekdays[day]
     return Potential(
         days=scope.days,

@@ -114,6 +114,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # PostgreSQL's default, stated: only the statements marked core.sql.plan_cached are
         # prepared (core/postgresql), and those get a generic plan when it is no dearer.
         " -c plan_cache_mode=auto"
+        # JIT compiles a statement whose estimated cost passes 100,000: every dashboard pass
+        # over a year or more of calls. The compiling took 100-220 ms of statements that run
+        # for about a second (three years of a city, docs/performance.md); none of ours runs
+        # long enough to win it back. DATABASE_JIT=true gives PostgreSQL's default back.
+        f" -c jit={'on' if env_bool('DATABASE_JIT', False) else 'off'}"
     )
     DATABASES["default"]["OPTIONS"]["server_side_binding"] = env_bool(
         "DATABASE_SERVER_SIDE_BINDING", True

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -134,3 +137,23 @@ def test_with_preparing_off_not_even_marked_statements_are_prepared() -> None:
             ["%key_prefix <>%"],
         )
         assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT is PostgreSQL's")
+def test_the_connection_runs_without_jit_unless_asked() -> None:
+    """JIT's compiling took 100-220 ms of dashboard statements that run for about a second."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "cursor = connection.cursor(); cursor.execute('SHOW jit'); print(cursor.fetchone()[0])"
+    )
+    for value, expected in (("true", "on"), ("false", "off")):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "beatbook.config.settings"}
+        env["DATABASE_JIT"] = value
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split()[-1] == expected
