@@ -34,12 +34,12 @@ class _LocalHourOfWeek(Func):
     ) -> tuple[str, tuple[Any, ...]]:
         sql, params = compiler.compile(self.source_expressions[0])
         local = f"date_part('epoch', ({sql}) AT TIME ZONE %s)"
-        # %% is a literal % once the parameters are bound; no call predates 1970, so the
-        # remainder is never negative.
-        return (
-            f"((floor({local} / 3600))::integer + {_EPOCH_HOUR_OF_WEEK}) %% {HOURS_A_WEEK}",
-            (*params, self.zone),
-        )
+        # %% is a literal % once the parameters are bound. PostgreSQL's remainder takes the
+        # dividend's sign, and an import takes what dates its source gives (a typed 1926):
+        # the second remainder keeps a time before 1970 in 0-167 too.
+        hours = f"(floor({local} / 3600))::integer + {_EPOCH_HOUR_OF_WEEK}"
+        week = HOURS_A_WEEK
+        return f"((({hours}) %% {week}) + {week}) %% {week}", (*params, self.zone)
 
 
 def hour_of_week(field: str) -> Expression:

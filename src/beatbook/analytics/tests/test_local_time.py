@@ -17,7 +17,7 @@ UTC = dt.UTC
 
 # Instants either side of both of 2026's clock changes in Los Angeles (8 March 02:00 PST
 # became 03:00 PDT; 1 November 02:00 PDT became 01:00 PST), a week's first and last minute,
-# a leap day, and a time with microseconds just before the hour.
+# a leap day, times with microseconds just before the hour, and a year an import mistyped.
 INSTANTS = [
     dt.datetime(2026, 3, 8, 9, 59, 59, tzinfo=UTC),  # Sunday 01:59:59 PST
     dt.datetime(2026, 3, 8, 10, 0, tzinfo=UTC),  # Sunday 03:00 PDT
@@ -27,6 +27,7 @@ INSTANTS = [
     dt.datetime(2026, 11, 2, 7, 59, 59, 999999, tzinfo=UTC),  # Sunday 23:59:59.999999
     dt.datetime(2024, 2, 29, 20, 15, tzinfo=UTC),  # Thursday 12:15 PST
     dt.datetime(2026, 7, 4, 6, 59, 59, 500000, tzinfo=UTC),  # Friday 23:59:59.5 PDT
+    dt.datetime(1926, 5, 3, 17, 0, tzinfo=UTC),  # Monday 09:00 PST: a mistyped year
 ]
 
 
